@@ -1,0 +1,74 @@
+# ndr - top-level build. `make` builds everything into build/.
+# `make run` and `make test` first install missing Debian packages (scripts/deps.sh).
+
+BUILD   ?= build
+CC      ?= cc
+PKGS    := libpcap libpsl jansson numa
+CPPFLAGS_ALL := -Ihw/include -Isim/include -Ihost/include -Idetectors/include -D_GNU_SOURCE
+WARN    := -Wall -Wextra -Werror -Wshadow -Wvla -Wstrict-prototypes -Wmissing-prototypes
+OPT     ?= -O2 -g
+CFLAGS_ALL := -std=c11 $(OPT) $(WARN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
+LDLIBS_ALL := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread $(LDLIBS)
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+
+HW_SRC     := $(wildcard hw/src/*.c)
+SIM_SRC    := $(wildcard sim/src/*.c)
+GOLDEN_SRC := $(wildcard sim/golden/*.c)
+LIB_SRC    := $(wildcard host/lib/*.c)
+DET_SRC    := $(wildcard detectors/src/*.c)
+SENSOR_SRC := $(wildcard host/sensor/*.c)
+SIMTOOL_SRC:= $(wildcard sim/tools/*.c)
+TEST_SRC   := $(wildcard tests/unit/test_*.c)
+TESTLIB_SRC:= $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+LIB_OBJ := $(call obj,$(HW_SRC) $(SIM_SRC) $(GOLDEN_SRC) $(LIB_SRC) $(DET_SRC))
+LIBNDR  := $(BUILD)/lib/libndr.a
+BINS    := $(BUILD)/bin/ndr-sensor $(if $(SIMTOOL_SRC),$(BUILD)/bin/ndr-sim)
+TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+
+.PHONY: all deps run test test-unit bench clean captures
+all: $(BINS) $(TESTS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) -DNDR_VERSION='"$(VERSION)"' $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(LIBNDR): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/bin/ndr-sensor: $(call obj,$(SENSOR_SRC)) $(LIBNDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/bin/ndr-sim: $(call obj,$(SIMTOOL_SRC)) $(LIBNDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call obj,$(TESTLIB_SRC)) $(LIBNDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) -lcmocka
+
+deps:
+	@scripts/deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	$(BUILD)/bin/ndr-sensor -r tests/captures/iodine-null.pcap --eve -
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@tests/run.sh
+
+test-unit: all
+	@tests/run.sh --unit
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@tests/bench.sh
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

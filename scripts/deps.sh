@@ -1,0 +1,28 @@
+#!/bin/sh
+# Install the Debian packages ndr needs to build and test, and nothing when
+# they are all present. Idempotent; run as root (make run / make test call it).
+set -eu
+
+PKGS="build-essential pkg-config git
+libpcap-dev libpsl-dev libjansson-dev libcmocka-dev libnuma-dev publicsuffix
+rsyslog tcpdump tcpreplay iproute2 ethtool procps"
+
+missing=""
+for p in $PKGS; do
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$status" in
+	*"install ok installed"*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing:$missing"
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: missing packages and not root; run: sudo apt-get install$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,47 @@
+/*
+ * ndr_capture.h - frames from a capture file (pcap or pcapng) or a live
+ * interface, through libpcap, converted to Ethernet frames as the CMAC would
+ * present them (see docs/dataplane.md "Input").
+ */
+#ifndef NDR_CAPTURE_H
+#define NDR_CAPTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ndr_frame {
+	uint64_t ts_ns;
+	const uint8_t *data;         /* Ethernet frame, valid until the next call */
+	uint32_t caplen;
+	uint32_t wirelen;
+};
+
+struct ndr_capture_stats {
+	uint64_t frames;             /* delivered */
+	uint64_t unsupported;        /* frames of a link type we cannot convert */
+	uint64_t kernel_drops;       /* live: libpcap's ps_drop */
+	int truncated;               /* file ended inside a record */
+};
+
+struct ndr_capture;
+
+/* NULL with the reason in err ("FILE: what") on failure. */
+struct ndr_capture *ndr_capture_open_file(const char *path, char *err, size_t errlen);
+/* Live capture; snaplen 65535, promiscuous, immediate mode. */
+struct ndr_capture *ndr_capture_open_live(const char *iface, char *err, size_t errlen);
+
+/* 1: a frame in *f; 0: end of file (or live capture stopped by
+ * ndr_capture_break); 0 for a live capture's timeout with no frame is not
+ * returned: it waits up to timeout_ms and returns 2 when nothing arrived;
+ * -1: error, reason in err. A truncated file ends with 0 and stats.truncated. */
+int ndr_capture_next(struct ndr_capture *cap, struct ndr_frame *f, int timeout_ms,
+		     char *err, size_t errlen);
+
+/* Safe from a signal handler: makes a blocked live capture return 0. */
+void ndr_capture_break(struct ndr_capture *cap);
+
+void ndr_capture_get_stats(const struct ndr_capture *cap, struct ndr_capture_stats *st);
+int ndr_capture_is_live(const struct ndr_capture *cap);
+void ndr_capture_close(struct ndr_capture *cap);
+
+#endif
