@@ -285,6 +285,7 @@ struct ndr_dns_rec {
 #define NDR_TXT_ENTROPY_MAX 1024u
 #define NDR_DNS_MSG_MAX     4096u   /* DNS message bytes the card examines */
 #define NDR_MAX_FRAME       9216u   /* largest frame the card accepts */
+#define NDR_HDR_WINDOW      256u    /* headers must end within this */
 #define NDR_DNS_MAX_ANSWERS 32u    /* RRs walked in the answer section */
 
 static inline uint32_t ndr_dns_rec_slots(uint32_t qname_len)
