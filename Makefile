@@ -3,7 +3,7 @@
 
 BUILD   ?= build
 CC      ?= cc
-PKGS    := libpcap libpsl jansson numa
+PKGS    := libpcap libpsl jansson numa libcrypto
 CPPFLAGS_ALL := -Ihw/include -Isim/include -Ihost/include -Idetectors/include -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wvla -Wstrict-prototypes -Wmissing-prototypes
 OPT     ?= -O2 -g
@@ -18,17 +18,21 @@ LIB_SRC    := $(wildcard host/lib/*.c)
 DET_SRC    := $(wildcard detectors/src/*.c)
 SENSOR_SRC := $(wildcard host/sensor/*.c)
 SIMTOOL_SRC:= $(wildcard sim/tools/*.c)
+GEN_SRC    := $(wildcard sim/gen/*.c)
+BENCH_SRC  := $(wildcard tests/bench/*.c)
 TEST_SRC   := $(wildcard tests/unit/test_*.c)
 TESTLIB_SRC:= $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIB_OBJ := $(call obj,$(HW_SRC) $(SIM_SRC) $(GOLDEN_SRC) $(LIB_SRC) $(DET_SRC))
 LIBNDR  := $(BUILD)/lib/libndr.a
-BINS    := $(BUILD)/bin/ndr-sensor $(if $(SIMTOOL_SRC),$(BUILD)/bin/ndr-sim)
+BINS    := $(BUILD)/bin/ndr-sensor $(if $(SIMTOOL_SRC),$(BUILD)/bin/ndr-sim) \
+	   $(if $(GEN_SRC),$(BUILD)/bin/ndr-gen)
+BENCHES := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
 .PHONY: all deps run test test-unit bench clean captures
-all: $(BINS) $(TESTS)
+all: $(BINS) $(TESTS) $(BENCHES)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -43,6 +47,14 @@ $(BUILD)/bin/ndr-sensor: $(call obj,$(SENSOR_SRC)) $(LIBNDR)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
 $(BUILD)/bin/ndr-sim: $(call obj,$(SIMTOOL_SRC)) $(LIBNDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/bin/ndr-gen: $(call obj,$(GEN_SRC)) $(LIBNDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(LIBNDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 

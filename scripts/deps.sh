@@ -4,8 +4,8 @@
 set -eu
 
 PKGS="build-essential pkg-config git
-libpcap-dev libpsl-dev libjansson-dev libcmocka-dev libnuma-dev publicsuffix
-rsyslog tcpdump tcpreplay iproute2 ethtool procps"
+libpcap-dev libpsl-dev libjansson-dev libcmocka-dev libnuma-dev libssl-dev publicsuffix
+rsyslog tcpdump tcpreplay iproute2 ethtool procps jq"
 
 missing=""
 for p in $PKGS; do

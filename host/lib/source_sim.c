@@ -1,0 +1,179 @@
+/*
+ * source_sim.c - the emulated card as a card source.
+ *
+ * The capture (file or live interface) feeds the emulated card in this
+ * thread; the card fills a ring in memory exactly as a real card's DMA would,
+ * and the caller drains it through the same ring reader as any card.
+ *
+ * A capture file is not a link at line rate, so reading it must lose nothing:
+ * before each frame the source makes sure the ring has room for the most
+ * records one frame can cause, and otherwise returns to let the consumer
+ * drain. A live interface has no such luxury: there the ring fills and the
+ * card drops and reports, as a card would.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ndr_numa.h"
+#include "ndr_source.h"
+
+#define SIM_FRAMES_PER_PUMP 2048u
+
+struct sim_source {
+	struct ndr_source base;
+	struct ndr_capture *cap;
+	struct ndr_card *card;
+	void *ring_mem;
+	size_t ring_bytes;
+	struct ndr_ring_ctrl *ctrl;
+	uint32_t log2_slots;
+	int live;
+	int input_done;            /* capture ended; card flushed */
+	volatile int stop_requested;
+};
+
+static uint32_t ring_room(const struct sim_source *s)
+{
+	uint32_t prod = __atomic_load_n(&s->ctrl->prod, __ATOMIC_ACQUIRE);
+	uint32_t cons = __atomic_load_n(&s->ctrl->cons, __ATOMIC_ACQUIRE);
+
+	return (1u << s->log2_slots) - (prod - cons);
+}
+
+static int sim_pump(struct ndr_source *base, int timeout_ms, char *err, size_t errlen)
+{
+	struct sim_source *s = (struct sim_source *)base;
+	struct ndr_frame f;
+	unsigned n;
+
+	if (s->input_done)
+		return ndr_ring_available(&base->reader) ? NDR_SRC_RECORDS : NDR_SRC_END;
+
+	for (n = 0; n < SIM_FRAMES_PER_PUMP; n++) {
+		int rc;
+
+		if (!s->live && ring_room(s) < NDR_CARD_WORST_SLOTS_PER_FRAME)
+			return NDR_SRC_RECORDS;
+		if (s->stop_requested) {
+			rc = 0;
+		} else {
+			rc = ndr_capture_next(s->cap, &f, n ? 0 : timeout_ms, err, errlen);
+		}
+		if (rc == 1) {
+			ndr_card_frame(s->card, f.ts_ns, f.data, f.caplen, f.wirelen);
+			continue;
+		}
+		if (rc == 2)
+			return n ? NDR_SRC_RECORDS : NDR_SRC_IDLE;
+		if (rc < 0)
+			return NDR_SRC_ERROR;
+		ndr_card_flush(s->card);
+		s->input_done = 1;
+		return NDR_SRC_RECORDS;
+	}
+	return NDR_SRC_RECORDS;
+}
+
+static void sim_stop(struct ndr_source *base)
+{
+	struct sim_source *s = (struct sim_source *)base;
+
+	s->stop_requested = 1;
+	if (s->live)
+		ndr_capture_break(s->cap);
+}
+
+static void sim_get_stats(struct ndr_source *base, struct ndr_source_stats *st)
+{
+	struct sim_source *s = (struct sim_source *)base;
+
+	ndr_card_get_stats(s->card, &st->card);
+	ndr_capture_get_stats(s->cap, &st->capture);
+}
+
+static void sim_close(struct ndr_source *base)
+{
+	struct sim_source *s = (struct sim_source *)base;
+
+	if (s->card)
+		ndr_card_free(s->card);
+	if (s->cap)
+		ndr_capture_close(s->cap);
+	ndr_numa_free(s->ring_mem, s->ring_bytes);
+	free(s);
+}
+
+static const struct ndr_source_ops sim_ops = {
+	.kind = "sim",
+	.pump = sim_pump,
+	.stop = sim_stop,
+	.get_stats = sim_get_stats,
+	.close = sim_close,
+};
+
+/* The end-of-capture flush writes every flow still in the table at once, so
+ * the ring must hold a full table of flow records (4 ways x 3 slots). */
+static uint32_t default_log2_slots(const struct ndr_card_cfg *cfg)
+{
+	uint32_t l = cfg->log2_buckets + 4u;
+
+	if (l < 20u)
+		l = 20u;
+	return l > NDR_RING_MAX_LOG2 ? NDR_RING_MAX_LOG2 : l;
+}
+
+struct ndr_source *ndr_source_sim_open(const char *what, const char *arg,
+				       const struct ndr_source_opts *o,
+				       char *err, size_t errlen)
+{
+	struct sim_source *s = calloc(1, sizeof(*s));
+	char why[256] = "";
+
+	if (!s) {
+		snprintf(err, errlen, "sim: out of memory");
+		return NULL;
+	}
+	s->base.ops = &sim_ops;
+	s->base.numa_node = o->numa_node;
+	s->live = strcmp(what, "live") == 0;
+	snprintf(s->base.desc, sizeof(s->base.desc), "sim:%s:%s", what, arg);
+
+	s->log2_slots = o->ring_log2_slots ? o->ring_log2_slots : default_log2_slots(&o->card);
+	if (s->log2_slots < NDR_RING_MIN_LOG2 || s->log2_slots > NDR_RING_MAX_LOG2) {
+		snprintf(err, errlen, "%s: ring size 2^%u slots is outside 2^%u..2^%u",
+			 s->base.desc, s->log2_slots, NDR_RING_MIN_LOG2, NDR_RING_MAX_LOG2);
+		goto fail;
+	}
+	/* The control block shares the allocation, after the slots. */
+	s->ring_bytes = ((size_t)NDR_SLOT_BYTES << s->log2_slots) + 4096;
+	s->ring_mem = ndr_numa_alloc(s->ring_bytes, o->numa_node);
+	if (!s->ring_mem) {
+		snprintf(err, errlen, "%s: cannot allocate a ring of %zu bytes", s->base.desc,
+			 s->ring_bytes);
+		goto fail;
+	}
+	s->ctrl = (struct ndr_ring_ctrl *)((uint8_t *)s->ring_mem +
+					   ((size_t)NDR_SLOT_BYTES << s->log2_slots));
+	s->ctrl->log2_slots = s->log2_slots;
+	s->ctrl->abi_version = NDR_ABI_VERSION;
+
+	s->cap = s->live ? ndr_capture_open_live(arg, why, sizeof(why))
+			 : ndr_capture_open_file(arg, why, sizeof(why));
+	if (!s->cap) {
+		snprintf(err, errlen, "%s", why);
+		goto fail;
+	}
+	s->card = ndr_card_new(&o->card, s->ring_mem, s->log2_slots, s->ctrl, why, sizeof(why));
+	if (!s->card) {
+		snprintf(err, errlen, "%s: emulated card: %s", s->base.desc, why);
+		goto fail;
+	}
+	s->ctrl->state = NDR_RING_STATE_RUNNING;
+	ndr_ring_reader_init(&s->base.reader, s->ring_mem, s->log2_slots, s->ctrl,
+			     o->batch_slots);
+	return &s->base;
+fail:
+	sim_close(&s->base);
+	return NULL;
+}

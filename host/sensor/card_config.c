@@ -1,0 +1,52 @@
+/*
+ * card_config.c - the [card] and [ring] sections of the configuration.
+ */
+#include "sensor.h"
+
+int sensor_card_config(struct ndr_config *cfg, const struct sensor_opts *o,
+		       struct ndr_source_opts *so, char *err, size_t errlen)
+{
+	struct ndr_card_cfg *c = &so->card;
+	uint64_t v;
+
+	ndr_source_opts_defaults(so);
+	so->numa_node = o->numa_node;
+
+	if (ndr_config_u64(cfg, "card", "flow_buckets_log2", c->log2_buckets, 4, 24, &v,
+			   err, errlen))
+		return -1;
+	c->log2_buckets = (uint32_t)v;
+	if (ndr_config_u64(cfg, "card", "hash_seed", c->hash_seed, 0, UINT32_MAX, &v, err, errlen))
+		return -1;
+	c->hash_seed = (uint32_t)v;
+	if (ndr_config_duration_ms(cfg, "card", "idle_timeout", c->idle_timeout_ms, 1,
+				   86400000, &v, err, errlen))
+		return -1;
+	c->idle_timeout_ms = (uint32_t)v;
+	if (ndr_config_duration_ms(cfg, "card", "active_timeout", c->active_timeout_ms, 1,
+				   86400000, &v, err, errlen))
+		return -1;
+	c->active_timeout_ms = (uint32_t)v;
+	if (ndr_config_duration_ms(cfg, "card", "close_timeout", c->close_timeout_ms, 1,
+				   3600000, &v, err, errlen))
+		return -1;
+	c->close_timeout_ms = (uint32_t)v;
+	if (ndr_config_duration_ms(cfg, "card", "heartbeat", c->heartbeat_ms, 0, 3600000, &v,
+				   err, errlen))
+		return -1;
+	c->heartbeat_ms = (uint32_t)v;
+
+	if (ndr_config_u64(cfg, "ring", "slots_log2", 0, 0, NDR_RING_MAX_LOG2, &v, err, errlen))
+		return -1;
+	if (v && v < NDR_RING_MIN_LOG2) {
+		snprintf(err, errlen, "[ring] slots_log2: %llu is below the minimum %u",
+			 (unsigned long long)v, NDR_RING_MIN_LOG2);
+		return -1;
+	}
+	so->ring_log2_slots = (uint32_t)v;
+	if (ndr_config_u64(cfg, "ring", "batch_slots", so->batch_slots, 1, 1u << 20, &v, err,
+			   errlen))
+		return -1;
+	so->batch_slots = (uint32_t)v;
+	return 0;
+}

@@ -1,0 +1,227 @@
+/*
+ * main.c - ndr-sensor: records from a card source, through the detectors, to
+ * the SOC's sinks. See options.c for the command line and docs/ for the rest.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ndr_numa.h"
+#include "ndr_record.h"
+#include "sensor.h"
+
+#define NS_PER_SEC 1000000000ull
+#define PUMP_TIMEOUT_MS 200
+#define PROGRESS_AFTER_S 3.0
+#define PROGRESS_EVERY_S 2.0
+
+static struct ndr_source *volatile g_source;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	if (g_source)
+		ndr_source_stop(g_source);
+}
+
+struct run {
+	struct sensor_detectors *det;
+	struct sensor_outputs *out;
+	int records;
+	uint64_t last_ts;
+	uint64_t next_tick;
+};
+
+static uint64_t wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * NS_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Detectors close windows on record time, at least once per second of it. */
+static void tick_if_due(struct run *r)
+{
+	if (r->last_ts < r->next_tick)
+		return;
+	detectors_tick(r->det, r->last_ts);
+	r->next_tick = r->last_ts - r->last_ts % NS_PER_SEC + NS_PER_SEC;
+}
+
+static int on_record(void *arg, const struct ndr_rec_hdr *rec)
+{
+	struct run *r = arg;
+
+	if (rec->ts_ns > r->last_ts)
+		r->last_ts = rec->ts_ns;
+	if (r->records && (rec->type == NDR_REC_FLOW || rec->type == NDR_REC_DNS))
+		outputs_record(r->out, rec);
+	detectors_record(r->det, rec);
+	tick_if_due(r);
+	return 0;
+}
+
+static void print_progress(struct ndr_source *src, const struct run *r, double elapsed)
+{
+	struct ndr_source_stats st;
+
+	ndr_source_get_stats(src, &st);
+	fprintf(stderr, "ndr-sensor: %.1fs %llu packets (%.2f Mpps), %llu records, %llu alerts%s",
+		elapsed, (unsigned long long)st.card.frames,
+		elapsed > 0 ? (double)st.card.frames / elapsed / 1e6 : 0.0,
+		(unsigned long long)src->reader.c.records,
+		(unsigned long long)outputs_alerts(r->out), isatty(2) ? "\r" : "\n");
+}
+
+static void print_summary(struct ndr_source *src, struct run *r, double elapsed)
+{
+	const struct ndr_ring_counters *c = &src->reader.c;
+	struct ndr_source_stats st;
+	json_t *dstats;
+	char *dtext;
+
+	ndr_source_get_stats(src, &st);
+	fprintf(stderr, "ndr-sensor: summary for %s\n", src->desc);
+	fprintf(stderr, "  packets   %llu (%llu bytes), parse errors %llu, non-IP %llu, "
+		"DNS messages %llu (%llu malformed)\n",
+		(unsigned long long)st.card.frames, (unsigned long long)st.card.bytes,
+		(unsigned long long)st.card.parse_errors, (unsigned long long)st.card.non_ip,
+		(unsigned long long)st.card.dns_messages, (unsigned long long)st.card.dns_errors);
+	fprintf(stderr, "  records   %llu (flow %llu, dns %llu, heartbeat %llu, drop notices %llu)\n",
+		(unsigned long long)c->records, (unsigned long long)c->by_type[NDR_REC_FLOW],
+		(unsigned long long)c->by_type[NDR_REC_DNS],
+		(unsigned long long)c->by_type[NDR_REC_HEARTBEAT],
+		(unsigned long long)c->by_type[NDR_REC_DROP]);
+	fprintf(stderr, "  drops     %llu records dropped by the card, %llu packets by the capture, "
+		"%llu unsupported frames, %llu bad ring records, %llu sequence gaps\n",
+		(unsigned long long)st.card.records_dropped,
+		(unsigned long long)st.capture.kernel_drops,
+		(unsigned long long)st.capture.unsupported,
+		(unsigned long long)c->bad_records, (unsigned long long)c->seq_gaps);
+	fprintf(stderr, "  flows     %llu created, %llu evicted\n",
+		(unsigned long long)st.card.flows_created, (unsigned long long)st.card.flows_evicted);
+	fprintf(stderr, "  alerts    %llu\n", (unsigned long long)outputs_alerts(r->out));
+	outputs_summary(r->out, stderr);
+	dstats = detectors_stats(r->det);
+	dtext = json_dumps(dstats, JSON_COMPACT | JSON_SORT_KEYS);
+	fprintf(stderr, "  detectors %s\n", dtext ? dtext : "{}");
+	free(dtext);
+	json_decref(dstats);
+	fprintf(stderr, "  elapsed   %.3f s (%.3f Mpps, %.0f records/s)\n", elapsed,
+		elapsed > 0 ? (double)st.card.frames / elapsed / 1e6 : 0.0,
+		elapsed > 0 ? (double)c->records / elapsed : 0.0);
+	if (st.capture.truncated)
+		fprintf(stderr, "ndr-sensor: warning: %s: the capture file is truncated; "
+			"everything before the cut was processed\n", src->desc);
+}
+
+static int run_loop(struct ndr_source *src, struct run *r, const struct sensor_opts *o)
+{
+	double start = mono_s(), last_progress = 0;
+	int status = 0;
+	char err[512];
+
+	for (;;) {
+		int rc = ndr_source_pump(src, PUMP_TIMEOUT_MS, err, sizeof(err));
+		double now;
+
+		if (rc == NDR_SRC_ERROR) {
+			fprintf(stderr, "ndr-sensor: %s\n", err);
+			status = 1;
+			/* Keep what was already accepted: drain the ring first. */
+			ndr_ring_drain(&src->reader, on_record, r, 0);
+			break;
+		}
+		ndr_ring_drain(&src->reader, on_record, r, 0);
+		if (rc == NDR_SRC_IDLE)
+			detectors_tick(r->det, wall_ns());
+		outputs_poll(r->out);
+		now = mono_s() - start;
+		if (!o->quiet && o->progress != 0 &&
+		    (o->progress == 1 || now >= PROGRESS_AFTER_S) &&
+		    now - last_progress >= PROGRESS_EVERY_S) {
+			print_progress(src, r, now);
+			last_progress = now;
+		}
+		if (rc == NDR_SRC_END)
+			break;
+	}
+	if (r->last_ts)
+		detectors_tick(r->det, r->last_ts);
+	if (!o->quiet) {
+		if (last_progress > 0 && isatty(2))
+			fputc('\n', stderr);
+		print_summary(src, r, mono_s() - start);
+	}
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct sensor_opts o;
+	struct ndr_source_opts so;
+	struct ndr_config *cfg = NULL;
+	struct ndr_source *src = NULL;
+	struct ndr_alert_sink sink;
+	struct run r;
+	char err[1024] = "";
+	int status = 2, rc;
+
+	rc = sensor_parse_args(argc, argv, &o);
+	if (rc)
+		return rc > 0 ? 0 : 2;
+
+	memset(&r, 0, sizeof(r));
+	r.records = o.records;
+	cfg = o.config_path ? ndr_config_load(o.config_path, err, sizeof(err)) : ndr_config_empty();
+	if (!cfg)
+		goto fail;
+	if (sensor_card_config(cfg, &o, &so, err, sizeof(err)))
+		goto fail;
+	r.out = outputs_open(&o, cfg, err, sizeof(err));
+	if (!r.out)
+		goto fail;
+	sink.emit = outputs_alert;
+	sink.arg = r.out;
+	r.det = detectors_create(cfg, &sink, err, sizeof(err));
+	if (!r.det)
+		goto fail;
+	if (ndr_config_check_unused(cfg, err, sizeof(err)))
+		goto fail;
+
+	status = 1;
+	if (ndr_numa_pin(o.numa_node, err, sizeof(err)))
+		goto fail;
+	src = ndr_source_open(o.source_spec, &so, err, sizeof(err));
+	if (!src)
+		goto fail;
+	g_source = src;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+
+	status = run_loop(src, &r, &o);
+	g_source = NULL;
+	err[0] = '\0';
+fail:
+	if (err[0])
+		fprintf(stderr, "ndr-sensor: %s\n", err);
+	ndr_source_close(src);
+	detectors_destroy(r.det);
+	if (r.out)
+		outputs_close(r.out);
+	ndr_config_free(cfg);
+	return status;
+}

@@ -1,0 +1,171 @@
+/*
+ * options.c - parse ndr-sensor's command line (see usage() for the contract).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ndr_abi.h"
+#include "options.h"
+
+#ifndef NDR_VERSION
+#define NDR_VERSION "unknown"
+#endif
+
+static void usage(FILE *out)
+{
+	fputs("Usage: ndr-sensor (-r FILE | -i IFACE | --card SPEC) [options]\n"
+	      "\n"
+	      "Reads feature records from a card (or the emulated card), runs the\n"
+	      "detectors and reports alerts as EVE JSON and RFC 5424 syslog.\n"
+	      "\n"
+	      "Input (exactly one):\n"
+	      "  -r, --read FILE        a pcap or pcapng file through the emulated card\n"
+	      "  -i, --interface IFACE  live packets (libpcap) through the emulated card\n"
+	      "      --card SPEC        a card source: sim:file:PATH, sim:live:IFACE,\n"
+	      "                         chardev:/dev/ndrN\n"
+	      "\n"
+	      "Output (alerts go to stdout as EVE JSON when none is given):\n"
+	      "      --eve PATH         append EVE JSON lines to PATH ('-' = stdout)\n"
+	      "      --syslog URL       send alerts as RFC 5424 syslog to udp://HOST:PORT or\n"
+	      "                         tcp://HOST:PORT (RFC 6587 octet counting); repeatable\n"
+	      "      --records          also write flow and dns records as EVE flow/dns events\n"
+	      "\n"
+	      "Other:\n"
+	      "  -c, --config FILE      configuration (docs/configuration.md)\n"
+	      "      --numa-node N      run and allocate the ring on NUMA node N\n"
+	      "      --progress         always print a progress line on stderr\n"
+	      "      --no-progress      never print one\n"
+	      "  -q, --quiet            no progress line and no summary\n"
+	      "  -h, --help             this text\n"
+	      "  -V, --version          the version\n"
+	      "\n"
+	      "Exit status: 0 done, 1 runtime error, 2 bad usage or configuration.\n",
+	      out);
+}
+
+static int set_source(struct sensor_opts *o, const char *kind, const char *arg)
+{
+	if (o->source_spec[0]) {
+		fprintf(stderr, "ndr-sensor: give only one of -r, -i, --card\n");
+		return -1;
+	}
+	if (!arg[0]) {
+		fprintf(stderr, "ndr-sensor: empty argument for the input\n");
+		return -1;
+	}
+	if (strlen(kind) + strlen(arg) >= sizeof(o->source_spec)) {
+		fprintf(stderr, "ndr-sensor: input name too long\n");
+		return -1;
+	}
+	snprintf(o->source_spec, sizeof(o->source_spec), "%s%s", kind, arg);
+	return 0;
+}
+
+int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
+{
+	enum { OPT_CARD = 256, OPT_EVE, OPT_SYSLOG, OPT_RECORDS, OPT_NUMA, OPT_PROGRESS,
+	       OPT_NO_PROGRESS };
+	static const struct option longopts[] = {
+		{ "read", required_argument, NULL, 'r' },
+		{ "interface", required_argument, NULL, 'i' },
+		{ "card", required_argument, NULL, OPT_CARD },
+		{ "config", required_argument, NULL, 'c' },
+		{ "eve", required_argument, NULL, OPT_EVE },
+		{ "syslog", required_argument, NULL, OPT_SYSLOG },
+		{ "records", no_argument, NULL, OPT_RECORDS },
+		{ "numa-node", required_argument, NULL, OPT_NUMA },
+		{ "progress", no_argument, NULL, OPT_PROGRESS },
+		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->numa_node = -1;
+	o->progress = -1;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":r:i:c:qhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			if (set_source(o, "sim:file:", optarg))
+				return -1;
+			break;
+		case 'i':
+			if (set_source(o, "sim:live:", optarg))
+				return -1;
+			break;
+		case OPT_CARD:
+			if (set_source(o, "", optarg))
+				return -1;
+			break;
+		case 'c':
+			o->config_path = optarg;
+			break;
+		case OPT_EVE:
+			o->eve_path = optarg;
+			break;
+		case OPT_SYSLOG:
+			if (o->n_syslog == SENSOR_MAX_SYSLOG) {
+				fprintf(stderr, "ndr-sensor: at most %d --syslog receivers\n",
+					SENSOR_MAX_SYSLOG);
+				return -1;
+			}
+			o->syslog_urls[o->n_syslog++] = optarg;
+			break;
+		case OPT_RECORDS:
+			o->records = 1;
+			break;
+		case OPT_NUMA: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*end || end == optarg || v < 0 || v > 1023) {
+				fprintf(stderr, "ndr-sensor: --numa-node: '%s' is not a node number\n",
+					optarg);
+				return -1;
+			}
+			o->numa_node = (int)v;
+			break;
+		}
+		case OPT_PROGRESS:
+			o->progress = 1;
+			break;
+		case OPT_NO_PROGRESS:
+			o->progress = 0;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		case 'V':
+			printf("ndr-sensor %s (record ABI %u)\n", NDR_VERSION, NDR_ABI_VERSION);
+			return 1;
+		case ':':
+			fprintf(stderr, "ndr-sensor: %s needs an argument\n", argv[optind - 1]);
+			return -1;
+		default:
+			fprintf(stderr, "ndr-sensor: unknown option '%s' (try --help)\n",
+				argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "ndr-sensor: unexpected argument '%s' (try --help)\n", argv[optind]);
+		return -1;
+	}
+	if (!o->source_spec[0]) {
+		fprintf(stderr, "ndr-sensor: no input: give -r FILE, -i IFACE or --card SPEC (try --help)\n");
+		return -1;
+	}
+	if (!o->eve_path && o->n_syslog == 0)
+		o->eve_path = "-";
+	return 0;
+}

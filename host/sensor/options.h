@@ -1,0 +1,26 @@
+/*
+ * options.h - ndr-sensor's command line.
+ */
+#ifndef NDR_SENSOR_OPTIONS_H
+#define NDR_SENSOR_OPTIONS_H
+
+#include <stddef.h>
+
+#define SENSOR_MAX_SYSLOG 4
+
+struct sensor_opts {
+	char source_spec[4200];       /* sim:file:..., sim:live:..., chardev:... */
+	const char *config_path;      /* NULL = defaults */
+	const char *eve_path;         /* NULL = none, "-" = stdout */
+	const char *syslog_urls[SENSOR_MAX_SYSLOG];
+	int n_syslog;
+	int records;                  /* also write flow/dns events */
+	int quiet;                    /* no progress line, no summary */
+	int numa_node;                /* -1 = the card's */
+	int progress;                 /* -1 auto (a tty or a long run), 0 off, 1 on */
+};
+
+/* 0: run; 1: printed help or version, exit 0; -1: usage error printed, exit 2. */
+int sensor_parse_args(int argc, char **argv, struct sensor_opts *o);
+
+#endif

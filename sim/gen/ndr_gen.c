@@ -1,0 +1,330 @@
+/*
+ * ndr-gen - write synthetic captures for benchmarks and data-plane stress.
+ *
+ * The traffic is synthetic but well-formed (valid IPv4 checksums, real DNS
+ * messages), deterministic for a given --seed, and shaped by a profile:
+ *   mix       TCP flows of varied sizes, UDP, and DNS (ordinary lookups plus
+ *             one tunnel-like client), the default for `make bench`;
+ *   dns       DNS queries and responses only;
+ *   min64     64-byte frames (60 captured bytes + FCS), many flows;
+ *   min65     65-byte frames (two beats each), many flows;
+ *   one-flow  back-to-back minimum frames of a single flow;
+ *   new-flows every packet a new flow (fills the flow table).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_FRAME 1514
+
+struct gen {
+	pcap_dumper_t *out;
+	uint64_t rng;
+	uint64_t ts_ns;
+	uint64_t gap_ns;
+	uint64_t written;
+	uint64_t bytes;
+};
+
+static uint64_t rnd(struct gen *g)
+{
+	/* xorshift64*: fast, deterministic, good enough for traffic shapes */
+	g->rng ^= g->rng >> 12;
+	g->rng ^= g->rng << 25;
+	g->rng ^= g->rng >> 27;
+	return g->rng * 0x2545F4914F6CDD1Dull;
+}
+
+static uint32_t rnd_below(struct gen *g, uint32_t n)
+{
+	return (uint32_t)(rnd(g) % n);
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)(v >> 16));
+	put16(p + 2, (uint16_t)v);
+}
+
+static uint16_t ip_checksum(const uint8_t *h, size_t len)
+{
+	uint32_t sum = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(h[i] << 8 | h[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* Ethernet + IPv4 header; returns the offset of the L4 header. */
+static size_t put_eth_ip(uint8_t *f, uint32_t src, uint32_t dst, uint8_t proto,
+			 size_t l4_len)
+{
+	static const uint8_t mac_a[6] = { 0x02, 0, 0, 0, 0, 1 };
+	static const uint8_t mac_b[6] = { 0x02, 0, 0, 0, 0, 2 };
+	uint8_t *ip = f + 14;
+
+	memcpy(f, mac_b, 6);
+	memcpy(f + 6, mac_a, 6);
+	put16(f + 12, 0x0800);
+	memset(ip, 0, 20);
+	ip[0] = 0x45;
+	put16(ip + 2, (uint16_t)(20 + l4_len));
+	put16(ip + 4, 0x1234);
+	ip[8] = 64;
+	ip[9] = proto;
+	put32(ip + 12, src);
+	put32(ip + 16, dst);
+	put16(ip + 10, ip_checksum(ip, 20));
+	return 34;
+}
+
+static void emit(struct gen *g, const uint8_t *f, size_t len)
+{
+	struct pcap_pkthdr h;
+
+	if (len < 60)
+		len = 60;          /* Ethernet minimum without FCS; padding is zero */
+	h.ts.tv_sec = (time_t)(g->ts_ns / 1000000000ull);
+	h.ts.tv_usec = (suseconds_t)(g->ts_ns % 1000000000ull); /* ns precision dumper */
+	h.caplen = (uint32_t)len;
+	h.len = (uint32_t)len;
+	pcap_dump((u_char *)g->out, &h, f);
+	g->ts_ns += g->gap_ns;
+	g->written++;
+	g->bytes += len;
+}
+
+static void udp_frame(struct gen *g, uint32_t src, uint32_t dst, uint16_t sport,
+		      uint16_t dport, size_t payload)
+{
+	uint8_t f[MAX_FRAME] = { 0 };
+	size_t o = put_eth_ip(f, src, dst, 17, 8 + payload);
+
+	put16(f + o, sport);
+	put16(f + o + 2, dport);
+	put16(f + o + 4, (uint16_t)(8 + payload));
+	emit(g, f, o + 8 + payload);
+}
+
+static void tcp_frame(struct gen *g, uint32_t src, uint32_t dst, uint16_t sport,
+		      uint16_t dport, uint8_t flags, size_t payload)
+{
+	uint8_t f[MAX_FRAME] = { 0 };
+	size_t o = put_eth_ip(f, src, dst, 6, 20 + payload);
+
+	put16(f + o, sport);
+	put16(f + o + 2, dport);
+	put32(f + o + 4, 1000);
+	f[o + 12] = 0x50;
+	f[o + 13] = flags;
+	put16(f + o + 14, 65535);
+	emit(g, f, o + 20 + payload);
+}
+
+/* One DNS query (and its answer when answer != 0) for name. */
+static void dns_exchange(struct gen *g, uint32_t client, uint32_t resolver,
+			 const char *name, uint16_t qtype, int answer)
+{
+	uint8_t f[MAX_FRAME] = { 0 };
+	uint8_t *d;
+	size_t o = 34 + 8, n = 12, qlen;
+	uint16_t id = (uint16_t)rnd(g), sport = (uint16_t)(1024 + rnd_below(g, 60000));
+	const char *p = name;
+
+	d = f + o;
+	put16(d, id);
+	put16(d + 2, 0x0100);
+	put16(d + 4, 1);
+	while (*p) {
+		const char *dot = strchr(p, '.');
+		size_t l = dot ? (size_t)(dot - p) : strlen(p);
+
+		d[n++] = (uint8_t)l;
+		memcpy(d + n, p, l);
+		n += l;
+		p += l + (dot ? 1 : 0);
+	}
+	d[n++] = 0;
+	put16(d + n, qtype);
+	put16(d + n + 2, 1);
+	n += 4;
+	qlen = n;
+	put_eth_ip(f, client, resolver, 17, 8 + n);
+	put16(f + 34, sport);
+	put16(f + 36, 53);
+	put16(f + 38, (uint16_t)(8 + n));
+	emit(g, f, o + n);
+	if (!answer)
+		return;
+
+	put16(d + 2, 0x8180);
+	put16(d + 6, 1);
+	n = qlen;
+	put16(d + n, 0xc00c);
+	put16(d + n + 2, qtype);
+	put16(d + n + 4, 1);
+	put32(d + n + 6, 300);
+	if (qtype == 16) {
+		size_t len = 40 + rnd_below(g, 200), i;
+
+		put16(d + n + 10, (uint16_t)(len + 1));
+		d[n + 12] = (uint8_t)len;
+		for (i = 0; i < len; i++)
+			d[n + 13 + i] = (uint8_t)('A' + rnd_below(g, 58));
+		n += 13 + len;
+	} else {
+		put16(d + n + 10, 4);
+		put32(d + n + 12, 0x0a000000u | rnd_below(g, 1u << 24));
+		n += 16;
+	}
+	put_eth_ip(f, resolver, client, 17, 8 + n);
+	put16(f + 34, 53);
+	put16(f + 36, sport);
+	put16(f + 38, (uint16_t)(8 + n));
+	emit(g, f, o + n);
+}
+
+static const char *const popular[] = {
+	"www.example.com", "mail.example.org", "cdn.example.net", "api.shop.example",
+	"login.bank.example", "static.news.example", "img.social.example", "time.example.com",
+};
+
+static void dns_mix(struct gen *g, uint64_t i)
+{
+	uint32_t client = 0x0a000100u + rnd_below(g, 200);
+
+	if (i % 4 == 0) {
+		/* one client running a tunnel-like stream of unique names */
+		char name[128];
+
+		snprintf(name, sizeof(name), "%08llx%08llx.%04x.t.tunnel.example",
+			 (unsigned long long)rnd(g), (unsigned long long)rnd(g),
+			 (unsigned)(i & 0xffff));
+		dns_exchange(g, 0x0a0000feu, 0x0a000035u, name, 16, 1);
+	} else {
+		dns_exchange(g, client, 0x0a000035u, popular[rnd_below(g, 8)],
+			     rnd_below(g, 4) ? 1 : 28, 1);
+	}
+}
+
+static void tcp_mix(struct gen *g)
+{
+	uint32_t c = 0x0a010000u + rnd_below(g, 4096), s = 0x0a020000u + rnd_below(g, 64);
+	uint16_t sp = (uint16_t)(1024 + rnd_below(g, 60000)), dp = rnd_below(g, 2) ? 443 : 445;
+	unsigned k, n = 2 + rnd_below(g, 12);
+
+	tcp_frame(g, c, s, sp, dp, 0x02, 0);
+	tcp_frame(g, s, c, dp, sp, 0x12, 0);
+	for (k = 0; k < n; k++) {
+		if (k & 1)
+			tcp_frame(g, s, c, dp, sp, 0x10, 1400 - rnd_below(g, 400));
+		else
+			tcp_frame(g, c, s, sp, dp, 0x18, 40 + rnd_below(g, 500));
+	}
+	tcp_frame(g, c, s, sp, dp, 0x11, 0);
+	tcp_frame(g, s, c, dp, sp, 0x11, 0);
+}
+
+static void usage(FILE *out)
+{
+	fputs("Usage: ndr-gen -o FILE [--packets N] [--profile P] [--seed N] [--pps N]\n"
+	      "Profiles: mix (default), dns, min64, min65, one-flow, new-flows.\n"
+	      "--pps sets the packet rate the timestamps imply (default 1000000).\n", out);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "packets", required_argument, NULL, 'n' },
+		{ "profile", required_argument, NULL, 'p' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "pps", required_argument, NULL, 'R' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = NULL, *profile = "mix";
+	unsigned long long packets = 1000000, pps = 1000000, seed = 1;
+	struct gen g;
+	pcap_t *dead;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "o:n:p:s:h", longopts, NULL)) != -1) {
+		char *end = NULL;
+
+		switch (c) {
+		case 'o': path = optarg; break;
+		case 'n': packets = strtoull(optarg, &end, 10); break;
+		case 'p': profile = optarg; break;
+		case 's': seed = strtoull(optarg, &end, 10); break;
+		case 'R': pps = strtoull(optarg, &end, 10); break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+		if (end && (*end || end == optarg)) {
+			fprintf(stderr, "ndr-gen: '%s' is not a number\n", optarg);
+			return 2;
+		}
+	}
+	if (!path || !packets || !pps) {
+		usage(stderr);
+		return 2;
+	}
+	memset(&g, 0, sizeof(g));
+	g.rng = seed * 0x9E3779B97F4A7C15ull + 1;
+	g.ts_ns = 1764100000ull * 1000000000ull;
+	g.gap_ns = 1000000000ull / pps ? 1000000000ull / pps : 1;
+	dead = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 65535, PCAP_TSTAMP_PRECISION_NANO);
+	g.out = dead ? pcap_dump_open(dead, path) : NULL;
+	if (!g.out) {
+		fprintf(stderr, "ndr-gen: %s: %s\n", path, dead ? pcap_geterr(dead) : strerror(errno));
+		return 1;
+	}
+	while (g.written < packets) {
+		uint32_t a = 0x0a030000u + rnd_below(&g, 1u << 16);
+		uint32_t b = 0x0a040000u + rnd_below(&g, 1u << 16);
+
+		if (!strcmp(profile, "mix")) {
+			uint32_t r = rnd_below(&g, 10);
+
+			if (r < 6)
+				tcp_mix(&g);
+			else if (r < 8)
+				udp_frame(&g, a, b, (uint16_t)rnd(&g), 4789, 100 + rnd_below(&g, 1300));
+			else
+				dns_mix(&g, g.written);
+		} else if (!strcmp(profile, "dns")) {
+			dns_mix(&g, g.written);
+		} else if (!strcmp(profile, "min64")) {
+			udp_frame(&g, a, b, (uint16_t)rnd(&g), 9, 18);
+		} else if (!strcmp(profile, "min65")) {
+			udp_frame(&g, a, b, (uint16_t)rnd(&g), 9, 23);
+		} else if (!strcmp(profile, "one-flow")) {
+			udp_frame(&g, 0x0a050001u, 0x0a050002u, 5000, 5001, 18);
+		} else if (!strcmp(profile, "new-flows")) {
+			udp_frame(&g, 0x0a060000u + (uint32_t)(g.written >> 16),
+				  0x0a070000u, (uint16_t)g.written, 7, 18);
+		} else {
+			fprintf(stderr, "ndr-gen: unknown profile '%s'\n", profile);
+			pcap_dump_close(g.out);
+			return 2;
+		}
+	}
+	pcap_dump_close(g.out);
+	pcap_close(dead);
+	fprintf(stderr, "ndr-gen: wrote %llu packets, %llu bytes to %s\n",
+		(unsigned long long)g.written, (unsigned long long)g.bytes, path);
+	return 0;
+}

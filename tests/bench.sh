@@ -1,0 +1,21 @@
+#!/bin/bash
+# make bench: generate a >= 1M-packet capture (once) and measure each stage
+# of the data path on it, one core. See tests/bench/ndr_bench.c.
+set -eu
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+PACKETS=${BENCH_PACKETS:-1000000}
+cap=$BUILD/bench/mix-$PACKETS.pcap
+if [ ! -s "$cap" ]; then
+	"$BUILD/bin/ndr-gen" -o "$cap.tmp" --packets "$PACKETS" --profile mix
+	mv "$cap.tmp" "$cap"
+fi
+echo "capture: $cap ($(stat -c %s "$cap") bytes)"
+taskset -c 0 "$BUILD/bench/ndr_bench" "$cap"
+echo
+echo "ndr-sensor end to end (detectors and EVE output included):"
+start=$(date +%s.%N)
+taskset -c 0 "$BUILD/bin/ndr-sensor" -r "$cap" --eve /dev/null 2>"$BUILD/bench/sensor.log"
+end=$(date +%s.%N)
+grep -E "elapsed|records  " "$BUILD/bench/sensor.log" | sed 's/^/  /'
+awk -v s="$start" -v e="$end" 'BEGIN { printf "  wall %.3f s\n", e - s }'

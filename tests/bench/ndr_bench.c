@@ -1,0 +1,280 @@
+/*
+ * ndr_bench - throughput of each stage on one capture, one core:
+ *   pcap-read   the plain libpcap read loop (the ceiling for any pcap tool)
+ *   card        the emulated card alone, frames preloaded in memory
+ *   file+card   capture reader + emulated card + ring consumer (ndr-sensor's
+ *               data path without detectors)
+ *   consumer    ring consumer + every detector over the records the card made
+ * Prints one line per stage; `make bench` runs it (tests/bench.sh).
+ */
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ndr_capture.h"
+#include "ndr_card.h"
+#include "ndr_config.h"
+#include "ndr_detector.h"
+#include "ndr_ring.h"
+
+#define LOG2_SLOTS 20u
+
+struct frames {
+	uint8_t *data;
+	size_t used, cap;
+	uint32_t *off, *len, *wire;
+	uint64_t *ts;
+	size_t n, max;
+	uint64_t wire_bytes;
+};
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void report(const char *stage, double secs, uint64_t pkts, uint64_t bytes,
+		   uint64_t records)
+{
+	printf("%-10s %8.3f s  %8.3f Mpps  %7.2f Gbit/s", stage, secs, (double)pkts / secs / 1e6,
+	       (double)bytes * 8 / secs / 1e9);
+	if (records)
+		printf("  %8.3f M records/s", (double)records / secs / 1e6);
+	printf("\n");
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "ndr_bench: %s\n", what);
+	exit(1);
+}
+
+static void bench_pcap_read(const char *path)
+{
+	char errbuf[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	uint64_t n = 0, bytes = 0, sum = 0;
+	double t0;
+	pcap_t *p = pcap_open_offline(path, errbuf);
+
+	if (!p)
+		die(errbuf);
+	t0 = now_s();
+	while (pcap_next_ex(p, &h, &d) == 1) {
+		n++;
+		bytes += h->len;
+		sum += d[h->caplen - 1];  /* touch the packet as any reader must */
+	}
+	report("pcap-read", now_s() - t0, n, bytes, 0);
+	if (sum == 42)
+		printf("\n");
+	pcap_close(p);
+}
+
+static void load(const char *path, struct frames *fr)
+{
+	char err[256];
+	struct ndr_capture *cap = ndr_capture_open_file(path, err, sizeof(err));
+	struct ndr_frame f;
+
+	if (!cap)
+		die(err);
+	memset(fr, 0, sizeof(*fr));
+	while (ndr_capture_next(cap, &f, 0, err, sizeof(err)) == 1) {
+		if (fr->n == fr->max) {
+			fr->max = fr->max ? fr->max * 2 : 1 << 16;
+			fr->off = realloc(fr->off, fr->max * sizeof(*fr->off));
+			fr->len = realloc(fr->len, fr->max * sizeof(*fr->len));
+			fr->wire = realloc(fr->wire, fr->max * sizeof(*fr->wire));
+			fr->ts = realloc(fr->ts, fr->max * sizeof(*fr->ts));
+			if (!fr->off || !fr->len || !fr->wire || !fr->ts)
+				die("out of memory");
+		}
+		if (fr->used + f.caplen > fr->cap) {
+			fr->cap = fr->cap ? fr->cap * 2 : 1 << 24;
+			fr->data = realloc(fr->data, fr->cap);
+			if (!fr->data)
+				die("out of memory");
+		}
+		memcpy(fr->data + fr->used, f.data, f.caplen);
+		fr->off[fr->n] = (uint32_t)fr->used;
+		fr->len[fr->n] = f.caplen;
+		fr->wire[fr->n] = f.wirelen;
+		fr->ts[fr->n] = f.ts_ns;
+		fr->used += f.caplen;
+		fr->wire_bytes += f.wirelen;
+		fr->n++;
+	}
+	ndr_capture_close(cap);
+}
+
+struct ring {
+	void *slots;
+	struct ndr_ring_ctrl ctrl;
+	struct ndr_ring_reader rd;
+};
+
+static int discard(void *arg, const struct ndr_rec_hdr *rec)
+{
+	(void)arg;
+	(void)rec;
+	return 0;
+}
+
+/* Copy of every record, to replay through the consumer and detectors. */
+struct recbuf {
+	uint8_t *data;
+	size_t used, cap;
+	uint64_t n;
+};
+
+static int keep(void *arg, const struct ndr_rec_hdr *rec)
+{
+	struct recbuf *b = arg;
+	size_t len = (size_t)rec->slots * NDR_SLOT_BYTES;
+
+	if (b->used + len > b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 1 << 24;
+		b->data = realloc(b->data, b->cap);
+		if (!b->data)
+			die("out of memory");
+	}
+	memcpy(b->data + b->used, rec, len);
+	b->used += len;
+	b->n++;
+	return 0;
+}
+
+static uint64_t run_card(const struct frames *fr, struct ring *r, ndr_record_fn fn, void *arg,
+			 double *secs)
+{
+	struct ndr_card_cfg cfg;
+	struct ndr_card *card;
+	char err[256];
+	uint64_t records = 0;
+	double t0;
+	size_t i;
+
+	memset(&r->ctrl, 0, sizeof(r->ctrl));
+	memset(r->slots, 0, (size_t)NDR_SLOT_BYTES << LOG2_SLOTS);
+	ndr_card_cfg_defaults(&cfg);
+	card = ndr_card_new(&cfg, r->slots, LOG2_SLOTS, &r->ctrl, err, sizeof(err));
+	if (!card)
+		die(err);
+	ndr_ring_reader_init(&r->rd, r->slots, LOG2_SLOTS, &r->ctrl, 256);
+	t0 = now_s();
+	for (i = 0; i < fr->n; i++) {
+		ndr_card_frame(card, fr->ts[i], fr->data + fr->off[i], fr->len[i], fr->wire[i]);
+		if ((i & 255) == 255)
+			records += ndr_ring_drain(&r->rd, fn, arg, 0);
+	}
+	ndr_card_flush(card);
+	records += ndr_ring_drain(&r->rd, fn, arg, 0);
+	*secs = now_s() - t0;
+	ndr_card_free(card);
+	return records;
+}
+
+static void bench_file_card(const char *path, struct ring *r)
+{
+	struct ndr_card_cfg cfg;
+	struct ndr_card *card;
+	struct ndr_capture *cap;
+	struct ndr_frame f;
+	char err[256];
+	uint64_t n = 0, bytes = 0, records = 0;
+	double t0;
+
+	memset(&r->ctrl, 0, sizeof(r->ctrl));
+	ndr_card_cfg_defaults(&cfg);
+	card = ndr_card_new(&cfg, r->slots, LOG2_SLOTS, &r->ctrl, err, sizeof(err));
+	cap = ndr_capture_open_file(path, err, sizeof(err));
+	if (!card || !cap)
+		die(err);
+	ndr_ring_reader_init(&r->rd, r->slots, LOG2_SLOTS, &r->ctrl, 256);
+	t0 = now_s();
+	while (ndr_capture_next(cap, &f, 0, err, sizeof(err)) == 1) {
+		ndr_card_frame(card, f.ts_ns, f.data, f.caplen, f.wirelen);
+		n++;
+		bytes += f.wirelen;
+		if ((n & 255) == 0)
+			records += ndr_ring_drain(&r->rd, discard, NULL, 0);
+	}
+	ndr_card_flush(card);
+	records += ndr_ring_drain(&r->rd, discard, NULL, 0);
+	report("file+card", now_s() - t0, n, bytes, records);
+	ndr_card_free(card);
+	ndr_capture_close(cap);
+}
+
+static void null_emit(void *arg, const struct ndr_alert *a)
+{
+	(*(uint64_t *)arg)++;
+	(void)a;
+}
+
+static void bench_consumer(const struct recbuf *b)
+{
+	struct ndr_config *cfg = ndr_config_empty();
+	uint64_t alerts = 0;
+	struct ndr_alert_sink sink = { null_emit, &alerts };
+	void *state[16];
+	size_t nd = 0, i, off;
+	double t0;
+	char err[256];
+
+	for (nd = 0; ndr_detectors[nd] && nd < 16; nd++) {
+		state[nd] = ndr_detectors[nd]->create(cfg, err, sizeof(err));
+		if (!state[nd])
+			die(err);
+	}
+	t0 = now_s();
+	for (off = 0; off < b->used;) {
+		const struct ndr_rec_hdr *rec = (const struct ndr_rec_hdr *)(b->data + off);
+
+		for (i = 0; i < nd; i++)
+			ndr_detectors[i]->record(state[i], rec, &sink);
+		off += (size_t)rec->slots * NDR_SLOT_BYTES;
+	}
+	printf("%-10s %8.3f s  %8.3f M records/s (%zu detectors, %llu alerts)\n", "detectors",
+	       now_s() - t0, (double)b->n / (now_s() - t0) / 1e6, nd,
+	       (unsigned long long)alerts);
+	for (i = 0; i < nd; i++)
+		ndr_detectors[i]->destroy(state[i]);
+	ndr_config_free(cfg);
+}
+
+int main(int argc, char **argv)
+{
+	struct frames fr;
+	struct ring r;
+	struct recbuf b;
+	uint64_t records;
+	double secs;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: ndr_bench CAPTURE\n");
+		return 2;
+	}
+	r.slots = aligned_alloc(4096, (size_t)NDR_SLOT_BYTES << LOG2_SLOTS);
+	if (!r.slots)
+		die("out of memory");
+	memset(&b, 0, sizeof(b));
+
+	bench_pcap_read(argv[1]);
+	load(argv[1], &fr);
+	records = run_card(&fr, &r, discard, NULL, &secs);
+	report("card", secs, fr.n, fr.wire_bytes, records);
+	bench_file_card(argv[1], &r);
+	records = run_card(&fr, &r, keep, &b, &secs);
+	/* the consumer alone: replay the kept records through a fresh reader */
+	bench_consumer(&b);
+	printf("packets %zu, records %llu\n", fr.n, (unsigned long long)records);
+	return 0;
+}
