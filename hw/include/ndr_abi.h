@@ -118,8 +118,10 @@ struct ndr_rec_hdr {
 	uint8_t  slots;       /* record length in slots, 1..NDR_REC_MAX_SLOTS */
 	uint8_t  version;     /* NDR_ABI_VERSION */
 	uint8_t  flags;       /* NDR_REC_F_* */
-	uint32_t seq;         /* record sequence number, +1 per record written
-	                         (pads excluded), so gaps are visible */
+	uint32_t seq;         /* record sequence number, +1 per record, also
+	                         for records the card dropped for lack of room
+	                         (pads take none): a gap that no drop notice
+	                         explains is a loss nobody counted */
 	uint64_t ts_ns;       /* event time, ns since the Unix epoch: the packet
 	                         time for DNS, the time the flow record was cut */
 };
@@ -208,7 +210,7 @@ struct ndr_flow_rec {
  *
  * Entropy values are Shannon entropy in bits per character, unsigned fixed
  * point with NDR_ENTROPY_FRAC_BITS fractional bits, computed exactly as
- * docs/abi.md "Fixed-point entropy" specifies (integer log2 table), so the
+ * docs/dataplane.md "Fixed-point entropy" specifies (integer log2 table), so the
  * kernels and the golden model agree bit for bit.
  */
 

@@ -1,0 +1,310 @@
+/*
+ * ndr_hw.h - internal interfaces of the hw/ kernels (synthesizable C).
+ *
+ * The card's data path, stage by stage, as the HLS kernels implement it:
+ *
+ *   beats -> parser -> flow table ---\
+ *                 \--> dns extractor --> record writer -> ring in host memory
+ *
+ * A packet arrives as 64-byte beats (struct ndr_beat) exactly as the CMAC
+ * presents it. Every kernel keeps its state in a struct passed by pointer:
+ * that struct is what the hardware keeps in registers and BRAM. Large
+ * memories (the flow table, the ring) are not part of the state: the caller
+ * hands in a pointer, which in hardware is an m_axi port (HBM or host memory).
+ *
+ * Rules for everything under hw/: stdint.h/stdbool.h only, no libc calls, no
+ * allocation, no recursion, no VLAs, no floating point, no function pointers,
+ * every loop with a constant bound. docs/dataplane.md defines every value;
+ * where it leaves a choice, the choice is written next to the code that makes
+ * it, marked "Spec choice:".
+ */
+#ifndef NDR_HW_H
+#define NDR_HW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ndr_abi.h"
+
+/* Ring control words are shared with a consumer thread in the emulation; in
+ * hardware they are plain m_axi accesses ordered by the AXI protocol. */
+#ifdef __SYNTHESIS__
+#define NDR_HW_STORE_RELEASE(p, v) (*(p) = (v))
+#define NDR_HW_LOAD_ACQUIRE(p)     (*(p))
+#else
+#define NDR_HW_STORE_RELEASE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define NDR_HW_LOAD_ACQUIRE(p)     __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#endif
+
+#define NDR_BEAT_BYTES   64u
+#define NDR_FLOW_WAYS    4u
+#define NDR_FLOW_KEY_LEN 44u
+#define NDR_MAX_BEATS    ((NDR_MAX_FRAME + NDR_BEAT_BYTES - 1u) / NDR_BEAT_BYTES)
+#define NDR_HDR_BEATS    (NDR_HDR_WINDOW / NDR_BEAT_BYTES)
+
+/* One 512-bit AXI4-Stream beat: TDATA, the TKEEP byte count, TLAST, and the
+ * rx adapter's side band on the first beat of a frame. */
+struct ndr_beat {
+	uint8_t  data[NDR_BEAT_BYTES];
+	uint32_t len;           /* valid bytes, 0..64 (0 only for an empty frame) */
+	bool     last;          /* TLAST */
+	uint64_t ts_ns;         /* first beat: arrival time, ns since the epoch */
+	uint32_t wire_len;      /* first beat: frame length on the wire */
+};
+
+/* ------------------------------------------------------------------------
+ * Log2 table and fixed-point entropy (entropy.c, log2_table.c)
+ * ------------------------------------------------------------------------ */
+
+#define NDR_LOG2_TABLE_MAX 1024u
+
+/* ndr_log2_q16[x] = round(log2(x) * 2^16), [0] = 0; hw/tools/gen_log2_table.py */
+extern const uint32_t ndr_log2_q16[NDR_LOG2_TABLE_MAX + 1u];
+
+/* A byte histogram that keeps sum(c_i * L(c_i)) up to date as bytes arrive,
+ * so the entropy needs no pass over the 256 bins. n stops at
+ * NDR_LOG2_TABLE_MAX: further bytes are ignored. */
+struct ndr_entropy_acc {
+	uint16_t hist[256];
+	uint32_t n;
+	uint64_t sum_clc;
+};
+
+void ndr_entropy_clear(struct ndr_entropy_acc *acc);
+void ndr_entropy_add(struct ndr_entropy_acc *acc, uint8_t byte);
+/* Shannon entropy in bits per byte, Q4.12 (docs/dataplane.md). */
+uint16_t ndr_entropy_q12(const struct ndr_entropy_acc *acc);
+/* The same value straight from a histogram of n bytes (n <= 1024). */
+uint16_t ndr_entropy_hist_q12(const uint16_t hist[256], uint32_t n);
+
+/* ------------------------------------------------------------------------
+ * Parser (parser.c)
+ * ------------------------------------------------------------------------ */
+
+enum ndr_pkt_kind {
+	NDR_PKT_NONE = 0,       /* not parsed yet */
+	NDR_PKT_IP,             /* IPv4/IPv6 that parsed */
+	NDR_PKT_NON_IP,
+	NDR_PKT_ERROR,          /* malformed or truncated: counted, ignored */
+};
+
+/* What the parser tells the later stages about one packet. */
+struct ndr_pkt_meta {
+	uint8_t  kind;          /* enum ndr_pkt_kind */
+	bool     ipv6;
+	bool     frag;          /* IPv4 MF/offset, or an IPv6 fragment header */
+	uint8_t  proto;         /* L4 protocol */
+	uint8_t  src_addr[16];  /* network order, IPv4 as ::ffff:a.b.c.d */
+	uint8_t  dst_addr[16];
+	uint16_t src_port;      /* 0 for fragments and port-less protocols */
+	uint16_t dst_port;
+	uint8_t  tcp_flags;
+	uint8_t  icmp_type;     /* ICMP/ICMPv6, not for fragments */
+	uint8_t  icmp_code;
+	uint8_t  ttl;           /* IPv4 TTL / IPv6 hop limit */
+	uint16_t vlan_outer;
+	uint16_t vlan_inner;
+	uint16_t udp_len;       /* UDP length field */
+	uint32_t ip_len;        /* IPv4 total length, IPv6 payload length + 40 */
+	uint32_t l4_off;        /* frame offset of the L4 header */
+	uint32_t payload_off;   /* frame offset of the L4 payload */
+	uint32_t payload_len;   /* L4 payload length from the headers */
+};
+
+/* The parser holds the header window (the first NDR_HDR_WINDOW bytes, four
+ * beats) and parses it once, when the window is full or the frame ends. */
+struct ndr_parser {
+	uint8_t  win[NDR_HDR_WINDOW];
+	uint32_t win_len;       /* bytes of the frame in win */
+	uint32_t frame_len;     /* bytes of the frame seen so far */
+	bool     done;          /* meta is final for this frame */
+	struct ndr_pkt_meta meta;
+};
+
+void ndr_parser_start(struct ndr_parser *p);
+/* Feed one beat; true on the beat that completes the parse (once a frame). */
+bool ndr_parser_beat(struct ndr_parser *p, const struct ndr_beat *b);
+/* Parse a complete header window (win_len bytes captured; exposed for tests). */
+void ndr_parse_headers(const uint8_t *win, uint32_t win_len, struct ndr_pkt_meta *m);
+
+/* ------------------------------------------------------------------------
+ * Record writer (record_writer.c)
+ * ------------------------------------------------------------------------ */
+
+struct ndr_rw {
+	uint8_t  *slots;                /* ring base: 2^log2_slots slots */
+	struct ndr_ring_ctrl *ctrl;
+	uint32_t log2_slots;
+	uint32_t mask;
+	uint32_t prod;                  /* next slot to write */
+	uint32_t published;             /* last prod written back */
+	uint32_t cons;                  /* last cons read from ctrl */
+	uint32_t seq;                   /* next record sequence number */
+	/* drops not yet reported in a notice */
+	uint32_t lost;
+	uint64_t lost_total;
+	uint64_t first_lost_ts;
+	uint64_t last_lost_ts;
+	/* counters */
+	uint64_t records_written;       /* pads excluded */
+	uint64_t by_type[NDR_REC_TYPE_MAX];  /* pads included at NDR_REC_PAD */
+	uint64_t records_dropped;
+	uint64_t slots_written;         /* pads included */
+};
+
+void ndr_rw_init(struct ndr_rw *w, uint8_t *slots, struct ndr_ring_ctrl *ctrl,
+		 uint32_t log2_slots);
+/* Write one record: head_len bytes of head (which begins with a struct
+ * ndr_rec_hdr giving type, slots and ts), then tail_len bytes of tail, then
+ * zeros to the end of its last slot. The writer sets seq and the phase bit,
+ * writes a PAD first when the record would wrap, writes a pending drop notice
+ * first when there is room for it, and drops (and counts) the record when
+ * the ring has no room. True when the record reached the ring. */
+bool ndr_rw_write(struct ndr_rw *w, const uint8_t *head, uint32_t head_len,
+		  const uint8_t *tail, uint32_t tail_len);
+/* Write the pending drop notice, if any, when there is room. */
+void ndr_rw_notice(struct ndr_rw *w, uint64_t now_ns);
+/* Write prod back to the ring control page (after the slots it covers). */
+void ndr_rw_publish(struct ndr_rw *w);
+
+/* ------------------------------------------------------------------------
+ * Flow hash and flow table (flow_hash.c, flow_table.c)
+ * ------------------------------------------------------------------------ */
+
+uint32_t ndr_murmur3_32(const uint8_t *key, uint32_t len, uint32_t seed);
+
+/* Canonical 44-byte key of a packet (docs/dataplane.md "Flow hash"); returns
+ * true when the packet's source is the key's lower endpoint. */
+bool ndr_flow_key(const struct ndr_pkt_meta *m, uint8_t key[NDR_FLOW_KEY_LEN]);
+
+/* One way of a bucket. In hardware a 256-byte HBM word. */
+struct ndr_flow_entry {
+	uint8_t  key[NDR_FLOW_KEY_LEN];
+	uint8_t  valid;
+	uint8_t  src_is_lower;      /* the initiator is the key's lower end */
+	uint8_t  ipv6;
+	uint8_t  tcp_state;
+	uint32_t hash;
+	uint16_t src_port;
+	uint16_t dst_port;
+	uint8_t  tcp_flags[2];      /* [0] fwd, [1] rev */
+	uint8_t  frag_seen;
+	uint8_t  last_dir;          /* direction of the previous packet */
+	uint32_t dir_changes;
+	uint32_t iat_min_us;
+	uint32_t iat_max_us;
+	uint64_t pkts[2];
+	uint64_t bytes[2];
+	uint64_t payload[2];
+	uint64_t first_ts;          /* 0 while the period has no packet */
+	uint64_t last_ts;
+	uint64_t iat_sum_us;
+	uint64_t iat_sumsq_us;
+	uint16_t hist[2][NDR_HIST_BINS];
+};
+
+struct ndr_flow_table {
+	struct ndr_flow_entry *entries; /* (1 << log2_buckets) * NDR_FLOW_WAYS */
+	uint32_t log2_buckets;
+	uint32_t mask;
+	uint32_t seed;
+	uint64_t idle_ns;
+	uint64_t active_ns;
+	uint64_t close_ns;
+	uint32_t scan_ptr;
+	uint64_t active;                /* valid entries */
+	uint64_t created;
+	uint64_t evicted;
+};
+
+/* entries must be zeroed (every way invalid). */
+void ndr_flow_init(struct ndr_flow_table *ft, struct ndr_flow_entry *entries,
+		   uint32_t log2_buckets, uint32_t seed, uint32_t idle_ms,
+		   uint32_t active_ms, uint32_t close_ms);
+/* Scan, lookup, update, active timeout for one parsed IP packet at t. */
+void ndr_flow_packet(struct ndr_flow_table *ft, const struct ndr_pkt_meta *m,
+		     uint64_t t, struct ndr_rw *w);
+/* Emit every valid entry with reason FLUSH at time t and free it. */
+void ndr_flow_flush(struct ndr_flow_table *ft, uint64_t t, struct ndr_rw *w);
+
+/* ------------------------------------------------------------------------
+ * DNS extractor (dns_extract.c)
+ * ------------------------------------------------------------------------ */
+
+/* Result of the message parse, before it becomes a record. */
+struct ndr_dns_result {
+	bool     have_record;       /* false: fewer than 12 bytes visible */
+	uint16_t parse_flags;
+};
+
+struct ndr_dns {
+	bool     active;            /* this packet carries a DNS message */
+	bool     tcp;
+	uint32_t pfx_off;           /* TCP: frame offset of the length prefix */
+	uint8_t  pfx[2];
+	uint32_t pfx_have;          /* prefix bytes captured */
+	uint32_t msg_off;           /* frame offset of the message */
+	uint32_t msg_cap;           /* bytes of the message that may be copied */
+	uint32_t msg_have;          /* bytes copied into msg */
+	uint8_t  msg[NDR_DNS_MSG_MAX];
+	struct ndr_entropy_acc acc; /* scratch histogram, kept cleared */
+	char     name[NDR_DNS_NAME_MAX + 3u];
+};
+
+/* Decide from the parsed headers whether the packet carries a message. */
+void ndr_dns_start(struct ndr_dns *d, const struct ndr_pkt_meta *m);
+/* Bytes [off, off+len) of the frame; only the message's bytes are kept. */
+void ndr_dns_bytes(struct ndr_dns *d, const uint8_t *data, uint32_t off, uint32_t len);
+/* End of packet: parse the message and write the record. */
+struct ndr_dns_result ndr_dns_finish(struct ndr_dns *d, const struct ndr_pkt_meta *m,
+				     uint64_t t, struct ndr_rw *w);
+/* Parse msg_len / visible bytes of a message into rec and name (for tests and
+ * ndr_dns_finish). name gets rec->qname_len bytes. */
+void ndr_dns_parse(struct ndr_dns *d, const uint8_t *msg, uint32_t visible,
+		   uint32_t msg_len, struct ndr_dns_rec *rec, char *name);
+
+/* ------------------------------------------------------------------------
+ * Card top (card_top.c): the kernels wired together, one call per beat
+ * ------------------------------------------------------------------------ */
+
+struct ndr_top_cfg {
+	uint32_t log2_buckets;
+	uint32_t hash_seed;
+	uint32_t idle_timeout_ms;
+	uint32_t active_timeout_ms;
+	uint32_t close_timeout_ms;
+	uint32_t heartbeat_ms;      /* 0: no heartbeat records */
+};
+
+struct ndr_top {
+	struct ndr_parser parser;
+	struct ndr_flow_table flow;
+	struct ndr_dns dns;
+	struct ndr_rw rw;
+	/* frame in progress */
+	bool     in_frame;
+	uint32_t off;               /* frame offset of the next beat */
+	uint64_t ts;                /* time of the current frame */
+	uint64_t last_ts;           /* time of the last frame seen */
+	bool     seen_any;
+	/* heartbeat */
+	uint64_t hb_ns;
+	uint64_t hb_next;
+	/* counters */
+	uint64_t frames;
+	uint64_t beats;
+	uint64_t bytes;
+	uint64_t parse_errors;
+	uint64_t non_ip;
+	uint64_t dns_messages;
+	uint64_t dns_errors;
+};
+
+void ndr_top_init(struct ndr_top *top, const struct ndr_top_cfg *cfg,
+		  struct ndr_flow_entry *table, uint8_t *slots,
+		  struct ndr_ring_ctrl *ctrl, uint32_t log2_slots);
+void ndr_top_beat(struct ndr_top *top, const struct ndr_beat *b);
+/* End of input: flush the flow table, the pending drop notice, publish. */
+void ndr_top_flush(struct ndr_top *top);
+
+#endif /* NDR_HW_H */

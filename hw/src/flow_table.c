@@ -1,0 +1,360 @@
+/*
+ * flow_table.c - the flow table: 2^log2_buckets buckets of 4 ways, a scanner
+ * that retires expired flows one bucket per packet, idle/active/close
+ * timeouts, eviction, flush (docs/dataplane.md "Flow table").
+ *
+ * The table memory belongs to the caller (an HBM m_axi port in hardware).
+ * Every record is written through the record writer as it is cut.
+ *
+ * Spec choices (the golden model must make the same):
+ * - Time differences never go negative: when packet times go backwards
+ *   (captures do that), t - last_ts counts as 0, for expiry, for the active
+ *   timeout and for the inter-arrival time. last_ts is still set to t.
+ * - iat_min_us/iat_max_us take the inter-arrival time saturated at
+ *   0xffffffff; iat_sum_us adds the full 64-bit value.
+ * - After an ACTIVE record the period is empty until the next packet: a
+ *   record cut in that state (IDLE/FIN/RST/EVICT/FLUSH with no packet since
+ *   the ACTIVE record) has all counters 0, first_ts_ns = 0, iat_min_us =
+ *   0xffffffff, and last_ts_ns = the time of the flow's last packet.
+ * - ICMP means protocol 1 or 58; its dst_port is type << 8 | code of the
+ *   first packet as parsed (0 when that packet was a fragment, whose ICMP
+ *   header is not read).
+ * - tcp_state and tcp_flags apply to protocol 6 only; a TCP fragment has
+ *   flags 0 (its header is not read), so a flow started by one is MIDSTREAM.
+ */
+#include "ndr_hw.h"
+
+#define TCP_FIN 0x01u
+#define TCP_SYN 0x02u
+#define TCP_RST 0x04u
+#define TCP_ACK 0x10u
+
+#define DIR_FWD 0u
+#define DIR_REV 1u
+
+/* 2^24 buckets, the largest table the card accepts. */
+#define FLOW_MAX_BUCKETS (1u << 24)
+
+void ndr_flow_init(struct ndr_flow_table *ft, struct ndr_flow_entry *entries,
+		   uint32_t log2_buckets, uint32_t seed, uint32_t idle_ms,
+		   uint32_t active_ms, uint32_t close_ms)
+{
+	ft->entries = entries;
+	ft->log2_buckets = log2_buckets;
+	ft->mask = (1u << log2_buckets) - 1u;
+	ft->seed = seed;
+	ft->idle_ns = (uint64_t)idle_ms * 1000000u;
+	ft->active_ns = (uint64_t)active_ms * 1000000u;
+	ft->close_ns = (uint64_t)close_ms * 1000000u;
+	ft->scan_ptr = 0;
+	ft->active = 0;
+	ft->created = 0;
+	ft->evicted = 0;
+}
+
+static uint64_t elapsed(uint64_t t, uint64_t since)
+{
+	return t > since ? t - since : 0u;
+}
+
+static bool is_icmp(uint8_t proto)
+{
+	return proto == 1u || proto == 58u;
+}
+
+static bool flow_closed(const struct ndr_flow_entry *e)
+{
+	if (e->tcp_state & (NDR_TCP_RST_FWD | NDR_TCP_RST_REV))
+		return true;
+	return (e->tcp_state & NDR_TCP_FIN_FWD) && (e->tcp_state & NDR_TCP_FIN_REV);
+}
+
+static bool flow_expired(const struct ndr_flow_table *ft, const struct ndr_flow_entry *e,
+			 uint64_t t)
+{
+	uint64_t age = elapsed(t, e->last_ts);
+	return flow_closed(e) ? age >= ft->close_ns : age >= ft->idle_ns;
+}
+
+static uint8_t expiry_reason(const struct ndr_flow_entry *e)
+{
+	if (e->tcp_state & (NDR_TCP_RST_FWD | NDR_TCP_RST_REV))
+		return NDR_FLOW_END_RST;
+	return flow_closed(e) ? NDR_FLOW_END_FIN : NDR_FLOW_END_IDLE;
+}
+
+static uint32_t hist_bin(uint32_t ip_len)
+{
+	if (ip_len <= 64u)
+		return 0;
+	if (ip_len <= 128u)
+		return 1;
+	if (ip_len <= 256u)
+		return 2;
+	if (ip_len <= 512u)
+		return 3;
+	if (ip_len <= 768u)
+		return 4;
+	if (ip_len <= 1024u)
+		return 5;
+	if (ip_len <= 1500u)
+		return 6;
+	return 7;
+}
+
+static uint16_t rd_le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | (uint16_t)p[1] << 8);
+}
+
+static void emit(const struct ndr_flow_entry *e, uint8_t reason, uint64_t t, struct ndr_rw *w)
+{
+	struct ndr_flow_rec r = {0};
+	r.hdr.type = NDR_REC_FLOW;
+	r.hdr.slots = 3;
+	r.hdr.version = NDR_ABI_VERSION;
+	r.hdr.flags = e->ipv6 ? NDR_REC_F_IPV6 : 0u;
+	r.hdr.ts_ns = t;
+	const uint8_t *src = e->src_is_lower ? e->key : e->key + 16;
+	const uint8_t *dst = e->src_is_lower ? e->key + 16 : e->key;
+	for (uint32_t i = 0; i < 16u; i++) {
+		r.src_addr[i] = src[i];
+		r.dst_addr[i] = dst[i];
+	}
+	r.src_port = e->src_port;
+	r.dst_port = e->dst_port;
+	r.ip_proto = e->key[36];
+	r.end_reason = reason;
+	r.tcp_flags_fwd = e->tcp_flags[DIR_FWD];
+	r.tcp_flags_rev = e->tcp_flags[DIR_REV];
+	r.vlan_outer = rd_le16(e->key + 38);
+	r.vlan_inner = rd_le16(e->key + 40);
+	r.tcp_state = e->tcp_state;
+	r.frag_seen = e->frag_seen;
+	r.pkts_fwd = e->pkts[DIR_FWD];
+	r.pkts_rev = e->pkts[DIR_REV];
+	r.bytes_fwd = e->bytes[DIR_FWD];
+	r.bytes_rev = e->bytes[DIR_REV];
+	r.first_ts_ns = e->first_ts;
+	r.last_ts_ns = e->last_ts;
+	r.flow_hash = e->hash;
+	r.dir_changes = e->dir_changes;
+	r.iat_min_us = e->iat_min_us;
+	r.iat_max_us = e->iat_max_us;
+	for (uint32_t i = 0; i < NDR_HIST_BINS; i++) {
+		r.hist_fwd[i] = e->hist[DIR_FWD][i];
+		r.hist_rev[i] = e->hist[DIR_REV][i];
+	}
+	r.iat_sum_us = e->iat_sum_us;
+	r.iat_sumsq_us = e->iat_sumsq_us;
+	r.payload_bytes_fwd = e->payload[DIR_FWD];
+	r.payload_bytes_rev = e->payload[DIR_REV];
+	ndr_rw_write(w, (const uint8_t *)&r, sizeof(r), 0, 0);
+}
+
+/* Counters, flags, histograms, iat statistics, dir_changes and frag_seen
+ * restart; key, orientation, ports, tcp_state and last_ts are kept. */
+static void reset_period(struct ndr_flow_entry *e)
+{
+	for (uint32_t d = 0; d < 2u; d++) {
+		e->pkts[d] = 0;
+		e->bytes[d] = 0;
+		e->payload[d] = 0;
+		e->tcp_flags[d] = 0;
+		for (uint32_t i = 0; i < NDR_HIST_BINS; i++)
+			e->hist[d][i] = 0;
+	}
+	e->dir_changes = 0;
+	e->frag_seen = 0;
+	e->iat_min_us = 0xffffffffu;
+	e->iat_max_us = 0;
+	e->iat_sum_us = 0;
+	e->iat_sumsq_us = 0;
+	e->first_ts = 0;
+}
+
+static void start_flow(struct ndr_flow_entry *e, const uint8_t key[NDR_FLOW_KEY_LEN],
+		       bool src_lower, uint32_t hash, const struct ndr_pkt_meta *m, uint64_t t)
+{
+	for (uint32_t i = 0; i < NDR_FLOW_KEY_LEN; i++)
+		e->key[i] = key[i];
+	e->valid = 1;
+	e->src_is_lower = src_lower ? 1u : 0u;
+	e->ipv6 = m->ipv6 ? 1u : 0u;
+	e->hash = hash;
+	if (is_icmp(m->proto)) {
+		e->src_port = 0;
+		e->dst_port = (uint16_t)((uint16_t)m->icmp_type << 8 | m->icmp_code);
+	} else {
+		e->src_port = m->src_port;
+		e->dst_port = m->dst_port;
+	}
+	e->tcp_state = 0;
+	if (m->proto == 6u && (m->tcp_flags & (TCP_SYN | TCP_ACK)) != TCP_SYN)
+		e->tcp_state = NDR_TCP_MIDSTREAM;
+	e->last_dir = DIR_FWD;
+	reset_period(e);
+	e->last_ts = t;
+}
+
+static uint64_t sat_add64(uint64_t a, uint64_t b)
+{
+	return a + b < a ? UINT64_MAX : a + b;
+}
+
+static void update(struct ndr_flow_entry *e, const struct ndr_pkt_meta *m, uint64_t t)
+{
+	/* fwd when the packet's (source address, source port) is the
+	 * initiator's; ICMP ports are 0 on both sides, so the address decides. */
+	const uint8_t *src = e->src_is_lower ? e->key : e->key + 16;
+	uint16_t pkt_sport = is_icmp(m->proto) ? 0u : m->src_port;
+	uint32_t dir = pkt_sport == e->src_port ? DIR_FWD : DIR_REV;
+	for (uint32_t i = 0; i < 16u; i++) {
+		if (m->src_addr[i] != src[i])
+			dir = DIR_REV;
+	}
+
+	if (e->pkts[DIR_FWD] + e->pkts[DIR_REV] == 0u) {
+		e->first_ts = t;
+	} else {
+		uint64_t d = elapsed(t, e->last_ts) / 1000u;
+		uint32_t d32 = d > 0xffffffffu ? 0xffffffffu : (uint32_t)d;
+		if (d32 < e->iat_min_us)
+			e->iat_min_us = d32;
+		if (d32 > e->iat_max_us)
+			e->iat_max_us = d32;
+		e->iat_sum_us += d;
+		uint64_t sq = d > 0xffffffffu ? UINT64_MAX : d * d;
+		e->iat_sumsq_us = sat_add64(e->iat_sumsq_us, sq);
+		if (dir != e->last_dir)
+			e->dir_changes++;
+	}
+
+	e->pkts[dir]++;
+	e->bytes[dir] += m->ip_len;
+	e->payload[dir] += m->payload_len;
+	uint32_t bin = hist_bin(m->ip_len);
+	if (e->hist[dir][bin] != 0xffffu)
+		e->hist[dir][bin]++;
+	e->last_ts = t;
+	e->last_dir = (uint8_t)dir;
+	if (m->frag && e->frag_seen != 0xffu)
+		e->frag_seen++;
+
+	if (m->proto != 6u)
+		return;
+	uint8_t f = m->tcp_flags;
+	e->tcp_flags[dir] |= f;
+	bool syn = f & TCP_SYN, ack = f & TCP_ACK;
+	if (dir == DIR_FWD) {
+		if (syn && !ack)
+			e->tcp_state |= NDR_TCP_SYN;
+		if (ack && !syn && (e->tcp_state & NDR_TCP_SYNACK))
+			e->tcp_state |= NDR_TCP_ESTABLISHED;
+		if (f & TCP_RST)
+			e->tcp_state |= NDR_TCP_RST_FWD;
+		if (f & TCP_FIN)
+			e->tcp_state |= NDR_TCP_FIN_FWD;
+	} else {
+		if (syn && ack)
+			e->tcp_state |= NDR_TCP_SYNACK;
+		if (f & TCP_RST)
+			e->tcp_state |= NDR_TCP_RST_REV;
+		if (f & TCP_FIN)
+			e->tcp_state |= NDR_TCP_FIN_REV;
+	}
+}
+
+static bool key_equal(const uint8_t *a, const uint8_t *b)
+{
+	for (uint32_t i = 0; i < NDR_FLOW_KEY_LEN; i++) {
+		if (a[i] != b[i])
+			return false;
+	}
+	return true;
+}
+
+static void scan_bucket(struct ndr_flow_table *ft, uint64_t t, struct ndr_rw *w)
+{
+	struct ndr_flow_entry *b = ft->entries + (uint64_t)ft->scan_ptr * NDR_FLOW_WAYS;
+	for (uint32_t way = 0; way < NDR_FLOW_WAYS; way++) {
+		struct ndr_flow_entry *e = &b[way];
+		if (!e->valid || !flow_expired(ft, e, t))
+			continue;
+		emit(e, expiry_reason(e), t, w);
+		e->valid = 0;
+		ft->active--;
+	}
+	ft->scan_ptr = (ft->scan_ptr + 1u) & ft->mask;
+}
+
+void ndr_flow_packet(struct ndr_flow_table *ft, const struct ndr_pkt_meta *m,
+		     uint64_t t, struct ndr_rw *w)
+{
+	scan_bucket(ft, t, w);
+
+	uint8_t key[NDR_FLOW_KEY_LEN];
+	bool src_lower = ndr_flow_key(m, key);
+	uint32_t hash = ndr_murmur3_32(key, NDR_FLOW_KEY_LEN, ft->seed);
+	struct ndr_flow_entry *b = ft->entries + (uint64_t)(hash & ft->mask) * NDR_FLOW_WAYS;
+
+	uint32_t found = NDR_FLOW_WAYS, free_way = NDR_FLOW_WAYS;
+	for (uint32_t way = 0; way < NDR_FLOW_WAYS; way++) {
+		const struct ndr_flow_entry *e = &b[way];
+		if (!e->valid) {
+			if (free_way == NDR_FLOW_WAYS)
+				free_way = way;
+		} else if (found == NDR_FLOW_WAYS && e->hash == hash && key_equal(e->key, key)) {
+			found = way;
+		}
+	}
+
+	struct ndr_flow_entry *e;
+	if (found != NDR_FLOW_WAYS) {
+		e = &b[found];
+		if (flow_expired(ft, e, t)) {
+			emit(e, expiry_reason(e), t, w);
+			start_flow(e, key, src_lower, hash, m, t);
+			ft->created++;
+		}
+	} else if (free_way != NDR_FLOW_WAYS) {
+		e = &b[free_way];
+		start_flow(e, key, src_lower, hash, m, t);
+		ft->active++;
+		ft->created++;
+	} else {
+		uint32_t victim = 0;
+		for (uint32_t way = 1; way < NDR_FLOW_WAYS; way++) {
+			if (b[way].last_ts < b[victim].last_ts)
+				victim = way;
+		}
+		e = &b[victim];
+		emit(e, NDR_FLOW_END_EVICT, t, w);
+		ft->evicted++;
+		start_flow(e, key, src_lower, hash, m, t);
+		ft->created++;
+	}
+
+	update(e, m, t);
+
+	if (elapsed(t, e->first_ts) >= ft->active_ns) {
+		emit(e, NDR_FLOW_END_ACTIVE, t, w);
+		reset_period(e);
+	}
+}
+
+void ndr_flow_flush(struct ndr_flow_table *ft, uint64_t t, struct ndr_rw *w)
+{
+	for (uint32_t bucket = 0; bucket < FLOW_MAX_BUCKETS; bucket++) {
+		if (bucket > ft->mask)
+			break;
+		struct ndr_flow_entry *b = ft->entries + (uint64_t)bucket * NDR_FLOW_WAYS;
+		for (uint32_t way = 0; way < NDR_FLOW_WAYS; way++) {
+			if (!b[way].valid)
+				continue;
+			emit(&b[way], NDR_FLOW_END_FLUSH, t, w);
+			b[way].valid = 0;
+			ft->active--;
+		}
+	}
+}

@@ -1,0 +1,153 @@
+/*
+ * card.c - the emulated card: the hw/ kernels compiled natively, fed beat by
+ * beat as the CMAC would present a frame, writing records into the caller's
+ * ring (sim/include/ndr_card.h).
+ *
+ * The card owns the flow table memory (an HBM region on the real card); the
+ * kernels get a pointer to it. Only ctrl->prod is written here (through the
+ * record writer, release); ctrl->cons is read with acquire.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ndr_card.h"
+#include "ndr_hw.h"
+
+#define CARD_MIN_LOG2_BUCKETS 4u
+#define CARD_MAX_LOG2_BUCKETS 24u
+
+struct ndr_card {
+	struct ndr_top top;
+	struct ndr_flow_entry *table;
+};
+
+void ndr_card_cfg_defaults(struct ndr_card_cfg *cfg)
+{
+	cfg->log2_buckets = 16;
+	cfg->hash_seed = 0x6e647221u;
+	cfg->idle_timeout_ms = 30000;
+	cfg->active_timeout_ms = 120000;
+	cfg->close_timeout_ms = 1000;
+	cfg->heartbeat_ms = 1000;
+}
+
+static int check_cfg(const struct ndr_card_cfg *cfg, const void *ring_slots,
+		     uint32_t log2_slots, const struct ndr_ring_ctrl *ctrl,
+		     char *err, size_t errlen)
+{
+	if (!cfg || !ring_slots || !ctrl) {
+		snprintf(err, errlen, "card: %s is NULL",
+			 !cfg ? "configuration" : !ring_slots ? "ring memory" : "ring control page");
+		return -1;
+	}
+	if (cfg->log2_buckets < CARD_MIN_LOG2_BUCKETS || cfg->log2_buckets > CARD_MAX_LOG2_BUCKETS) {
+		snprintf(err, errlen, "card: log2_buckets %u out of range %u..%u",
+			 cfg->log2_buckets, CARD_MIN_LOG2_BUCKETS, CARD_MAX_LOG2_BUCKETS);
+		return -1;
+	}
+	if (log2_slots < NDR_RING_MIN_LOG2 || log2_slots > NDR_RING_MAX_LOG2) {
+		snprintf(err, errlen, "card: ring log2_slots %u out of range %u..%u",
+			 log2_slots, NDR_RING_MIN_LOG2, NDR_RING_MAX_LOG2);
+		return -1;
+	}
+	const char *zero = !cfg->idle_timeout_ms ? "idle_timeout_ms"
+			 : !cfg->active_timeout_ms ? "active_timeout_ms"
+			 : !cfg->close_timeout_ms ? "close_timeout_ms" : NULL;
+	if (zero) {
+		snprintf(err, errlen, "card: %s must be non-zero", zero);
+		return -1;
+	}
+	return 0;
+}
+
+struct ndr_card *ndr_card_new(const struct ndr_card_cfg *cfg, void *ring_slots,
+			      uint32_t log2_slots, struct ndr_ring_ctrl *ctrl,
+			      char *err, size_t errlen)
+{
+	if (check_cfg(cfg, ring_slots, log2_slots, ctrl, err, errlen))
+		return NULL;
+
+	struct ndr_card *card = calloc(1, sizeof(*card));
+	if (!card) {
+		snprintf(err, errlen, "card: out of memory for the card state (%zu bytes)",
+			 sizeof(*card));
+		return NULL;
+	}
+	size_t entries = ((size_t)1 << cfg->log2_buckets) * NDR_FLOW_WAYS;
+	card->table = calloc(entries, sizeof(struct ndr_flow_entry));
+	if (!card->table) {
+		snprintf(err, errlen, "card: out of memory for a flow table of 2^%u buckets (%zu bytes)",
+			 cfg->log2_buckets, entries * sizeof(struct ndr_flow_entry));
+		free(card);
+		return NULL;
+	}
+
+	struct ndr_top_cfg tc = {
+		.log2_buckets = cfg->log2_buckets,
+		.hash_seed = cfg->hash_seed,
+		.idle_timeout_ms = cfg->idle_timeout_ms,
+		.active_timeout_ms = cfg->active_timeout_ms,
+		.close_timeout_ms = cfg->close_timeout_ms,
+		.heartbeat_ms = cfg->heartbeat_ms,
+	};
+	ndr_top_init(&card->top, &tc, card->table, ring_slots, ctrl, log2_slots);
+	return card;
+}
+
+void ndr_card_frame(struct ndr_card *card, uint64_t ts_ns, const uint8_t *frame,
+		    uint32_t caplen, uint32_t wirelen)
+{
+	struct ndr_beat b;
+	if (caplen > NDR_MAX_FRAME)
+		caplen = NDR_MAX_FRAME;
+	if (wirelen < caplen)
+		wirelen = caplen;
+	b.ts_ns = ts_ns;
+	b.wire_len = wirelen;
+
+	uint32_t off = 0;
+	do {
+		uint32_t n = caplen - off < NDR_BEAT_BYTES ? caplen - off : NDR_BEAT_BYTES;
+		if (n)
+			memcpy(b.data, frame + off, n);
+		b.len = n;
+		b.last = off + n >= caplen;
+		ndr_top_beat(&card->top, &b);
+		off += n;
+	} while (off < caplen);
+}
+
+void ndr_card_flush(struct ndr_card *card)
+{
+	ndr_top_flush(&card->top);
+}
+
+void ndr_card_get_stats(const struct ndr_card *card, struct ndr_card_stats *st)
+{
+	const struct ndr_top *t = &card->top;
+	memset(st, 0, sizeof(*st));
+	st->frames = t->frames;
+	st->beats = t->beats;
+	st->bytes = t->bytes;
+	st->parse_errors = t->parse_errors;
+	st->non_ip = t->non_ip;
+	st->dns_messages = t->dns_messages;
+	st->dns_errors = t->dns_errors;
+	st->flows_active = t->flow.active;
+	st->flows_created = t->flow.created;
+	st->flows_evicted = t->flow.evicted;
+	st->records_written = t->rw.records_written;
+	for (uint32_t i = 0; i < NDR_REC_TYPE_MAX; i++)
+		st->records_by_type[i] = t->rw.by_type[i];
+	st->records_dropped = t->rw.records_dropped;
+	st->slots_written = t->rw.slots_written;
+}
+
+void ndr_card_free(struct ndr_card *card)
+{
+	if (!card)
+		return;
+	free(card->table);
+	free(card);
+}
