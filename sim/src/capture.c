@@ -1,0 +1,316 @@
+/*
+ * capture.c - frames from a pcap/pcapng file or a live interface through
+ * libpcap, converted to Ethernet as docs/dataplane.md "Input" says.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pcap/pcap.h>
+
+#include "ndr_capture.h"
+
+#define ETH_HDR_LEN   14u
+#define LIVE_SNAPLEN  65535
+#define CONV_BUF_LEN  (ETH_HDR_LEN + 262144u)  /* libpcap's largest snaplen */
+
+struct ndr_capture {
+	pcap_t *pcap;
+	char *name;                  /* file path or interface, for messages */
+	int live;
+	int linktype;
+	int nano;                    /* timestamps are in ns (else us) */
+	volatile sig_atomic_t stopped;
+	struct ndr_capture_stats stats;
+	uint8_t *conv;               /* synthetic Ethernet frames */
+};
+
+static int linktype_supported(int dlt)
+{
+	switch (dlt) {
+	case DLT_EN10MB:
+	case DLT_LINUX_SLL:
+	case DLT_LINUX_SLL2:
+	case DLT_RAW:
+	case DLT_IPV4:
+	case DLT_IPV6:
+	case DLT_NULL:
+	case DLT_LOOP:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Report "name: msg", without doubling the name when libpcap already put it in. */
+static void set_err(char *err, size_t errlen, const char *name, const char *msg)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(msg, name, n) == 0 && msg[n] == ':')
+		snprintf(err, errlen, "%s", msg);
+	else
+		snprintf(err, errlen, "%s: %s", name, msg);
+}
+
+static struct ndr_capture *capture_alloc(const char *name, char *err, size_t errlen)
+{
+	struct ndr_capture *cap = calloc(1, sizeof(*cap));
+
+	if (cap) {
+		cap->name = strdup(name);
+		cap->conv = malloc(CONV_BUF_LEN);
+	}
+	if (!cap || !cap->name || !cap->conv) {
+		snprintf(err, errlen, "%s: out of memory", name);
+		if (cap) {
+			free(cap->name);
+			free(cap->conv);
+			free(cap);
+		}
+		return NULL;
+	}
+	memset(cap->conv, 0, ETH_HDR_LEN);
+	return cap;
+}
+
+struct ndr_capture *ndr_capture_open_file(const char *path, char *err, size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	struct ndr_capture *cap = capture_alloc(path, err, errlen);
+
+	if (!cap)
+		return NULL;
+	cap->pcap = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+	if (!cap->pcap) {
+		set_err(err, errlen, path, ebuf);
+		ndr_capture_close(cap);
+		return NULL;
+	}
+	cap->nano = pcap_get_tstamp_precision(cap->pcap) == PCAP_TSTAMP_PRECISION_NANO;
+	cap->linktype = pcap_datalink(cap->pcap);
+	return cap;
+}
+
+struct ndr_capture *ndr_capture_open_live(const char *iface, char *err, size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	struct ndr_capture *cap = capture_alloc(iface, err, errlen);
+	int rc;
+
+	if (!cap)
+		return NULL;
+	cap->live = 1;
+	cap->pcap = pcap_create(iface, ebuf);
+	if (!cap->pcap) {
+		set_err(err, errlen, iface, ebuf);
+		goto fail;
+	}
+	if (pcap_set_snaplen(cap->pcap, LIVE_SNAPLEN) != 0 ||
+	    pcap_set_promisc(cap->pcap, 1) != 0 ||
+	    pcap_set_immediate_mode(cap->pcap, 1) != 0) {
+		set_err(err, errlen, iface, pcap_geterr(cap->pcap));
+		goto fail;
+	}
+	/* Nanosecond stamps where the platform has them; else microseconds. */
+	(void)pcap_set_tstamp_precision(cap->pcap, PCAP_TSTAMP_PRECISION_NANO);
+	rc = pcap_activate(cap->pcap);
+	if (rc < 0) {
+		const char *why = rc == PCAP_ERROR ? pcap_geterr(cap->pcap) : pcap_statustostr(rc);
+
+		snprintf(err, errlen, "%s: cannot capture: %s", iface, why);
+		goto fail;
+	}
+	if (pcap_setnonblock(cap->pcap, 1, ebuf) != 0) {
+		set_err(err, errlen, iface, ebuf);
+		goto fail;
+	}
+	cap->nano = pcap_get_tstamp_precision(cap->pcap) == PCAP_TSTAMP_PRECISION_NANO;
+	cap->linktype = pcap_datalink(cap->pcap);
+	if (!linktype_supported(cap->linktype)) {
+		snprintf(err, errlen, "%s: link type %s is not supported", iface,
+			 pcap_datalink_val_to_name(cap->linktype) ?
+				 pcap_datalink_val_to_name(cap->linktype) : "unknown");
+		goto fail;
+	}
+	return cap;
+fail:
+	ndr_capture_close(cap);
+	return NULL;
+}
+
+static uint16_t ethertype_from_version(const uint8_t *ip, uint32_t len)
+{
+	/* Anything not IPv6 is presented as IPv4: the card's parser then
+	 * counts a bad version as a parse error. */
+	return (len > 0 && (ip[0] >> 4) == 6) ? 0x86dd : 0x0800;
+}
+
+/* DLT_NULL stores the address family in the capturing host's byte order,
+ * DLT_LOOP in network order. AF_INET6 differs between systems. */
+static uint16_t ethertype_from_family(int dlt, const uint8_t *h, const uint8_t *ip, uint32_t iplen)
+{
+	uint32_t be = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
+	uint32_t le = (uint32_t)h[3] << 24 | (uint32_t)h[2] << 16 | (uint32_t)h[1] << 8 | h[0];
+	uint32_t fam = (dlt == DLT_NULL && le < 256) ? le : be;
+
+	if (fam == 2)
+		return 0x0800;
+	if (fam == 10 || fam == 24 || fam == 28 || fam == 30)
+		return 0x86dd;
+	return ethertype_from_version(ip, iplen);
+}
+
+/*
+ * Turns a captured link-layer frame into the Ethernet frame in *f. A frame
+ * shorter than its link header is
+ * delivered as an Ethernet header with EtherType 0 (the card counts it
+ * non-IP).
+ */
+static void to_ethernet(struct ndr_capture *cap, const struct pcap_pkthdr *h,
+			const uint8_t *data, struct ndr_frame *f)
+{
+	uint32_t hdr = 0, caplen = h->caplen, body;
+	uint16_t et = 0;
+	int known = 1;
+
+	switch (cap->linktype) {
+	case DLT_EN10MB:
+		f->data = data;
+		f->caplen = caplen;
+		f->wirelen = h->len;
+		return;
+	case DLT_LINUX_SLL:
+		hdr = 16;
+		known = caplen >= hdr;
+		if (known)
+			et = (uint16_t)(data[14] << 8 | data[15]);
+		break;
+	case DLT_LINUX_SLL2:
+		hdr = 20;
+		known = caplen >= hdr;
+		if (known)
+			et = (uint16_t)(data[0] << 8 | data[1]);
+		break;
+	case DLT_RAW:
+		hdr = 0;
+		et = ethertype_from_version(data, caplen);
+		break;
+	case DLT_IPV4:
+		et = 0x0800;
+		break;
+	case DLT_IPV6:
+		et = 0x86dd;
+		break;
+	default: /* DLT_NULL, DLT_LOOP */
+		hdr = 4;
+		known = caplen >= hdr;
+		if (known)
+			et = ethertype_from_family(cap->linktype, data, data + 4, caplen - 4);
+		break;
+	}
+	if (!known)
+		hdr = caplen;
+	body = caplen - hdr;
+	if (body > CONV_BUF_LEN - ETH_HDR_LEN)
+		body = CONV_BUF_LEN - ETH_HDR_LEN;
+	cap->conv[12] = (uint8_t)(et >> 8);
+	cap->conv[13] = (uint8_t)et;
+	memcpy(cap->conv + ETH_HDR_LEN, data + hdr, body);
+	f->data = cap->conv;
+	f->caplen = ETH_HDR_LEN + body;
+	f->wirelen = (h->len >= hdr ? h->len - hdr : 0) + ETH_HDR_LEN;
+	if (f->wirelen < f->caplen)
+		f->wirelen = f->caplen;
+}
+
+/* Waits until the live capture's descriptor is readable, or the timeout. */
+static void wait_readable(struct ndr_capture *cap, int timeout_ms)
+{
+	struct pollfd pfd;
+
+	pfd.fd = pcap_get_selectable_fd(cap->pcap);
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	if (pfd.fd < 0)
+		return;
+	(void)poll(&pfd, 1, timeout_ms);   /* EINTR: the caller re-checks 'stopped' */
+}
+
+int ndr_capture_next(struct ndr_capture *cap, struct ndr_frame *f, int timeout_ms,
+		     char *err, size_t errlen)
+{
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	int rc, waited = 0;
+
+	for (;;) {
+		if (cap->stopped)
+			return 0;
+		rc = pcap_next_ex(cap->pcap, &h, &data);
+		if (rc == 1) {
+			if (!linktype_supported(cap->linktype)) {
+				cap->stats.unsupported++;
+				continue;
+			}
+			to_ethernet(cap, h, data, f);
+			f->ts_ns = (uint64_t)h->ts.tv_sec * 1000000000ull +
+				   (uint64_t)h->ts.tv_usec * (cap->nano ? 1u : 1000u);
+			cap->stats.frames++;
+			return 1;
+		}
+		if (rc == 0) {          /* live only: nothing ready */
+			if (waited)
+				return 2;
+			wait_readable(cap, timeout_ms);
+			waited = 1;
+			continue;
+		}
+		if (rc == PCAP_ERROR_BREAK)
+			return 0;       /* end of file, or pcap_breakloop */
+		/* libpcap says "truncated dump file" (pcap) or "truncated pcapng
+		 * dump file": the frames before it were delivered. */
+		if (!cap->live && strstr(pcap_geterr(cap->pcap), "truncated")) {
+			cap->stats.truncated = 1;
+			return 0;
+		}
+		set_err(err, errlen, cap->name, pcap_geterr(cap->pcap));
+		return -1;
+	}
+}
+
+void ndr_capture_break(struct ndr_capture *cap)
+{
+	cap->stopped = 1;
+	pcap_breakloop(cap->pcap);
+}
+
+void ndr_capture_get_stats(const struct ndr_capture *cap, struct ndr_capture_stats *st)
+{
+	*st = cap->stats;
+	if (cap->live) {
+		struct pcap_stat ps;
+
+		if (pcap_stats(cap->pcap, &ps) == 0)
+			st->kernel_drops = ps.ps_drop;
+	}
+}
+
+int ndr_capture_is_live(const struct ndr_capture *cap)
+{
+	return cap->live;
+}
+
+void ndr_capture_close(struct ndr_capture *cap)
+{
+	if (!cap)
+		return;
+	if (cap->pcap)
+		pcap_close(cap->pcap);
+	free(cap->name);
+	free(cap->conv);
+	free(cap);
+}
