@@ -19,6 +19,7 @@ DET_SRC    := $(wildcard detectors/src/*.c)
 SENSOR_SRC := $(wildcard host/sensor/*.c)
 SIMTOOL_SRC:= $(wildcard sim/tools/*.c)
 GEN_SRC    := $(wildcard sim/gen/*.c)
+IVSHMEM_SRC:= $(wildcard sim/ivshmem/*.c)
 BENCH_SRC  := $(wildcard tests/bench/*.c)
 TEST_SRC   := $(wildcard tests/unit/test_*.c)
 TESTLIB_SRC:= $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))
@@ -27,11 +28,12 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIB_OBJ := $(call obj,$(HW_SRC) $(SIM_SRC) $(GOLDEN_SRC) $(LIB_SRC) $(DET_SRC))
 LIBNDR  := $(BUILD)/lib/libndr.a
 BINS    := $(BUILD)/bin/ndr-sensor $(if $(SIMTOOL_SRC),$(BUILD)/bin/ndr-sim) \
-	   $(if $(GEN_SRC),$(BUILD)/bin/ndr-gen)
+	   $(if $(GEN_SRC),$(BUILD)/bin/ndr-gen) \
+	   $(if $(IVSHMEM_SRC),$(BUILD)/bin/ndr-ivshmem-card)
 BENCHES := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
-.PHONY: all deps run test test-unit bench clean captures
+.PHONY: all deps run test test-unit test-kmod bench clean captures
 all: $(BINS) $(TESTS) $(BENCHES)
 
 $(BUILD)/obj/%.o: %.c
@@ -54,6 +56,11 @@ $(BUILD)/bin/ndr-gen: $(call obj,$(GEN_SRC)) $(LIBNDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
+# The emulated card behind QEMU's ivshmem-plain (tests/integration/kmod_qemu.sh).
+$(BUILD)/bin/ndr-ivshmem-card: $(call obj,$(IVSHMEM_SRC)) $(LIBNDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
 $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(LIBNDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
@@ -72,6 +79,11 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory all
 	@tests/run.sh
+
+# ndr.ko in a QEMU guest (builds the module and the guest's static binaries).
+test-kmod: deps
+	@$(MAKE) --no-print-directory all
+	@tests/run.sh kmod_qemu
 
 test-unit: all
 	@tests/run.sh --unit

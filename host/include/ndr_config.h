@@ -50,6 +50,15 @@ int ndr_config_str(struct ndr_config *cfg, const char *section, const char *key,
 size_t ndr_config_list(struct ndr_config *cfg, const char *section, const char *key,
 		       const char *const **values);
 
+/* For checks a getter cannot make (a facility name, a CIDR in a list):
+ * writes "FILE:LINE: [section] key: " and the formatted text into err and
+ * returns -1. value is a string a getter returned (ndr_config_str, or one
+ * element of ndr_config_list), which picks the line of that very entry;
+ * NULL picks the key's first line. */
+int ndr_config_errorf(const struct ndr_config *cfg, const char *section, const char *key,
+		      const char *value, char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
 /* -1 and "FILE:LINE: unknown key 'k' in [s]" for the first key no getter asked for. */
 int ndr_config_check_unused(const struct ndr_config *cfg, char *err, size_t errlen);
 

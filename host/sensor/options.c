@@ -59,7 +59,8 @@ static int set_source(struct sensor_opts *o, const char *kind, const char *arg)
 		fprintf(stderr, "ndr-sensor: input name too long\n");
 		return -1;
 	}
-	snprintf(o->source_spec, sizeof(o->source_spec), "%s%s", kind, arg);
+	strcpy(o->source_spec, kind);
+	strcat(o->source_spec, arg);   /* length checked above */
 	return 0;
 }
 

@@ -34,6 +34,8 @@ struct sensor_outputs *outputs_open(const struct sensor_opts *o, struct ndr_conf
 void outputs_alert(void *outputs, const struct ndr_alert *alert);
 void outputs_record(struct sensor_outputs *out, const struct ndr_rec_hdr *rec);
 void outputs_poll(struct sensor_outputs *out);
+/* Flush and close the syslog sinks (bounded time); summary and close call it. */
+void outputs_finish(struct sensor_outputs *out);
 uint64_t outputs_alerts(const struct sensor_outputs *out);
 void outputs_summary(struct sensor_outputs *out, FILE *f);
 void outputs_close(struct sensor_outputs *out);

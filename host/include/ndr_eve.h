@@ -1,0 +1,99 @@
+/*
+ * ndr_eve.h - Suricata-style EVE JSON events: alert, flow and dns.
+ *
+ * One JSON object per line, compact, keys in a fixed order, field names as
+ * Suricata prints them so SIEM parsers built for Suricata ingest ndr without
+ * changes; what Suricata has no field for goes under an "ndr" object.
+ * docs/alerts.md shows every event type in full.
+ *
+ * Conventions shared by all events:
+ *   - "timestamp" is UTC in Suricata's format: 2026-11-25T21:39:04.123456+0000.
+ *   - An IPv4-mapped address (::ffff:a.b.c.d) prints as dotted IPv4.
+ *   - "proto" is "TCP", "UDP", "ICMP", "IPv6-ICMP", "SCTP", else the protocol
+ *     number as a decimal string ("47").
+ *   - TCP, UDP and SCTP events carry src_port/dest_port; ICMP events carry
+ *     icmp_type/icmp_code instead, taken from dest_port = type << 8 | code
+ *     (the record ABI's convention; detectors raising an ICMP alert follow it).
+ *   - "community_id" is Community ID v1, seed 0 (ndr_community_id.h).
+ *   - Strings from the network (a DNS name may hold any byte) come out as
+ *     valid JSON: a DNS name is printed in DNS presentation format (RFC 1035
+ *     5.1: a byte outside printable ASCII, or a backslash, as \DDD or \\), and
+ *     any other string that is not valid UTF-8 is escaped the same way.
+ *
+ * Builders return a new reference (json_decref() it) or NULL on allocation
+ * failure; they never keep pointers into their argument (an alert's evidence
+ * is deep-copied).
+ */
+#ifndef NDR_EVE_H
+#define NDR_EVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <jansson.h>
+
+#include "ndr_abi.h"
+#include "ndr_alert.h"
+
+/* How events are dumped: one line, insertion order, reals to 15 digits (a
+ * score of 0.87 prints as 0.87, not 0.86999999999999999). */
+#define NDR_EVE_DUMP_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
+
+json_t *ndr_eve_alert(const struct ndr_alert *alert);
+json_t *ndr_eve_flow(const struct ndr_flow_rec *rec);
+/* rec is a whole DNS record: rec->qname holds rec->qname_len bytes (at most
+ * NDR_DNS_NAME_MAX are read). */
+json_t *ndr_eve_dns(const struct ndr_dns_rec *rec);
+
+/* The one-line text of an event, without a newline: a malloc'd string
+ * (free() it) or NULL on allocation failure. */
+char *ndr_eve_alert_str(const struct ndr_alert *alert);
+char *ndr_eve_flow_str(const struct ndr_flow_rec *rec);
+char *ndr_eve_dns_str(const struct ndr_dns_rec *rec);
+
+/* Render into buf (NUL-terminated, no newline). Returns the length without
+ * the NUL, or -1 if it does not fit in len bytes (buf then holds "") or on
+ * allocation failure. */
+int ndr_eve_alert_format(const struct ndr_alert *alert, char *buf, size_t len);
+int ndr_eve_flow_format(const struct ndr_flow_rec *rec, char *buf, size_t len);
+int ndr_eve_dns_format(const struct ndr_dns_rec *rec, char *buf, size_t len);
+
+/* "2026-11-25T21:39:04.123456+0000"; buf of at least NDR_EVE_TS_LEN bytes. */
+#define NDR_EVE_TS_LEN 32
+void ndr_eve_timestamp(uint64_t ts_ns, char buf[NDR_EVE_TS_LEN]);
+
+/* Names used in dns events: "A", "AAAA", "HTTPS", ... or "TYPE1234" (RFC
+ * 3597); "NOERROR", "NXDOMAIN", ... or "RCODE12". buf: at least 16 bytes;
+ * the result is either a static string or buf. */
+const char *ndr_dns_rrtype_name(uint16_t type, char buf[16]);
+const char *ndr_dns_rcode_name(unsigned rcode, char buf[16]);
+
+/* ---- the EVE writer: events appended as lines to a file or stdout ------ */
+
+struct ndr_eve_writer;
+
+struct ndr_eve_stats {
+	uint64_t events;   /* lines written and flushed */
+	uint64_t errors;   /* events lost to a render or write error */
+};
+
+/* path "-" is stdout; otherwise the file is opened for append (created
+ * 0644). NULL with "PATH: why" in err on failure. */
+struct ndr_eve_writer *ndr_eve_writer_open(const char *path, char *err, size_t errlen);
+/* Write to a stream the caller owns (not closed by ndr_eve_writer_close). */
+struct ndr_eve_writer *ndr_eve_writer_from_file(FILE *f);
+/* Each call writes one line and flushes it, so a crash loses no finished
+ * event and `tail -f` sees it at once. 0 on success, -1 (counted in errors,
+ * errno set) on failure. */
+int ndr_eve_write_alert(struct ndr_eve_writer *w, const struct ndr_alert *alert);
+int ndr_eve_write_flow(struct ndr_eve_writer *w, const struct ndr_flow_rec *rec);
+int ndr_eve_write_dns(struct ndr_eve_writer *w, const struct ndr_dns_rec *rec);
+/* Any event built by the caller (steals nothing: the reference stays theirs). */
+int ndr_eve_write_json(struct ndr_eve_writer *w, const json_t *event);
+void ndr_eve_writer_stats(const struct ndr_eve_writer *w, struct ndr_eve_stats *out);
+void ndr_eve_writer_close(struct ndr_eve_writer *w);
+
+/* An alert sink (ndr_alert.h) that writes to w; write errors are counted. */
+struct ndr_alert_sink ndr_eve_alert_sink(struct ndr_eve_writer *w);
+
+#endif

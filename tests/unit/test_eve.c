@@ -1,0 +1,606 @@
+/* test_eve.c - Community ID and the EVE JSON alert, flow and dns events. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ndr_community_id.h"
+#include "ndr_eve.h"
+
+/* "a.b.c.d" or an IPv6 address -> the ABI's 16-byte form */
+static void addr(const char *text, uint8_t out[16])
+{
+	memset(out, 0, 16);
+	if (inet_pton(AF_INET6, text, out) == 1)
+		return;
+	out[10] = out[11] = 0xff;
+	if (inet_pton(AF_INET, text, out + 12) != 1)
+		fail_msg("bad address %s", text);
+}
+
+/*
+ * The spec's reference vectors (corelight/community-id-spec,
+ * baseline/baseline_deflt.json, seed 0). For ICMP the two numbers are the
+ * packet's type and code. The TCP one was also recomputed by hand with
+ * Python's hashlib from the spec's byte layout.
+ */
+static const struct {
+	uint8_t proto;
+	const char *saddr, *daddr;
+	uint16_t sport, dport;
+	const char *id;
+} cid_vectors[] = {
+	{ 58, "fe80::200:86ff:fe05:80da", "fe80::260:97ff:fe07:69ea", 135, 136, "1:dGHyGvjMfljg6Bppwm3bg0LO8TY=" },
+	{ 58, "fe80::260:97ff:fe07:69ea", "fe80::200:86ff:fe05:80da", 136, 135, "1:dGHyGvjMfljg6Bppwm3bg0LO8TY=" },
+	{ 58, "fe80::260:97ff:fe07:69ea", "fe80::200:86ff:fe05:80da", 135, 136, "1:zavyT/cezQr1fmImYCwYnMXbgck=" },
+	{ 58, "fe80::200:86ff:fe05:80da", "fe80::260:97ff:fe07:69ea", 136, 135, "1:zavyT/cezQr1fmImYCwYnMXbgck=" },
+	{ 58, "3ffe:501:1800:2345::2", "3ffe:507:0:1:200:86ff:fe05:80da", 3, 0, "1:2ObVBgIn28oZvibYZhZMBgh7WdQ=" },
+	{ 58, "3ffe:501:410:0:2c0:dfff:fe47:33e", "3ffe:507:0:1:200:86ff:fe05:80da", 1, 4, "1:hLZd0XGWojozrvxqE0dWB1iM6R0=" },
+	{ 58, "3ffe:507:0:1:200:86ff:fe05:80da", "3ffe:501:0:1001::2", 128, 129, "1:+TW+HtLHvV1xnGhV1lv7XoJrqQg=" },
+	{ 58, "3ffe:501:0:1001::2", "3ffe:507:0:1:200:86ff:fe05:80da", 129, 128, "1:+TW+HtLHvV1xnGhV1lv7XoJrqQg=" },
+	{ 58, "fe80::200:86ff:fe05:80da", "ff02::2", 133, 134, "1:hO+sN4H+MG5MY/8hIrXPqc4ZQz0=" },
+	{ 58, "fe80::260:97ff:fe07:69ea", "ff02::1", 134, 133, "1:pkvHqCL88/tg1k4cPigmZXUtL00=" },
+	{ 1, "192.168.0.89", "192.168.0.1", 8, 0, "1:X0snYXpgwiv9TZtqg64sgzUn6Dk=" },
+	{ 1, "192.168.0.1", "192.168.0.89", 0, 8, "1:X0snYXpgwiv9TZtqg64sgzUn6Dk=" },
+	{ 1, "10.0.0.1", "10.0.0.2", 11, 0, "1:YHxtAirCG//0OzkcVAukqKQN9xM=" },
+	{ 6, "2001:470:e5bf:dead:4957:2174:e82c:4887", "2607:f8b0:400c:c03::1a", 63943, 25, "1:/qFaeAR+gFe1KYjMzVDsMv+wgU4=" },
+	{ 6, "2607:f8b0:400c:c03::1a", "2001:470:e5bf:dead:4957:2174:e82c:4887", 25, 63943, "1:/qFaeAR+gFe1KYjMzVDsMv+wgU4=" },
+	{ 132, "192.168.170.8", "192.168.170.56", 7, 7, "1:MP2EtRCAUIZvTw6MxJHLV7N7JDs=" },
+	{ 132, "192.168.170.56", "192.168.170.8", 7, 7, "1:MP2EtRCAUIZvTw6MxJHLV7N7JDs=" },
+	{ 6, "128.232.110.120", "66.35.250.204", 34855, 80, "1:LQU9qZlK+B5F3KDmev6m5PMibrg=" },
+	{ 6, "66.35.250.204", "128.232.110.120", 80, 34855, "1:LQU9qZlK+B5F3KDmev6m5PMibrg=" },
+	{ 17, "192.168.1.52", "8.8.8.8", 54585, 53, "1:d/FP5EW3wiY1vCndhwleRRKHowQ=" },
+	{ 17, "8.8.8.8", "192.168.1.52", 53, 54585, "1:d/FP5EW3wiY1vCndhwleRRKHowQ=" },
+	{ 46, "10.1.12.1", "10.1.12.2", 0, 0, "1:KHlLkgoJW7ifUTyTSgyVfkFHzKw=" },
+	{ 46, "10.1.12.2", "10.1.12.1", 0, 0, "1:KHlLkgoJW7ifUTyTSgyVfkFHzKw=" },
+};
+
+static void test_community_id_vectors(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(cid_vectors) / sizeof(cid_vectors[0]); i++) {
+		uint8_t s[16], d[16];
+		char id[NDR_COMMUNITY_ID_LEN];
+
+		addr(cid_vectors[i].saddr, s);
+		addr(cid_vectors[i].daddr, d);
+		assert_int_equal(ndr_community_id_v1(s, d, cid_vectors[i].proto, cid_vectors[i].sport,
+						     cid_vectors[i].dport, 0, id), 0);
+		if (strcmp(id, cid_vectors[i].id))
+			fail_msg("vector %zu (%s -> %s proto %u): got %s, want %s", i,
+				 cid_vectors[i].saddr, cid_vectors[i].daddr, cid_vectors[i].proto,
+				 id, cid_vectors[i].id);
+	}
+}
+
+static void test_community_id_seed_changes_hash(void **state)
+{
+	uint8_t s[16], d[16];
+	char a[NDR_COMMUNITY_ID_LEN], b[NDR_COMMUNITY_ID_LEN];
+
+	(void)state;
+	addr("128.232.110.120", s);
+	addr("66.35.250.204", d);
+	assert_int_equal(ndr_community_id_v1(s, d, 6, 34855, 80, 1, a), 0);
+	assert_int_equal(ndr_community_id_v1(s, d, 6, 34855, 80, 0, b), 0);
+	assert_string_not_equal(a, b);
+	assert_int_equal(strlen(a), NDR_COMMUNITY_ID_LEN - 1);
+}
+
+static void test_timestamp(void **state)
+{
+	char ts[NDR_EVE_TS_LEN];
+
+	(void)state;
+	/* 2026-11-25T21:39:04Z is 1795642744 s after the epoch */
+	ndr_eve_timestamp(1795642744123456789ull, ts);
+	assert_string_equal(ts, "2026-11-25T21:39:04.123456+0000");
+	ndr_eve_timestamp(0, ts);
+	assert_string_equal(ts, "1970-01-01T00:00:00.000000+0000");
+}
+
+static json_t *sample_evidence(void)
+{
+	json_t *ev = json_object();
+
+	json_object_set_new(ev, "queries", json_integer(120));
+	json_object_set_new(ev, "entropy", json_real(4.25));
+	return ev;
+}
+
+static void sample_alert(struct ndr_alert *a, json_t *evidence)
+{
+	memset(a, 0, sizeof(*a));
+	a->ts_ns = 1795642744123456789ull;
+	a->category = "dns_tunnel";
+	a->signature = "DNS tunnel: high-entropy names under t.example.com";
+	a->signature_id = 4200001;
+	a->severity = 1;
+	a->score = 0.87;
+	a->mitre[0] = "T1071.004";
+	a->mitre[1] = "T1048";
+	addr("192.168.1.10", a->src_addr);
+	addr("192.168.1.1", a->dst_addr);
+	a->src_port = 40000;
+	a->dst_port = 53;
+	a->proto = 17;
+	a->entity = "t.example.com";
+	a->evidence = evidence;
+}
+
+/* The community_id was computed independently with Python's hashlib. */
+static const char expected_alert[] =
+	"{\"timestamp\":\"2026-11-25T21:39:04.123456+0000\",\"event_type\":\"alert\","
+	"\"src_ip\":\"192.168.1.10\",\"src_port\":40000,\"dest_ip\":\"192.168.1.1\","
+	"\"dest_port\":53,\"proto\":\"UDP\",\"community_id\":\"1:Qp41ptSIzCLvBKpKqt4F1f8Hf5Y=\","
+	"\"alert\":{\"action\":\"allowed\",\"gid\":1,\"signature_id\":4200001,\"rev\":1,"
+	"\"signature\":\"DNS tunnel: high-entropy names under t.example.com\","
+	"\"category\":\"dns_tunnel\",\"severity\":1,"
+	"\"metadata\":{\"mitre_technique_id\":[\"T1071.004\",\"T1048\"]}},"
+	"\"ndr\":{\"detector\":\"dns_tunnel\",\"entity\":\"t.example.com\",\"score\":0.87,"
+	"\"evidence\":{\"queries\":120,\"entropy\":4.25}}}";
+
+static void test_alert_exact(void **state)
+{
+	struct ndr_alert a;
+	json_t *ev = sample_evidence();
+	char *s;
+	char buf[2048];
+	int n;
+
+	(void)state;
+	sample_alert(&a, ev);
+	s = ndr_eve_alert_str(&a);
+	assert_non_null(s);
+	assert_string_equal(s, expected_alert);
+	free(s);
+
+	n = ndr_eve_alert_format(&a, buf, sizeof(buf));
+	assert_int_equal(n, (int)strlen(expected_alert));
+	assert_string_equal(buf, expected_alert);
+	/* one byte short of the NUL: does not fit */
+	assert_int_equal(ndr_eve_alert_format(&a, buf, strlen(expected_alert)), -1);
+	assert_string_equal(buf, "");
+
+	/* the evidence was copied, not referenced */
+	assert_int_equal(ev->refcount, 1);
+	json_decref(ev);
+}
+
+static void test_alert_ipv6_and_odd_strings(void **state)
+{
+	struct ndr_alert a;
+	json_t *j, *err_ev;
+	char *s;
+	json_error_t jerr;
+
+	(void)state;
+	sample_alert(&a, NULL);
+	addr("2001:db8::1", a.src_addr);
+	addr("2001:db8::53", a.dst_addr);
+	a.ipv6 = 1;
+	a.proto = 6;
+	a.entity = "bad\xff\x01name\"";     /* not UTF-8: must still be valid JSON */
+	a.mitre[0] = NULL;
+	s = ndr_eve_alert_str(&a);
+	assert_non_null(s);
+	j = json_loads(s, 0, &jerr);
+	if (!j)
+		fail_msg("not JSON: %s: %s", jerr.text, s);
+	assert_string_equal(json_string_value(json_object_get(j, "src_ip")), "2001:db8::1");
+	assert_string_equal(json_string_value(json_object_get(j, "dest_ip")), "2001:db8::53");
+	assert_string_equal(json_string_value(json_object_get(j, "proto")), "TCP");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "ndr"), "entity")),
+			    "bad\\255\\001name\"");
+	assert_int_equal(json_array_size(json_object_get(json_object_get(json_object_get(j, "alert"),
+				"metadata"), "mitre_technique_id")), 0);
+	err_ev = json_object_get(json_object_get(j, "ndr"), "evidence");
+	assert_true(json_is_object(err_ev) && json_object_size(err_ev) == 0);
+	json_decref(j);
+	free(s);
+}
+
+static json_t *parse(char *s)
+{
+	json_error_t jerr;
+	json_t *j;
+
+	assert_non_null(s);
+	assert_null(strchr(s, '\n'));
+	j = json_loads(s, 0, &jerr);
+	if (!j)
+		fail_msg("not JSON: %s: %s", jerr.text, s);
+	free(s);
+	return j;
+}
+
+static const char *str_at(json_t *j, const char *obj, const char *key)
+{
+	json_t *o = obj ? json_object_get(j, obj) : j;
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_string(v))
+		fail_msg("%s.%s is not a string", obj ? obj : "", key);
+	return json_string_value(v);
+}
+
+static json_int_t int_at(json_t *j, const char *obj, const char *key)
+{
+	json_t *o = obj ? json_object_get(j, obj) : j;
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_integer(v))
+		fail_msg("%s.%s is not an integer", obj ? obj : "", key);
+	return json_integer_value(v);
+}
+
+static void test_flow_tcp_ipv6(void **state)
+{
+	struct ndr_flow_rec r;
+	json_t *j, *h;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.hdr.type = NDR_REC_FLOW;
+	r.hdr.flags = NDR_REC_F_IPV6;
+	r.hdr.seq = 77;
+	r.hdr.ts_ns = 1795642800000000000ull;
+	addr("2001:470:e5bf:dead:4957:2174:e82c:4887", r.src_addr);
+	addr("2607:f8b0:400c:c03::1a", r.dst_addr);
+	r.src_port = 63943;
+	r.dst_port = 25;
+	r.ip_proto = 6;
+	r.end_reason = NDR_FLOW_END_FIN;
+	r.tcp_flags_fwd = 0x1b;  /* FIN SYN PSH ACK */
+	r.tcp_flags_rev = 0x13;  /* FIN SYN ACK */
+	r.tcp_state = NDR_TCP_SYN | NDR_TCP_SYNACK | NDR_TCP_ESTABLISHED | NDR_TCP_FIN_FWD |
+		      NDR_TCP_FIN_REV;
+	r.vlan_outer = 100;
+	r.pkts_fwd = 10;
+	r.pkts_rev = 8;
+	r.bytes_fwd = 1500;
+	r.bytes_rev = 9000;
+	r.first_ts_ns = 1795642744123456789ull;
+	r.last_ts_ns = 1795642754500000000ull;
+	r.flow_hash = 0xdeadbeef;
+	r.dir_changes = 9;
+	r.iat_min_us = 10;
+	r.iat_max_us = 5000000;
+	r.iat_sum_us = 10376543;
+	r.iat_sumsq_us = UINT64_MAX;   /* saturated */
+	r.hist_fwd[0] = 9;
+	r.hist_fwd[6] = 1;
+	r.hist_rev[6] = 8;
+
+	j = parse(ndr_eve_flow_str(&r));
+	assert_string_equal(str_at(j, NULL, "event_type"), "flow");
+	assert_string_equal(str_at(j, NULL, "timestamp"), "2026-11-25T21:40:00.000000+0000");
+	assert_int_equal(int_at(j, NULL, "flow_id"), 0xdeadbeef);
+	assert_string_equal(str_at(j, NULL, "src_ip"), "2001:470:e5bf:dead:4957:2174:e82c:4887");
+	assert_int_equal(int_at(j, NULL, "src_port"), 63943);
+	assert_string_equal(str_at(j, NULL, "dest_ip"), "2607:f8b0:400c:c03::1a");
+	assert_int_equal(int_at(j, NULL, "dest_port"), 25);
+	assert_string_equal(str_at(j, NULL, "proto"), "TCP");
+	assert_string_equal(str_at(j, NULL, "community_id"), "1:/qFaeAR+gFe1KYjMzVDsMv+wgU4=");
+	assert_int_equal(json_integer_value(json_array_get(json_object_get(j, "vlan"), 0)), 100);
+	assert_int_equal(int_at(j, "flow", "pkts_toserver"), 10);
+	assert_int_equal(int_at(j, "flow", "pkts_toclient"), 8);
+	assert_int_equal(int_at(j, "flow", "bytes_toserver"), 1500);
+	assert_int_equal(int_at(j, "flow", "bytes_toclient"), 9000);
+	assert_string_equal(str_at(j, "flow", "start"), "2026-11-25T21:39:04.123456+0000");
+	assert_string_equal(str_at(j, "flow", "end"), "2026-11-25T21:39:14.500000+0000");
+	assert_int_equal(int_at(j, "flow", "age"), 10);
+	assert_string_equal(str_at(j, "flow", "state"), "closed");
+	assert_string_equal(str_at(j, "flow", "reason"), "fin");
+	assert_string_equal(str_at(j, "tcp", "tcp_flags"), "1b");
+	assert_string_equal(str_at(j, "tcp", "tcp_flags_ts"), "1b");
+	assert_string_equal(str_at(j, "tcp", "tcp_flags_tc"), "13");
+	assert_true(json_is_true(json_object_get(json_object_get(j, "tcp"), "syn")));
+	assert_true(json_is_true(json_object_get(json_object_get(j, "tcp"), "psh")));
+	assert_null(json_object_get(json_object_get(j, "tcp"), "rst"));
+	assert_string_equal(str_at(j, "ndr", "tcp_state"), "67");
+	h = json_object_get(json_object_get(j, "ndr"), "tcp_state_flags");
+	assert_int_equal(json_array_size(h), 5);
+	assert_string_equal(json_string_value(json_array_get(h, 2)), "established");
+	assert_string_equal(json_string_value(json_array_get(h, 4)), "fin_rev");
+	h = json_object_get(json_object_get(j, "ndr"), "hist_toserver");
+	assert_int_equal(json_array_size(h), NDR_HIST_BINS);
+	assert_int_equal(json_integer_value(json_array_get(h, 0)), 9);
+	assert_int_equal(json_integer_value(json_array_get(h, 6)), 1);
+	assert_int_equal(int_at(j, "ndr", "iat_min_us"), 10);
+	assert_int_equal(int_at(j, "ndr", "iat_max_us"), 5000000);
+	/* mean over pkts - 1 = 17 gaps, printed to 15 significant digits */
+	assert_true(fabs(json_real_value(json_object_get(json_object_get(j, "ndr"), "iat_mean_us")) -
+			 10376543.0 / 17.0) < 1e-6);
+	assert_true(json_is_null(json_object_get(json_object_get(j, "ndr"), "iat_sumsq_us")));
+	assert_int_equal(int_at(j, "ndr", "dir_changes"), 9);
+	assert_int_equal(int_at(j, "ndr", "vlan_outer"), 100);
+	assert_int_equal(int_at(j, "ndr", "seq"), 77);
+	json_decref(j);
+}
+
+static void test_flow_icmp_and_udp(void **state)
+{
+	struct ndr_flow_rec r;
+	json_t *j;
+	static const char *const reasons[] = { "unknown", "idle", "active", "fin", "rst", "evict",
+					       "flush", "unknown" };
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	addr("192.168.0.89", r.src_addr);
+	addr("192.168.0.1", r.dst_addr);
+	r.ip_proto = 1;
+	r.dst_port = 8 << 8 | 0;   /* echo request */
+	r.pkts_fwd = 1;
+	r.iat_min_us = 0xffffffffu;
+	r.end_reason = NDR_FLOW_END_IDLE;
+	j = parse(ndr_eve_flow_str(&r));
+	assert_string_equal(str_at(j, NULL, "src_ip"), "192.168.0.89");
+	assert_string_equal(str_at(j, NULL, "proto"), "ICMP");
+	assert_null(json_object_get(j, "src_port"));
+	assert_null(json_object_get(j, "dest_port"));
+	assert_null(json_object_get(j, "tcp"));
+	assert_null(json_object_get(j, "vlan"));
+	assert_int_equal(int_at(j, NULL, "icmp_type"), 8);
+	assert_int_equal(int_at(j, NULL, "icmp_code"), 0);
+	assert_string_equal(str_at(j, NULL, "community_id"), "1:X0snYXpgwiv9TZtqg64sgzUn6Dk=");
+	assert_string_equal(str_at(j, "flow", "state"), "new");
+	assert_null(json_object_get(json_object_get(j, "ndr"), "iat_min_us"));
+	json_decref(j);
+
+	r.ip_proto = 47;
+	j = parse(ndr_eve_flow_str(&r));
+	assert_string_equal(str_at(j, NULL, "proto"), "47");
+	json_decref(j);
+
+	r.ip_proto = 17;
+	r.src_port = 54585;
+	r.dst_port = 53;
+	r.pkts_rev = 1;
+	addr("192.168.1.52", r.src_addr);
+	addr("8.8.8.8", r.dst_addr);
+	for (unsigned i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
+		r.end_reason = (uint8_t)i;
+		j = parse(ndr_eve_flow_str(&r));
+		assert_string_equal(str_at(j, "flow", "reason"), reasons[i]);
+		assert_string_equal(str_at(j, "flow", "state"), "established");
+		assert_string_equal(str_at(j, NULL, "community_id"), "1:d/FP5EW3wiY1vCndhwleRRKHowQ=");
+		json_decref(j);
+	}
+}
+
+/* A DNS record with its name slots. */
+struct dns_buf {
+	struct ndr_dns_rec rec;
+	char name[NDR_DNS_NAME_MAX + 64];
+};
+
+static void dns_record(struct dns_buf *b, const char *name, size_t len)
+{
+	memset(b, 0, sizeof(*b));
+	b->rec.hdr.type = NDR_REC_DNS;
+	b->rec.hdr.slots = (uint8_t)ndr_dns_rec_slots((uint32_t)len);
+	b->rec.hdr.ts_ns = 1795642744123456789ull;
+	b->rec.hdr.seq = 5;
+	addr("192.168.1.10", b->rec.src_addr);
+	addr("192.168.1.1", b->rec.dst_addr);
+	b->rec.src_port = 40000;
+	b->rec.dst_port = 53;
+	b->rec.ip_proto = 17;
+	b->rec.txid = 0xbeef;
+	b->rec.qdcount = 1;
+	b->rec.qtype = 10;
+	b->rec.qclass = 1;
+	b->rec.qname_len = (uint8_t)len;
+	memcpy(b->rec.qname, name, len);
+	b->rec.min_ttl = 0xffffffffu;
+}
+
+static void test_dns_query(void **state)
+{
+	struct dns_buf b;
+	json_t *j, *pf;
+	static const char name[] = "paaaaaaaabbbbbbb0123.t.example.com";
+
+	(void)state;
+	dns_record(&b, name, sizeof(name) - 1);
+	b.rec.dns_flags = 0x0100;              /* RD */
+	b.rec.label_count = 4;
+	b.rec.longest_label = 20;
+	b.rec.qname_entropy = 3 * 4096 + 2048; /* 3.5 bits */
+	b.rec.label_entropy = 1;               /* 1/4096 */
+	b.rec.n_lower = 26;
+	b.rec.n_digit = 4;
+	b.rec.parse_flags = NDR_DNS_P_TRUNCATED | NDR_DNS_P_TCP | 0x0100;
+	j = parse(ndr_eve_dns_str(&b.rec));
+	assert_string_equal(str_at(j, NULL, "event_type"), "dns");
+	assert_string_equal(str_at(j, NULL, "timestamp"), "2026-11-25T21:39:04.123456+0000");
+	assert_string_equal(str_at(j, NULL, "proto"), "UDP");
+	assert_string_equal(str_at(j, NULL, "community_id"), "1:Qp41ptSIzCLvBKpKqt4F1f8Hf5Y=");
+	assert_string_equal(str_at(j, "dns", "type"), "query");
+	assert_int_equal(int_at(j, "dns", "id"), 0xbeef);
+	assert_string_equal(str_at(j, "dns", "flags"), "100");
+	assert_true(json_is_true(json_object_get(json_object_get(j, "dns"), "rd")));
+	assert_null(json_object_get(json_object_get(j, "dns"), "qr"));
+	assert_null(json_object_get(json_object_get(j, "dns"), "rcode"));
+	assert_string_equal(str_at(j, "dns", "rrname"), name);
+	assert_string_equal(str_at(j, "dns", "rrtype"), "NULL");
+	assert_int_equal(int_at(j, "ndr", "label_count"), 4);
+	assert_int_equal(int_at(j, "ndr", "longest_label"), 20);
+	assert_true(json_real_value(json_object_get(json_object_get(j, "ndr"), "entropy")) == 3.5);
+	assert_true(json_real_value(json_object_get(json_object_get(j, "ndr"), "label_entropy")) ==
+		    1.0 / 4096.0);
+	assert_int_equal(int_at(j, "ndr", "n_lower"), 26);
+	assert_int_equal(int_at(j, "ndr", "n_digit"), 4);
+	assert_null(json_object_get(json_object_get(j, "ndr"), "min_ttl"));
+	assert_null(json_object_get(json_object_get(j, "ndr"), "first_an_type"));
+	pf = json_object_get(json_object_get(j, "ndr"), "parse_flags");
+	assert_int_equal(json_array_size(pf), 3);
+	assert_string_equal(json_string_value(json_array_get(pf, 0)), "truncated");
+	assert_string_equal(json_string_value(json_array_get(pf, 1)), "tcp");
+	assert_string_equal(json_string_value(json_array_get(pf, 2)), "0x100");
+	json_decref(j);
+}
+
+static void test_dns_answer_and_hostile_name(void **state)
+{
+	struct dns_buf b;
+	json_t *j;
+	char *s;
+	/* any byte can be in a label: quote, backslash, control, high bytes, NUL */
+	static const char name[] = "a\"b\\c\x01\xff\x00z.evil";
+
+	(void)state;
+	dns_record(&b, name, sizeof(name) - 1);
+	b.rec.dns_flags = 0x8183;   /* QR RD RA NXDOMAIN */
+	b.rec.qtype = 65;
+	b.rec.ancount = 2;
+	b.rec.an_txt = 1;
+	b.rec.an_other = 1;
+	b.rec.first_an_type = 4321;
+	b.rec.min_ttl = 300;
+	b.rec.txt_len = 220;
+	b.rec.txt_entropy = 6 * 4096;
+	b.rec.vlan_outer = 7;
+	s = ndr_eve_dns_str(&b.rec);
+	assert_non_null(s);
+	for (const char *p = s; *p; p++)
+		assert_true((unsigned char)*p >= 0x20);   /* no raw control byte in the line */
+	j = parse(s);
+	assert_string_equal(str_at(j, "dns", "type"), "answer");
+	assert_true(json_is_true(json_object_get(json_object_get(j, "dns"), "qr")));
+	assert_string_equal(str_at(j, "dns", "rcode"), "NXDOMAIN");
+	assert_string_equal(str_at(j, "dns", "flags"), "8183");
+	assert_string_equal(str_at(j, "dns", "rrtype"), "HTTPS");
+	assert_string_equal(str_at(j, "dns", "rrname"), "a\"b\\\\c\\001\\255\\000z.evil");
+	assert_string_equal(str_at(j, "ndr", "first_an_type"), "TYPE4321");
+	assert_int_equal(int_at(j, "ndr", "min_ttl"), 300);
+	assert_int_equal(int_at(j, "ndr", "txt_len"), 220);
+	assert_true(json_real_value(json_object_get(json_object_get(j, "ndr"), "txt_entropy")) == 6.0);
+	assert_int_equal(json_integer_value(json_array_get(json_object_get(j, "vlan"), 0)), 7);
+	json_decref(j);
+
+	/* no question: no rrname/rrtype */
+	dns_record(&b, "", 0);
+	b.rec.qdcount = 0;
+	b.rec.parse_flags = NDR_DNS_P_NO_QUESTION;
+	j = parse(ndr_eve_dns_str(&b.rec));
+	assert_null(json_object_get(json_object_get(j, "dns"), "rrname"));
+	assert_null(json_object_get(json_object_get(j, "dns"), "rrtype"));
+	json_decref(j);
+}
+
+static void test_names(void **state)
+{
+	char buf[16];
+
+	(void)state;
+	assert_string_equal(ndr_dns_rrtype_name(1, buf), "A");
+	assert_string_equal(ndr_dns_rrtype_name(28, buf), "AAAA");
+	assert_string_equal(ndr_dns_rrtype_name(255, buf), "ANY");
+	assert_string_equal(ndr_dns_rrtype_name(0, buf), "TYPE0");
+	assert_string_equal(ndr_dns_rrtype_name(65535, buf), "TYPE65535");
+	assert_string_equal(ndr_dns_rcode_name(0, buf), "NOERROR");
+	assert_string_equal(ndr_dns_rcode_name(2, buf), "SERVFAIL");
+	assert_string_equal(ndr_dns_rcode_name(15, buf), "RCODE15");
+}
+
+static void test_writer(void **state)
+{
+	FILE *f = tmpfile();
+	struct ndr_eve_writer *w;
+	struct ndr_eve_stats st;
+	struct ndr_alert a;
+	struct ndr_flow_rec r;
+	struct dns_buf b;
+	struct ndr_alert_sink sink;
+	char line[4096];
+	int lines = 0;
+
+	(void)state;
+	assert_non_null(f);
+	w = ndr_eve_writer_from_file(f);
+	assert_non_null(w);
+	sample_alert(&a, NULL);
+	memset(&r, 0, sizeof(r));
+	r.ip_proto = 17;
+	dns_record(&b, "x.example", 9);
+	assert_int_equal(ndr_eve_write_alert(w, &a), 0);
+	assert_int_equal(ndr_eve_write_flow(w, &r), 0);
+	assert_int_equal(ndr_eve_write_dns(w, &b.rec), 0);
+	sink = ndr_eve_alert_sink(w);
+	ndr_alert_emit(&sink, &a);
+	ndr_eve_writer_stats(w, &st);
+	assert_int_equal(st.events, 4);
+	assert_int_equal(st.errors, 0);
+	ndr_eve_writer_close(w);   /* not ours: f stays open */
+
+	rewind(f);
+	while (fgets(line, sizeof(line), f)) {
+		json_error_t jerr;
+		json_t *j;
+		size_t n = strlen(line);
+		assert_true(n > 1 && line[n - 1] == '\n');
+		line[n - 1] = '\0';
+		j = json_loads(line, 0, &jerr);
+		assert_non_null(j);
+		assert_non_null(json_object_get(j, "event_type"));
+		json_decref(j);
+		lines++;
+	}
+	assert_int_equal(lines, 4);
+	fclose(f);
+}
+
+static void test_writer_errors(void **state)
+{
+	char err[256] = "";
+	struct ndr_eve_writer *w;
+	struct ndr_eve_stats st;
+	struct ndr_alert a;
+
+	(void)state;
+	assert_null(ndr_eve_writer_open("/nonexistent/dir/eve.json", err, sizeof(err)));
+	assert_string_equal(err, "/nonexistent/dir/eve.json: No such file or directory");
+
+	/* /dev/full: every flush fails with ENOSPC, counted, never a crash */
+	w = ndr_eve_writer_open("/dev/full", err, sizeof(err));
+	assert_non_null(w);
+	sample_alert(&a, NULL);
+	errno = 0;
+	assert_int_equal(ndr_eve_write_alert(w, &a), -1);
+	assert_int_equal(errno, ENOSPC);
+	assert_int_equal(ndr_eve_write_alert(w, &a), -1);
+	ndr_eve_writer_stats(w, &st);
+	assert_int_equal(st.events, 0);
+	assert_int_equal(st.errors, 2);
+	ndr_eve_writer_close(w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_community_id_vectors),
+		cmocka_unit_test(test_community_id_seed_changes_hash),
+		cmocka_unit_test(test_timestamp),
+		cmocka_unit_test(test_alert_exact),
+		cmocka_unit_test(test_alert_ipv6_and_odd_strings),
+		cmocka_unit_test(test_flow_tcp_ipv6),
+		cmocka_unit_test(test_flow_icmp_and_udp),
+		cmocka_unit_test(test_dns_query),
+		cmocka_unit_test(test_dns_answer_and_hostile_name),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_writer),
+		cmocka_unit_test(test_writer_errors),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
