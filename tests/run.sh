@@ -5,7 +5,7 @@
 # failure. --unit runs only the unit tests; a name filter may follow.
 set -u
 cd "$(dirname "$0")/.."
-BUILD=${BUILD:-build}
+export BUILD=${BUILD:-build}
 LOG=$BUILD/test-logs
 mkdir -p "$LOG"
 
