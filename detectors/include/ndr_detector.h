@@ -29,6 +29,13 @@ struct ndr_detector_ops {
 	/* Adds counters and "memory_bytes"/"memory_cap_bytes" to the object. */
 	void (*stats)(void *det, json_t *out);
 	void (*destroy)(void *det);
+	/* Optional (NULL when the detector learns nothing worth keeping):
+	 * persist learned baselines in dir (--state DIR) atomically.
+	 * state_load: 1 loaded, 0 nothing saved yet, -1 rejected with err (the
+	 * detector then starts from an empty baseline). state_save: 0 or -1
+	 * with err, the previous state intact. */
+	int (*state_load)(void *det, const char *dir, char *err, size_t errlen);
+	int (*state_save)(void *det, const char *dir, char *err, size_t errlen);
 };
 
 /* All detectors compiled in, NULL-terminated. */

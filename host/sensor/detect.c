@@ -1,8 +1,11 @@
 /*
  * detect.c - run every compiled-in detector over the records.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "ndr_detector.h"
 #include "sensor.h"
@@ -77,6 +80,55 @@ json_t *detectors_stats(struct sensor_detectors *d)
 		json_object_set_new(all, d->ops[i]->name, one);
 	}
 	return all;
+}
+
+int detectors_state_load(struct sensor_detectors *d, const char *dir, int quiet,
+			 char *err, size_t errlen)
+{
+	size_t i;
+
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		snprintf(err, errlen, "--state %s: cannot create the directory: %s", dir,
+			 strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < d->n; i++) {
+		char why[512] = "";
+		int rc;
+
+		if (!d->ops[i]->state_load)
+			continue;
+		rc = d->ops[i]->state_load(d->state[i], dir, why, sizeof(why));
+		/* A rejected baseline is not fatal: the detector relearns, and the
+		 * operator is told why. */
+		if (rc < 0)
+			fprintf(stderr, "ndr-sensor: warning: %s: saved state rejected, "
+				"learning again: %s\n", d->ops[i]->name, why);
+		else if (!quiet)
+			fprintf(stderr, "ndr-sensor: %s: %s\n", d->ops[i]->name,
+				rc ? "baseline loaded" : "no saved baseline yet, learning");
+	}
+	return 0;
+}
+
+int detectors_state_save(struct sensor_detectors *d, const char *dir, char *err,
+			 size_t errlen)
+{
+	int status = 0;
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		char why[512] = "";
+
+		if (!d->ops[i]->state_save)
+			continue;
+		if (d->ops[i]->state_save(d->state[i], dir, why, sizeof(why))) {
+			snprintf(err, errlen, "%s: saving state in %s: %s", d->ops[i]->name, dir,
+				 why);
+			status = -1;
+		}
+	}
+	return status;
 }
 
 void detectors_destroy(struct sensor_detectors *d)

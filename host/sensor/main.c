@@ -17,6 +17,7 @@
 #define PUMP_TIMEOUT_MS 200
 #define PROGRESS_AFTER_S 3.0
 #define PROGRESS_EVERY_S 2.0
+#define STATE_SAVE_EVERY_S 3600.0
 
 static struct ndr_source *volatile g_source;
 
@@ -129,7 +130,7 @@ static void print_summary(struct ndr_source *src, struct run *r, double elapsed)
 
 static int run_loop(struct ndr_source *src, struct run *r, const struct sensor_opts *o)
 {
-	double start = mono_s(), last_progress = 0;
+	double start = mono_s(), last_progress = 0, last_save = 0;
 	int status = 0;
 	char err[512];
 
@@ -155,11 +156,20 @@ static int run_loop(struct ndr_source *src, struct run *r, const struct sensor_o
 			print_progress(src, r, now);
 			last_progress = now;
 		}
+		if (o->state_dir && now - last_save >= STATE_SAVE_EVERY_S) {
+			if (detectors_state_save(r->det, o->state_dir, err, sizeof(err)))
+				fprintf(stderr, "ndr-sensor: warning: %s\n", err);
+			last_save = now;
+		}
 		if (rc == NDR_SRC_END)
 			break;
 	}
 	if (r->last_ts)
 		detectors_tick(r->det, r->last_ts);
+	if (o->state_dir && detectors_state_save(r->det, o->state_dir, err, sizeof(err))) {
+		fprintf(stderr, "ndr-sensor: %s\n", err);
+		status = 1;
+	}
 	if (!o->quiet) {
 		if (last_progress > 0 && isatty(2))
 			fputc('\n', stderr);
@@ -199,6 +209,8 @@ int main(int argc, char **argv)
 	if (!r.det)
 		goto fail;
 	if (ndr_config_check_unused(cfg, err, sizeof(err)))
+		goto fail;
+	if (o.state_dir && detectors_state_load(r.det, o.state_dir, o.quiet, err, sizeof(err)))
 		goto fail;
 
 	status = 1;

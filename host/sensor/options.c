@@ -34,6 +34,7 @@ static void usage(FILE *out)
 	      "\n"
 	      "Other:\n"
 	      "  -c, --config FILE      configuration (docs/configuration.md)\n"
+	      "      --state DIR        keep learned baselines in DIR across restarts\n"
 	      "      --numa-node N      run and allocate the ring on NUMA node N\n"
 	      "      --progress         always print a progress line on stderr\n"
 	      "      --no-progress      never print one\n"
@@ -67,7 +68,7 @@ static int set_source(struct sensor_opts *o, const char *kind, const char *arg)
 int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 {
 	enum { OPT_CARD = 256, OPT_EVE, OPT_SYSLOG, OPT_RECORDS, OPT_NUMA, OPT_PROGRESS,
-	       OPT_NO_PROGRESS };
+	       OPT_NO_PROGRESS, OPT_STATE };
 	static const struct option longopts[] = {
 		{ "read", required_argument, NULL, 'r' },
 		{ "interface", required_argument, NULL, 'i' },
@@ -76,6 +77,7 @@ int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 		{ "eve", required_argument, NULL, OPT_EVE },
 		{ "syslog", required_argument, NULL, OPT_SYSLOG },
 		{ "records", no_argument, NULL, OPT_RECORDS },
+		{ "state", required_argument, NULL, OPT_STATE },
 		{ "numa-node", required_argument, NULL, OPT_NUMA },
 		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
@@ -121,6 +123,13 @@ int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 			break;
 		case OPT_RECORDS:
 			o->records = 1;
+			break;
+		case OPT_STATE:
+			if (!optarg[0]) {
+				fprintf(stderr, "ndr-sensor: --state needs a directory\n");
+				return -1;
+			}
+			o->state_dir = optarg;
 			break;
 		case OPT_NUMA: {
 			char *end;

@@ -11,6 +11,7 @@
 struct sensor_opts {
 	char source_spec[4200];       /* sim:file:..., sim:live:..., chardev:... */
 	const char *config_path;      /* NULL = defaults */
+	const char *state_dir;        /* --state: learned baselines, NULL = none */
 	const char *eve_path;         /* NULL = none, "-" = stdout */
 	const char *syslog_urls[SENSOR_MAX_SYSLOG];
 	int n_syslog;

@@ -25,6 +25,14 @@ void detectors_record(struct sensor_detectors *d, const struct ndr_rec_hdr *rec)
 void detectors_tick(struct sensor_detectors *d, uint64_t now_ns);
 /* {"dns_tunnel": {...}, ...} */
 json_t *detectors_stats(struct sensor_detectors *d);
+/* --state DIR: create it if needed, load each detector's saved baseline
+ * (a rejected one is a warning, the detector relearns). -1 only when the
+ * directory cannot be made. */
+int detectors_state_load(struct sensor_detectors *d, const char *dir, int quiet,
+			 char *err, size_t errlen);
+/* Save every detector's baseline atomically; -1 with err if any failed. */
+int detectors_state_save(struct sensor_detectors *d, const char *dir, char *err,
+			 size_t errlen);
 void detectors_destroy(struct sensor_detectors *d);
 
 /* outputs.c: EVE JSON file/stdout and syslog receivers. */

@@ -62,3 +62,17 @@ check "--records: every line is JSON" jq -e . "$TMP/rec.json" >/dev/null
 dns_events=$(jq -r 'select(.event_type=="dns") | 1' "$TMP/rec2.json" | wc -l)
 check "summary counts the dns records written ($dns_events)" \
 	grep -q "dns $dns_events," "$TMP/sum"
+
+# --state DIR: baselines saved atomically, a corrupt one rejected with a warning.
+"$SENSOR" -r "$cap" --state "$TMP/state" --eve /dev/null 2>"$TMP/s1"; rc=$?
+check "--state: first run exits 0 and learns (got $rc)" \
+	sh -c "[ $rc -eq 0 ] && grep -q 'no saved baseline yet' '$TMP/s1'"
+check "--state: baseline written" [ -s "$TMP/state/new_admin_path.state" ]
+"$SENSOR" -r "$cap" --state "$TMP/state" --eve /dev/null 2>"$TMP/s2"
+check "--state: second run loads it" grep -q "baseline loaded" "$TMP/s2"
+printf 'garbage' >"$TMP/state/new_admin_path.state"
+"$SENSOR" -r "$cap" --state "$TMP/state" --eve /dev/null 2>"$TMP/s3"; rc=$?
+check "--state: corrupt baseline is a warning, not a failure (got $rc)" \
+	sh -c "[ $rc -eq 0 ] && grep -q 'saved state rejected' '$TMP/s3'"
+check "--state: corrupt file moved aside" [ -e "$TMP/state/new_admin_path.state.bad" ]
+check "--state: a fresh baseline replaces it" [ -s "$TMP/state/new_admin_path.state" ]

@@ -1,0 +1,138 @@
+/*
+ * ndr_ew.h - what the east-west detectors (beacon, https_tunnel, port_scan,
+ * brute_force, rpc_recon, new_admin_path) share: which flows are in scope,
+ * allowlists, the memory budget, alert suppression and alert helpers.
+ *
+ * Configuration, read from the detector's own section:
+ *   scope = east_west | from_internal | any
+ *       east_west: both endpoints internal; from_internal: the initiator is
+ *       internal (outbound C2 included); any: every flow.
+ *   internal = CIDR (repeatable)  the internal ranges; when the section has
+ *       none, [east_west] internal is used, and when that has none either,
+ *       RFC 1918 + RFC 6598 + RFC 4193 (ndr_cidr_default_internal).
+ *   allow_src = CIDR, allow_dst = CIDR (repeatable)   flows to ignore
+ *   allow_pair = "SRC_CIDR DST_CIDR" (repeatable)     host pairs to ignore
+ *   memory_cap = bytes (k/m/g = x1000)    all tables of the detector
+ *   suppress = duration     one alert per entity per this window
+ * Allowlists are applied before any state is kept, so allowed traffic
+ * costs no memory.
+ */
+#ifndef NDR_EW_H
+#define NDR_EW_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "ndr_abi.h"
+#include "ndr_alert.h"
+#include "ndr_cidr_set.h"
+#include "ndr_config.h"
+#include "ndr_lru.h"
+
+enum ndr_ew_scope {
+	NDR_EW_EAST_WEST,
+	NDR_EW_FROM_INTERNAL,
+	NDR_EW_ANY,
+};
+
+struct ndr_ew_pair {
+	struct ndr_cidr src, dst;
+};
+
+struct ndr_ew {
+	const char *section;
+	enum ndr_ew_scope scope;
+	struct ndr_cidr_set *internal;
+	struct ndr_cidr_set *allow_src, *allow_dst;
+	struct ndr_ew_pair *allow_pair;
+	size_t n_allow_pair;
+	uint64_t memory_cap;
+	uint64_t suppress_ns;
+	uint64_t seed;
+	struct ndr_lru supp;          /* entity -> struct ndr_ew_supp */
+	/* counters */
+	uint64_t flows, malformed, out_of_scope, allowlisted;
+	uint64_t alerts, alerts_suppressed;
+};
+
+/* Defaults a detector passes to ndr_ew_init(). */
+struct ndr_ew_defaults {
+	enum ndr_ew_scope scope;
+	uint64_t memory_cap;          /* bytes */
+	uint64_t suppress_ms;
+};
+
+/* Reads the common keys of the section; 0, or -1 with
+ * "[section] key: what" in err. The suppression table takes 1/16 of
+ * memory_cap; ndr_ew_budget() is what is left for the detector's tables. */
+int ndr_ew_init(struct ndr_ew *ew, struct ndr_config *cfg, const char *section,
+		const struct ndr_ew_defaults *def, char *err, size_t errlen);
+void ndr_ew_fini(struct ndr_ew *ew);
+size_t ndr_ew_budget(const struct ndr_ew *ew);
+
+/* The flow record behind rec, or NULL when rec is not a well-formed flow
+ * record (malformed ones are counted). */
+const struct ndr_flow_rec *ndr_ew_flow(struct ndr_ew *ew, const struct ndr_rec_hdr *rec);
+int ndr_ew_is_internal(const struct ndr_ew *ew, const uint8_t addr[16]);
+/* 1 when the flow is in scope and not allowlisted (else counted, 0). */
+int ndr_ew_admit(struct ndr_ew *ew, const uint8_t src[16], const uint8_t dst[16]);
+
+/* Suppression. ndr_ew_may_alert() says whether an alert for entity may go
+ * out at time t: yes for a new entity, for one whose window has ended, or
+ * when level is higher than the level last alerted (an escalation: a
+ * long session crossing the next tier). A "no" is counted as suppressed.
+ * On "yes", *prev_suppressed gets how many alerts the ended window
+ * swallowed (0 if none) and the window restarts at t. */
+int ndr_ew_may_alert(struct ndr_ew *ew, const char *entity, unsigned level, uint64_t t,
+		     uint32_t *prev_suppressed);
+/* Sets category (the section), counts, emits. */
+void ndr_ew_emit(struct ndr_ew *ew, const struct ndr_alert_sink *sink, struct ndr_alert *a);
+
+/* Common counters plus memory_bytes / memory_cap_bytes: tables_used and
+ * tables_cap are the detector's own tables. */
+void ndr_ew_stats(const struct ndr_ew *ew, json_t *out, size_t tables_used, size_t tables_cap);
+
+/* Continuation tracking. A long flow arrives as ACTIVE updates every
+ * 120 s, then a final record whose first_ts is only the start of its last
+ * period; a detector that counts connections must not count those as new
+ * connections. The table remembers flows that sent an ACTIVE update. */
+struct ndr_ew_flow_key {
+	uint8_t src[16];
+	uint8_t dst[16];
+	uint16_t src_port, dst_port;
+	uint16_t vlan;
+	uint8_t proto;
+	uint8_t pad;
+};
+void ndr_ew_flow_key(struct ndr_ew_flow_key *k, const struct ndr_flow_rec *r);
+/* 1 when r continues a flow seen in an earlier ACTIVE record. */
+int ndr_ew_continues(struct ndr_lru *active, const struct ndr_flow_rec *r);
+
+/* Flow helpers. */
+int ndr_ew_ipv6(const struct ndr_flow_rec *r);
+/* TCP handshake completed, or both sides sent (UDP, mid-stream pickups). */
+int ndr_ew_answered(const struct ndr_flow_rec *r);
+/* A TCP attempt that failed: SYN unanswered or answered by RST. */
+int ndr_ew_tcp_failed(const struct ndr_flow_rec *r);
+uint64_t ndr_ew_duration_ns(const struct ndr_flow_rec *r);
+
+/* "10.0.0.5", "10.0.0.5->10.0.0.9:3389", "10.0.0.5->*:22" */
+void ndr_ew_entity_host(char *buf, size_t len, const uint8_t a[16]);
+void ndr_ew_entity_pair(char *buf, size_t len, const uint8_t src[16], const uint8_t dst[16],
+			int port);
+void ndr_ew_entity_service(char *buf, size_t len, const uint8_t src[16], unsigned port);
+
+/* JSON helpers for evidence. */
+json_t *ndr_ew_json_time(uint64_t ns);
+json_t *ndr_ew_json_addr(const uint8_t a[16]);
+json_t *ndr_ew_json_real(double x, double scale);
+/* A list of ports from a repeatable key ("ports = 22"), default when
+ * absent; each 1..65535. Returns the count or -1 with err. */
+int ndr_ew_port_list(struct ndr_config *cfg, const char *section, const char *key,
+		     const uint16_t *def, size_t n_def, uint16_t *out, size_t max,
+		     char *err, size_t errlen);
+int ndr_ew_port_in(const uint16_t *ports, size_t n, uint16_t port);
+double ndr_ew_ramp(double x, double lo, double hi);
+
+#endif

@@ -1,0 +1,287 @@
+/*
+ * brute_force.c - D5: brute force and password spraying against
+ * authentication services.
+ *
+ * A failed login is, on the wire, a short session with a small, nearly
+ * constant byte count: the handshake, one or a few credential exchanges,
+ * the server closing. Per (source, service) and tumbling window (30 min),
+ * this detector counts such short sessions, their byte-size dispersion and
+ * the distinct targets (HyperLogLog). Many similar short sessions is brute
+ * force (Zeek's SSH policy: 30 failures in 30 min); the same spread over
+ * many targets is password spraying.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ndr_detectors_ext.h"
+#include "ndr_ew.h"
+#include "ndr_hll.h"
+
+#define BF_SECTION    "brute_force"
+#define BF_HLL_P      7u
+#define BF_HLL_BYTES  128u
+#define BF_MAX_PORTS  64
+#define BF_SID_BRUTE  2250001u
+#define BF_SID_SPRAY  2250002u
+
+struct bf_key {
+	uint8_t src[16];
+	uint16_t port;
+	uint8_t proto;
+	uint8_t pad[5];
+};
+
+struct bf_val {
+	uint64_t window_start, first_ns, last_ns;
+	uint32_t sessions;
+	uint32_t pad;
+	double bytes_sum, bytes_sumsq;
+	uint8_t last_dst[16];
+	struct ndr_hll hll;
+	uint8_t regs[BF_HLL_BYTES];
+};
+
+struct bf {
+	struct ndr_ew ew;
+	uint16_t ports[BF_MAX_PORTS];
+	size_t n_ports;
+	uint64_t window_ns, max_session_ns, max_session_bytes;
+	uint64_t min_attempts, spray_hosts;
+	double max_bytes_cv;
+	struct ndr_lru table, active;
+	uint64_t short_sessions, long_sessions, not_established, continuations, expired;
+};
+
+static void bf_destroy(void *det)
+{
+	struct bf *b = det;
+
+	if (!b)
+		return;
+	ndr_lru_free(&b->table);
+	ndr_lru_free(&b->active);
+	ndr_ew_fini(&b->ew);
+	free(b);
+}
+
+static void *bf_create(struct ndr_config *cfg, char *err, size_t errlen)
+{
+	static const struct ndr_ew_defaults def = { NDR_EW_EAST_WEST, 16u << 20, 3600000 };
+	static const uint16_t def_ports[] = { 22, 3389, 445, 88, 389, 636, 5985, 5986 };
+	struct bf *b = calloc(1, sizeof(*b));
+	uint64_t window_ms, session_ms;
+	size_t budget;
+	char why[200];
+	int n;
+
+	if (!b) {
+		snprintf(err, errlen, "[%s]: out of memory", BF_SECTION);
+		return NULL;
+	}
+	if (ndr_ew_init(&b->ew, cfg, BF_SECTION, &def, err, errlen) != 0) {
+		free(b);
+		return NULL;
+	}
+	n = ndr_ew_port_list(cfg, BF_SECTION, "ports", def_ports,
+			     sizeof(def_ports) / sizeof(def_ports[0]), b->ports, BF_MAX_PORTS,
+			     err, errlen);
+	if (n < 0)
+		goto fail;
+	b->n_ports = (size_t)n;
+	if (ndr_config_duration_ms(cfg, BF_SECTION, "window", 1800000, 10000, 86400000,
+				   &window_ms, err, errlen) != 0 ||
+	    ndr_config_duration_ms(cfg, BF_SECTION, "max_session", 30000, 100, 3600000,
+				   &session_ms, err, errlen) != 0 ||
+	    ndr_config_u64(cfg, BF_SECTION, "max_session_bytes", 20000, 100, 100000000,
+			   &b->max_session_bytes, err, errlen) != 0 ||
+	    ndr_config_u64(cfg, BF_SECTION, "min_attempts", 30, 2, 1000000,
+			   &b->min_attempts, err, errlen) != 0 ||
+	    ndr_config_u64(cfg, BF_SECTION, "spray_hosts", 10, 2, 1000000,
+			   &b->spray_hosts, err, errlen) != 0 ||
+	    ndr_config_double(cfg, BF_SECTION, "max_bytes_cv", 0.5, 0.01, 10,
+			      &b->max_bytes_cv, err, errlen) != 0)
+		goto fail;
+	b->window_ns = window_ms * 1000000ull;
+	b->max_session_ns = session_ms * 1000000ull;
+	budget = ndr_ew_budget(&b->ew);
+	if (ndr_lru_init(&b->table, budget / 8 * 7, sizeof(struct bf_key), sizeof(struct bf_val),
+			 b->ew.seed, why, sizeof(why)) != 0 ||
+	    ndr_lru_init(&b->active, budget / 8, sizeof(struct ndr_ew_flow_key), sizeof(uint64_t),
+			 b->ew.seed ^ 0x2545f491u, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "[%s] memory_cap %llu: %s", BF_SECTION,
+			 (unsigned long long)b->ew.memory_cap, why);
+		goto fail;
+	}
+	return b;
+fail:
+	bf_destroy(b);
+	return NULL;
+}
+
+static double bytes_cv(const struct bf_val *v)
+{
+	double n = v->sessions, mean, var;
+
+	if (n < 2)
+		return 0.0;
+	mean = v->bytes_sum / n;
+	var = v->bytes_sumsq / n - mean * mean;
+	return mean > 0 && var > 0 ? sqrt(var) / mean : 0.0;
+}
+
+static void alert(struct bf *b, const struct ndr_flow_rec *r, const struct bf_val *v,
+		  int spray, double hosts, double cv, uint64_t t,
+		  const struct ndr_alert_sink *sink)
+{
+	char entity[80], sig[200];
+	struct ndr_alert a;
+	uint64_t thr = spray ? b->spray_hosts : b->min_attempts;
+	uint32_t prev;
+	json_t *ev;
+
+	ndr_ew_entity_service(entity, sizeof(entity), r->src_addr, r->dst_port);
+	if (!ndr_ew_may_alert(&b->ew, entity, spray ? 2 : 1, t, &prev))
+		return;
+	if (spray)
+		snprintf(sig, sizeof(sig), "NDR password spray: %s, %u short sessions to %.0f hosts "
+			 "on port %u", entity, v->sessions, hosts, r->dst_port);
+	else
+		snprintf(sig, sizeof(sig), "NDR brute force: %s, %u short similar sessions on port %u",
+			 entity, v->sessions, r->dst_port);
+	ev = json_object();
+	json_object_set_new(ev, "source", ndr_ew_json_addr(r->src_addr));
+	json_object_set_new(ev, "service_port", json_integer(r->dst_port));
+	json_object_set_new(ev, "short_sessions", json_integer(v->sessions));
+	json_object_set_new(ev, "distinct_targets", json_integer((json_int_t)llround(hosts)));
+	json_object_set_new(ev, "example_target", ndr_ew_json_addr(v->last_dst));
+	json_object_set_new(ev, "mean_session_bytes",
+			    ndr_ew_json_real(v->bytes_sum / v->sessions, 10));
+	json_object_set_new(ev, "session_bytes_cv", ndr_ew_json_real(cv, 1000));
+	json_object_set_new(ev, "window_seconds", json_integer((json_int_t)(b->window_ns / 1000000000ull)));
+	json_object_set_new(ev, "first_seen", ndr_ew_json_time(v->first_ns));
+	json_object_set_new(ev, "last_seen", ndr_ew_json_time(v->last_ns));
+	if (prev)
+		json_object_set_new(ev, "suppressed_since_last_alert", json_integer(prev));
+	memset(&a, 0, sizeof(a));
+	a.ts_ns = t;
+	a.signature = sig;
+	a.signature_id = spray ? BF_SID_SPRAY : BF_SID_BRUTE;
+	a.score = 0.5 + 0.25 * ndr_ew_ramp(spray ? hosts : v->sessions, (double)thr, 4.0 * thr) +
+		  0.25 * (1.0 - fmin(cv / b->max_bytes_cv, 1.0));
+	a.severity = a.score >= 0.85 ? 1 : 2;
+	a.mitre[0] = spray ? "T1110.003" : "T1110.001";
+	memcpy(a.src_addr, r->src_addr, 16);
+	memcpy(a.dst_addr, v->last_dst, 16);
+	a.ipv6 = ndr_ew_ipv6(r);
+	a.dst_port = r->dst_port;
+	a.proto = r->ip_proto;
+	a.entity = entity;
+	a.evidence = ev;
+	ndr_ew_emit(&b->ew, sink, &a);
+	json_decref(ev);
+}
+
+static void bf_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr_alert_sink *sink)
+{
+	struct bf *b = det;
+	const struct ndr_flow_rec *r = ndr_ew_flow(&b->ew, rec);
+	struct bf_key k;
+	struct bf_val *v;
+	uint64_t t, bytes;
+	double hosts, cv;
+	int created;
+
+	if (!r || (r->ip_proto != 6 && r->ip_proto != 17) ||
+	    !ndr_ew_port_in(b->ports, b->n_ports, r->dst_port) ||
+	    !ndr_ew_admit(&b->ew, r->src_addr, r->dst_addr))
+		return;
+	if (ndr_ew_continues(&b->active, r) || r->end_reason == NDR_FLOW_END_ACTIVE ||
+	    (r->tcp_state & NDR_TCP_MIDSTREAM)) {
+		b->continuations++;   /* a long session: not a login attempt */
+		return;
+	}
+	if (!ndr_ew_answered(r)) {
+		b->not_established++;  /* a refused connect is D4's business */
+		return;
+	}
+	bytes = r->bytes_fwd + r->bytes_rev;
+	if (ndr_ew_duration_ns(r) > b->max_session_ns || bytes > b->max_session_bytes) {
+		b->long_sessions++;
+		return;
+	}
+	b->short_sessions++;
+	t = r->hdr.ts_ns;
+
+	memset(&k, 0, sizeof(k));
+	memcpy(k.src, r->src_addr, 16);
+	k.port = r->dst_port;
+	k.proto = r->ip_proto;
+	v = ndr_lru_get(&b->table, &k, &created);
+	if (created || t >= v->window_start + b->window_ns) {
+		if (created)
+			ndr_hll_init(&v->hll, BF_HLL_P, v->regs);
+		else
+			ndr_hll_reset(&v->hll);
+		v->window_start = v->first_ns = t;
+		v->sessions = 0;
+		v->bytes_sum = v->bytes_sumsq = 0;
+	}
+	v->last_ns = t;
+	v->sessions++;
+	v->bytes_sum += (double)bytes;
+	v->bytes_sumsq += (double)bytes * (double)bytes;
+	memcpy(v->last_dst, r->dst_addr, 16);
+	ndr_hll_add_hash(&v->hll, ndr_hash64(r->dst_addr, 16, b->ew.seed));
+
+	hosts = ndr_hll_estimate(&v->hll);
+	cv = bytes_cv(v);
+	if (cv > b->max_bytes_cv)
+		return;
+	if (hosts >= (double)b->spray_hosts && v->sessions >= b->spray_hosts)
+		alert(b, r, v, 1, hosts, cv, t, sink);
+	else if (v->sessions >= b->min_attempts)
+		alert(b, r, v, 0, hosts, cv, t, sink);
+}
+
+static void bf_tick(void *det, uint64_t now_ns, const struct ndr_alert_sink *sink)
+{
+	struct bf *b = det;
+	struct bf_val *v;
+	uint64_t *last;
+
+	(void)sink;
+	while ((v = ndr_lru_oldest(&b->table, NULL)) && v->last_ns + b->window_ns <= now_ns) {
+		ndr_lru_remove(&b->table, v);
+		b->expired++;
+	}
+	/* an ACTIVE flow not updated for two periods has ended unseen */
+	while ((last = ndr_lru_oldest(&b->active, NULL)) && *last + 600 * 1000000000ull <= now_ns)
+		ndr_lru_remove(&b->active, last);
+}
+
+static void bf_stats(void *det, json_t *out)
+{
+	struct bf *b = det;
+
+	json_object_set_new(out, "short_sessions", json_integer((json_int_t)b->short_sessions));
+	json_object_set_new(out, "long_sessions", json_integer((json_int_t)b->long_sessions));
+	json_object_set_new(out, "not_established", json_integer((json_int_t)b->not_established));
+	json_object_set_new(out, "continuations", json_integer((json_int_t)b->continuations));
+	json_object_set_new(out, "entries", json_integer(b->table.used));
+	json_object_set_new(out, "evictions", json_integer((json_int_t)b->table.evictions));
+	json_object_set_new(out, "expired", json_integer((json_int_t)b->expired));
+	ndr_ew_stats(&b->ew, out,
+		     ndr_lru_bytes_used(&b->table) + ndr_lru_bytes_used(&b->active) + sizeof(*b),
+		     ndr_lru_bytes_cap(&b->table) + ndr_lru_bytes_cap(&b->active) + sizeof(*b));
+}
+
+const struct ndr_detector_ops ndr_det_brute_force = {
+	.name = BF_SECTION,
+	.create = bf_create,
+	.record = bf_record,
+	.tick = bf_tick,
+	.stats = bf_stats,
+	.destroy = bf_destroy,
+};

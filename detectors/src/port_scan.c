@@ -1,0 +1,318 @@
+/*
+ * port_scan.c - D4: internal port scans and sweeps.
+ *
+ * Zeek's scan policy, on flow records: within a window (5 min) one source
+ * reaching >= 25 hosts on one port (horizontal scan, or an ICMP echo sweep)
+ * or >= 15 ports on one host (vertical scan). Only failed attempts count by
+ * default - a SYN never answered or answered by RST, a UDP flow with no
+ * reply - because a scanner mostly fails while a busy client mostly
+ * succeeds. Distinct counts are HyperLogLogs (precision 8: exact-ish in the
+ * linear-counting range where the thresholds sit), one per (src, port) and
+ * per (src, dst), in two LRU tables sized from memory_cap.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ndr_detectors_ext.h"
+#include "ndr_ew.h"
+#include "ndr_hll.h"
+
+#define PS_SECTION    "port_scan"
+#define PS_HLL_P      8u
+#define PS_HLL_BYTES  256u
+#define PS_SID_HORIZ  2240001u
+#define PS_SID_VERT   2240002u
+#define PS_SID_SWEEP  2240003u
+
+struct ps_port_key {
+	uint8_t src[16];
+	uint16_t port;
+	uint8_t proto;
+	uint8_t pad[5];
+};
+
+struct ps_host_key {
+	uint8_t src[16];
+	uint8_t dst[16];
+};
+
+/* shared shape of both tables' values */
+struct ps_val {
+	uint64_t window_start;
+	uint64_t first_ns, last_ns;
+	uint32_t failed, answered;
+	uint8_t example[16];       /* last dst (port table) or dst (host table) */
+	uint16_t example_port;
+	uint16_t pad[3];
+	struct ndr_hll hll;
+	uint8_t regs[PS_HLL_BYTES];
+};
+
+struct ps {
+	struct ndr_ew ew;
+	uint64_t window_ns;
+	uint64_t hosts_per_port, ports_per_host, sweep_hosts;
+	int count_answered;
+	struct ndr_lru by_port, by_host;
+	uint64_t attempts_failed, attempts_answered, icmp_echo, ignored, expired;
+};
+
+static void ps_destroy(void *det)
+{
+	struct ps *p = det;
+
+	if (!p)
+		return;
+	ndr_lru_free(&p->by_port);
+	ndr_lru_free(&p->by_host);
+	ndr_ew_fini(&p->ew);
+	free(p);
+}
+
+static void *ps_create(struct ndr_config *cfg, char *err, size_t errlen)
+{
+	static const struct ndr_ew_defaults def = { NDR_EW_EAST_WEST, 32u << 20, 3600000 };
+	struct ps *p = calloc(1, sizeof(*p));
+	uint64_t ms;
+	size_t budget;
+	char why[200];
+
+	if (!p) {
+		snprintf(err, errlen, "[%s]: out of memory", PS_SECTION);
+		return NULL;
+	}
+	if (ndr_ew_init(&p->ew, cfg, PS_SECTION, &def, err, errlen) != 0) {
+		free(p);
+		return NULL;
+	}
+	if (ndr_config_duration_ms(cfg, PS_SECTION, "window", 300000, 1000, 86400000, &ms,
+				   err, errlen) != 0 ||
+	    ndr_config_u64(cfg, PS_SECTION, "hosts_per_port", 25, 2, 1000000,
+			   &p->hosts_per_port, err, errlen) != 0 ||
+	    ndr_config_u64(cfg, PS_SECTION, "ports_per_host", 15, 2, 65535,
+			   &p->ports_per_host, err, errlen) != 0 ||
+	    ndr_config_u64(cfg, PS_SECTION, "sweep_hosts", 25, 2, 1000000,
+			   &p->sweep_hosts, err, errlen) != 0 ||
+	    ndr_config_bool(cfg, PS_SECTION, "count_answered", 0, &p->count_answered,
+			    err, errlen) != 0)
+		goto fail;
+	p->window_ns = ms * 1000000ull;
+	budget = ndr_ew_budget(&p->ew) / 2;
+	if (ndr_lru_init(&p->by_port, budget, sizeof(struct ps_port_key), sizeof(struct ps_val),
+			 p->ew.seed, why, sizeof(why)) != 0 ||
+	    ndr_lru_init(&p->by_host, budget, sizeof(struct ps_host_key), sizeof(struct ps_val),
+			 p->ew.seed ^ 0x5bd1e995u, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "[%s] memory_cap %llu: %s", PS_SECTION,
+			 (unsigned long long)p->ew.memory_cap, why);
+		goto fail;
+	}
+	return p;
+fail:
+	ps_destroy(p);
+	return NULL;
+}
+
+static struct ps_val *touch(struct ps *p, struct ndr_lru *t, const void *key, uint64_t now)
+{
+	int created;
+	struct ps_val *v = ndr_lru_get(t, key, &created);
+
+	if (created) {
+		ndr_hll_init(&v->hll, PS_HLL_P, v->regs);
+		v->window_start = v->first_ns = now;
+	} else if (now >= v->window_start + p->window_ns) {
+		ndr_hll_reset(&v->hll);
+		v->window_start = v->first_ns = now;
+		v->failed = v->answered = 0;
+	}
+	v->last_ns = now;
+	return v;
+}
+
+static void alert(struct ps *p, const struct ndr_flow_rec *r, const struct ps_val *v,
+		  uint32_t sid, double count, uint64_t threshold, uint64_t t,
+		  const struct ndr_alert_sink *sink)
+{
+	char entity[64], sig[160];
+	struct ndr_alert a;
+	uint32_t prev;
+	json_t *ev;
+
+	ndr_ew_entity_host(entity, sizeof(entity), r->src_addr);
+	if (!ndr_ew_may_alert(&p->ew, entity, 1, t, &prev))
+		return;
+	memset(&a, 0, sizeof(a));
+	ev = json_object();
+	json_object_set_new(ev, "scanner", ndr_ew_json_addr(r->src_addr));
+	if (sid == PS_SID_VERT) {
+		snprintf(sig, sizeof(sig), "NDR port scan: %s probed %.0f ports on one host",
+			 entity, count);
+		json_object_set_new(ev, "target", ndr_ew_json_addr(v->example));
+		json_object_set_new(ev, "distinct_ports", json_integer((json_int_t)llround(count)));
+		json_object_set_new(ev, "example_port", json_integer(v->example_port));
+		a.mitre[0] = "T1046";
+	} else {
+		snprintf(sig, sizeof(sig), "NDR %s: %s reached %.0f hosts on %s %u",
+			 sid == PS_SID_SWEEP ? "ICMP sweep" : "port sweep", entity, count,
+			 sid == PS_SID_SWEEP ? "ICMP type" : "port",
+			 sid == PS_SID_SWEEP ? (unsigned)(v->example_port >> 8) : v->example_port);
+		json_object_set_new(ev, sid == PS_SID_SWEEP ? "icmp_type" : "port",
+				    json_integer(sid == PS_SID_SWEEP ? v->example_port >> 8
+								     : v->example_port));
+		json_object_set_new(ev, "distinct_hosts", json_integer((json_int_t)llround(count)));
+		json_object_set_new(ev, "example_target", ndr_ew_json_addr(v->example));
+		a.mitre[0] = sid == PS_SID_SWEEP ? "T1018" : "T1046";
+		a.mitre[1] = "T1018";
+		if (sid == PS_SID_SWEEP)
+			a.mitre[1] = NULL;
+	}
+	json_object_set_new(ev, "threshold", json_integer((json_int_t)threshold));
+	json_object_set_new(ev, "failed_attempts", json_integer(v->failed));
+	json_object_set_new(ev, "answered_attempts", json_integer(v->answered));
+	json_object_set_new(ev, "window_seconds", json_integer((json_int_t)(p->window_ns / 1000000000ull)));
+	json_object_set_new(ev, "first_seen", ndr_ew_json_time(v->first_ns));
+	json_object_set_new(ev, "last_seen", ndr_ew_json_time(v->last_ns));
+	if (prev)
+		json_object_set_new(ev, "suppressed_since_last_alert", json_integer(prev));
+	a.ts_ns = t;
+	a.signature = sig;
+	a.signature_id = sid;
+	a.score = 0.5 + 0.5 * ndr_ew_ramp(count, (double)threshold, 4.0 * (double)threshold);
+	a.severity = a.score >= 0.9 ? 1 : 2;
+	memcpy(a.src_addr, r->src_addr, 16);
+	memcpy(a.dst_addr, v->example, 16);
+	a.ipv6 = ndr_ew_ipv6(r);
+	a.src_port = 0;
+	a.dst_port = sid == PS_SID_SWEEP ? 0 : v->example_port;
+	a.proto = r->ip_proto;
+	a.entity = entity;
+	a.evidence = ev;
+	ndr_ew_emit(&p->ew, sink, &a);
+	json_decref(ev);
+}
+
+static int icmp_echo(const struct ndr_flow_rec *r)
+{
+	return (r->ip_proto == 1 && (r->dst_port >> 8) == 8) ||
+	       (r->ip_proto == 58 && (r->dst_port >> 8) == 128);
+}
+
+static void ps_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr_alert_sink *sink)
+{
+	struct ps *p = det;
+	const struct ndr_flow_rec *r = ndr_ew_flow(&p->ew, rec);
+	struct ps_port_key pk;
+	struct ps_host_key hk;
+	struct ps_val *v;
+	int failed, sweep;
+	uint64_t t;
+	double n;
+
+	if (!r || !ndr_ew_admit(&p->ew, r->src_addr, r->dst_addr))
+		return;
+	t = r->hdr.ts_ns;
+	sweep = icmp_echo(r);
+	if (sweep) {
+		p->icmp_echo++;
+		failed = r->pkts_rev == 0;
+	} else if (r->ip_proto == 6) {
+		if (r->tcp_state & NDR_TCP_MIDSTREAM || r->end_reason == NDR_FLOW_END_ACTIVE) {
+			p->ignored++;    /* not an attempt we saw begin */
+			return;
+		}
+		failed = ndr_ew_tcp_failed(r);
+	} else if (r->ip_proto == 17) {
+		failed = r->pkts_rev == 0;
+	} else {
+		p->ignored++;
+		return;
+	}
+	if (failed)
+		p->attempts_failed++;
+	else
+		p->attempts_answered++;
+	if (!failed && !p->count_answered && !sweep)
+		return;
+
+	memset(&pk, 0, sizeof(pk));
+	memcpy(pk.src, r->src_addr, 16);
+	pk.port = sweep ? (uint16_t)(r->dst_port & 0xff00u) : r->dst_port;
+	pk.proto = r->ip_proto;
+	v = touch(p, &p->by_port, &pk, t);
+	failed ? v->failed++ : v->answered++;
+	memcpy(v->example, r->dst_addr, 16);
+	v->example_port = pk.port;
+	ndr_hll_add_hash(&v->hll, ndr_hash64(r->dst_addr, 16, p->ew.seed));
+	n = ndr_hll_estimate(&v->hll);
+	if (sweep && n >= (double)p->sweep_hosts)
+		alert(p, r, v, PS_SID_SWEEP, n, p->sweep_hosts, t, sink);
+	else if (!sweep && n >= (double)p->hosts_per_port)
+		alert(p, r, v, PS_SID_HORIZ, n, p->hosts_per_port, t, sink);
+	if (sweep)
+		return;
+
+	memset(&hk, 0, sizeof(hk));
+	memcpy(hk.src, r->src_addr, 16);
+	memcpy(hk.dst, r->dst_addr, 16);
+	v = touch(p, &p->by_host, &hk, t);
+	failed ? v->failed++ : v->answered++;
+	memcpy(v->example, r->dst_addr, 16);
+	v->example_port = r->dst_port;
+	{
+		uint8_t port_proto[3] = { (uint8_t)(r->dst_port >> 8), (uint8_t)r->dst_port,
+					  r->ip_proto };
+
+		ndr_hll_add_hash(&v->hll, ndr_hash64(port_proto, 3, p->ew.seed));
+	}
+	n = ndr_hll_estimate(&v->hll);
+	if (n >= (double)p->ports_per_host)
+		alert(p, r, v, PS_SID_VERT, n, p->ports_per_host, t, sink);
+}
+
+static void expire(struct ps *p, struct ndr_lru *t, uint64_t now)
+{
+	struct ps_val *v;
+
+	while ((v = ndr_lru_oldest(t, NULL)) && v->last_ns + p->window_ns <= now) {
+		ndr_lru_remove(t, v);
+		p->expired++;
+	}
+}
+
+static void ps_tick(void *det, uint64_t now_ns, const struct ndr_alert_sink *sink)
+{
+	struct ps *p = det;
+
+	(void)sink;
+	expire(p, &p->by_port, now_ns);
+	expire(p, &p->by_host, now_ns);
+}
+
+static void ps_stats(void *det, json_t *out)
+{
+	struct ps *p = det;
+
+	json_object_set_new(out, "attempts_failed", json_integer((json_int_t)p->attempts_failed));
+	json_object_set_new(out, "attempts_answered", json_integer((json_int_t)p->attempts_answered));
+	json_object_set_new(out, "icmp_echo", json_integer((json_int_t)p->icmp_echo));
+	json_object_set_new(out, "ignored", json_integer((json_int_t)p->ignored));
+	json_object_set_new(out, "src_port_entries", json_integer(p->by_port.used));
+	json_object_set_new(out, "src_host_entries", json_integer(p->by_host.used));
+	json_object_set_new(out, "evictions",
+			    json_integer((json_int_t)(p->by_port.evictions + p->by_host.evictions)));
+	json_object_set_new(out, "expired", json_integer((json_int_t)p->expired));
+	ndr_ew_stats(&p->ew, out,
+		     ndr_lru_bytes_used(&p->by_port) + ndr_lru_bytes_used(&p->by_host) + sizeof(*p),
+		     ndr_lru_bytes_cap(&p->by_port) + ndr_lru_bytes_cap(&p->by_host) + sizeof(*p));
+}
+
+const struct ndr_detector_ops ndr_det_port_scan = {
+	.name = PS_SECTION,
+	.create = ps_create,
+	.record = ps_record,
+	.tick = ps_tick,
+	.stats = ps_stats,
+	.destroy = ps_destroy,
+};

@@ -1,0 +1,347 @@
+/*
+ * rpc_recon.c - D6: RPC/SMB reconnaissance fan-out and remote execution.
+ *
+ * MITRE BZAR counts DCE/RPC and SMB operations (discovery calls, admin
+ * shares, service control). Flow records carry no RPC operation numbers,
+ * so this detector works one level up:
+ *  - recon: per source and window (5 min), established sessions ("calls")
+ *    to the endpoint mapper (135), SMB (445, 139) and dynamic RPC ports
+ *    (>= 49152, counted only after an endpoint-mapper session to the same
+ *    host, as a DCE/RPC client does), and the distinct hosts they reach
+ *    (HyperLogLog). Many calls to many hosts is enumeration.
+ *  - exec: on one target within 10 min, an SMB session that writes (client
+ *    payload >= write_bytes and >= 4x what it reads back: a file pushed to a
+ *    share) and an RPC session (EPM then dynamic port: service control,
+ *    WMI, task scheduler). That pair is the PsExec/WMI/atexec shape; a file
+ *    copy alone, or RPC alone, is not.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ndr_detectors_ext.h"
+#include "ndr_ew.h"
+#include "ndr_hll.h"
+
+#define RR_SECTION    "rpc_recon"
+#define RR_HLL_P      7u
+#define RR_HLL_BYTES  128u
+#define RR_MAX_PORTS  16
+#define RR_SID_RECON  2260001u
+#define RR_SID_EXEC   2260002u
+
+struct rr_src_key {
+	uint8_t src[16];
+};
+
+struct rr_src {
+	uint64_t window_start, first_ns, last_ns;
+	uint32_t calls, epm, smb, dyn;
+	uint8_t last_dst[16];
+	struct ndr_hll hll;
+	uint8_t regs[RR_HLL_BYTES];
+};
+
+struct rr_pair_key {
+	uint8_t src[16];
+	uint8_t dst[16];
+};
+
+struct rr_pair {
+	uint64_t last_ns;
+	uint64_t epm_ns;           /* last endpoint-mapper session ended */
+	uint64_t rpc_ns;           /* last dynamic RPC session ended */
+	uint64_t write_ns;         /* last write-heavy SMB session ended */
+	uint64_t write_bytes;
+	uint16_t rpc_port;
+	uint16_t pad[3];
+};
+
+struct rr {
+	struct ndr_ew ew;
+	uint16_t epm_ports[RR_MAX_PORTS], smb_ports[RR_MAX_PORTS];
+	size_t n_epm, n_smb;
+	uint64_t dynamic_low;
+	uint64_t window_ns, exec_window_ns;
+	uint64_t min_calls, min_targets, write_bytes;
+	struct ndr_lru srcs, pairs;
+	uint64_t calls, writes, rpc_after_epm, expired;
+};
+
+static void rr_destroy(void *det)
+{
+	struct rr *d = det;
+
+	if (!d)
+		return;
+	ndr_lru_free(&d->srcs);
+	ndr_lru_free(&d->pairs);
+	ndr_ew_fini(&d->ew);
+	free(d);
+}
+
+static void *rr_create(struct ndr_config *cfg, char *err, size_t errlen)
+{
+	static const struct ndr_ew_defaults def = { NDR_EW_EAST_WEST, 16u << 20, 3600000 };
+	static const uint16_t def_epm[] = { 135 }, def_smb[] = { 445, 139 };
+	struct rr *d = calloc(1, sizeof(*d));
+	uint64_t window_ms, exec_ms;
+	size_t budget;
+	char why[200];
+	int n;
+
+	if (!d) {
+		snprintf(err, errlen, "[%s]: out of memory", RR_SECTION);
+		return NULL;
+	}
+	if (ndr_ew_init(&d->ew, cfg, RR_SECTION, &def, err, errlen) != 0) {
+		free(d);
+		return NULL;
+	}
+	if ((n = ndr_ew_port_list(cfg, RR_SECTION, "epm_ports", def_epm, 1, d->epm_ports,
+				  RR_MAX_PORTS, err, errlen)) < 0)
+		goto fail;
+	d->n_epm = (size_t)n;
+	if ((n = ndr_ew_port_list(cfg, RR_SECTION, "smb_ports", def_smb, 2, d->smb_ports,
+				  RR_MAX_PORTS, err, errlen)) < 0)
+		goto fail;
+	d->n_smb = (size_t)n;
+	if (ndr_config_u64(cfg, RR_SECTION, "dynamic_port_low", 49152, 1024, 65535,
+			   &d->dynamic_low, err, errlen) != 0 ||
+	    ndr_config_duration_ms(cfg, RR_SECTION, "window", 300000, 1000, 86400000,
+				   &window_ms, err, errlen) != 0 ||
+	    ndr_config_duration_ms(cfg, RR_SECTION, "exec_window", 600000, 1000, 86400000,
+				   &exec_ms, err, errlen) != 0 ||
+	    ndr_config_u64(cfg, RR_SECTION, "min_calls", 5, 1, 1000000,
+			   &d->min_calls, err, errlen) != 0 ||
+	    ndr_config_u64(cfg, RR_SECTION, "min_targets", 5, 1, 1000000,
+			   &d->min_targets, err, errlen) != 0 ||
+	    ndr_config_u64(cfg, RR_SECTION, "write_bytes", 65536, 1, (uint64_t)1 << 40,
+			   &d->write_bytes, err, errlen) != 0)
+		goto fail;
+	d->window_ns = window_ms * 1000000ull;
+	d->exec_window_ns = exec_ms * 1000000ull;
+	budget = ndr_ew_budget(&d->ew) / 2;
+	if (ndr_lru_init(&d->srcs, budget, sizeof(struct rr_src_key), sizeof(struct rr_src),
+			 d->ew.seed, why, sizeof(why)) != 0 ||
+	    ndr_lru_init(&d->pairs, budget, sizeof(struct rr_pair_key), sizeof(struct rr_pair),
+			 d->ew.seed ^ 0x7f4a7c15u, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "[%s] memory_cap %llu: %s", RR_SECTION,
+			 (unsigned long long)d->ew.memory_cap, why);
+		goto fail;
+	}
+	return d;
+fail:
+	rr_destroy(d);
+	return NULL;
+}
+
+static void fill_alert(struct ndr_alert *a, const struct ndr_flow_rec *r, uint64_t t)
+{
+	memset(a, 0, sizeof(*a));
+	a->ts_ns = t;
+	memcpy(a->src_addr, r->src_addr, 16);
+	memcpy(a->dst_addr, r->dst_addr, 16);
+	a->ipv6 = ndr_ew_ipv6(r);
+	a->proto = r->ip_proto;
+}
+
+static void alert_recon(struct rr *d, const struct ndr_flow_rec *r, const struct rr_src *s,
+			double hosts, uint64_t t, const struct ndr_alert_sink *sink)
+{
+	char entity[64], sig[200];
+	struct ndr_alert a;
+	uint32_t prev;
+	json_t *ev;
+
+	ndr_ew_entity_host(entity, sizeof(entity), r->src_addr);
+	if (!ndr_ew_may_alert(&d->ew, entity, 1, t, &prev))
+		return;
+	snprintf(sig, sizeof(sig), "NDR RPC/SMB recon: %s made %u RPC/SMB sessions to %.0f hosts",
+		 entity, s->calls, hosts);
+	ev = json_object();
+	json_object_set_new(ev, "source", ndr_ew_json_addr(r->src_addr));
+	json_object_set_new(ev, "calls", json_integer(s->calls));
+	json_object_set_new(ev, "distinct_targets", json_integer((json_int_t)llround(hosts)));
+	json_object_set_new(ev, "epm_sessions", json_integer(s->epm));
+	json_object_set_new(ev, "smb_sessions", json_integer(s->smb));
+	json_object_set_new(ev, "dynamic_rpc_sessions", json_integer(s->dyn));
+	json_object_set_new(ev, "example_target", ndr_ew_json_addr(s->last_dst));
+	json_object_set_new(ev, "window_seconds", json_integer((json_int_t)(d->window_ns / 1000000000ull)));
+	json_object_set_new(ev, "first_seen", ndr_ew_json_time(s->first_ns));
+	json_object_set_new(ev, "last_seen", ndr_ew_json_time(s->last_ns));
+	if (prev)
+		json_object_set_new(ev, "suppressed_since_last_alert", json_integer(prev));
+	fill_alert(&a, r, t);
+	a.signature = sig;
+	a.signature_id = RR_SID_RECON;
+	a.score = 0.5 + 0.5 * ndr_ew_ramp(hosts, (double)d->min_targets, 4.0 * d->min_targets);
+	a.severity = 2;
+	a.mitre[0] = "T1087";
+	a.mitre[1] = "T1135";
+	a.mitre[2] = "T1021.002";
+	a.entity = entity;
+	a.evidence = ev;
+	ndr_ew_emit(&d->ew, sink, &a);
+	json_decref(ev);
+}
+
+static void alert_exec(struct rr *d, const struct ndr_flow_rec *r, const struct rr_pair *p,
+		       uint64_t t, const struct ndr_alert_sink *sink)
+{
+	char entity[112], sig[220];
+	struct ndr_alert a;
+	uint32_t prev;
+	json_t *ev;
+
+	ndr_ew_entity_pair(entity, sizeof(entity), r->src_addr, r->dst_addr, -1);
+	if (!ndr_ew_may_alert(&d->ew, entity, 1, t, &prev))
+		return;
+	snprintf(sig, sizeof(sig), "NDR remote execution: %s wrote %llu bytes over SMB and "
+		 "used RPC within %llu s", entity, (unsigned long long)p->write_bytes,
+		 (unsigned long long)(d->exec_window_ns / 1000000000ull));
+	ev = json_object();
+	json_object_set_new(ev, "source", ndr_ew_json_addr(r->src_addr));
+	json_object_set_new(ev, "target", ndr_ew_json_addr(r->dst_addr));
+	json_object_set_new(ev, "smb_write_bytes", json_integer((json_int_t)p->write_bytes));
+	json_object_set_new(ev, "smb_write_at", ndr_ew_json_time(p->write_ns));
+	json_object_set_new(ev, "endpoint_mapper_at", ndr_ew_json_time(p->epm_ns));
+	json_object_set_new(ev, "rpc_at", ndr_ew_json_time(p->rpc_ns));
+	json_object_set_new(ev, "rpc_port", json_integer(p->rpc_port));
+	if (prev)
+		json_object_set_new(ev, "suppressed_since_last_alert", json_integer(prev));
+	fill_alert(&a, r, t);
+	a.signature = sig;
+	a.signature_id = RR_SID_EXEC;
+	a.score = 0.85;
+	a.severity = 1;
+	a.mitre[0] = "T1021.002";
+	a.mitre[1] = "T1569.002";
+	a.mitre[2] = "T1047";
+	a.entity = entity;
+	a.evidence = ev;
+	ndr_ew_emit(&d->ew, sink, &a);
+	json_decref(ev);
+}
+
+static uint64_t gap(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : b - a;
+}
+
+static void rr_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr_alert_sink *sink)
+{
+	struct rr *d = det;
+	const struct ndr_flow_rec *r = ndr_ew_flow(&d->ew, rec);
+	struct rr_pair_key pk;
+	struct rr_src_key sk;
+	struct rr_pair *p;
+	struct rr_src *s;
+	int epm, smb, dyn, created;
+	uint64_t t;
+	double hosts;
+
+	if (!r || r->ip_proto != 6 || !ndr_ew_answered(r))
+		return;
+	epm = ndr_ew_port_in(d->epm_ports, d->n_epm, r->dst_port);
+	smb = ndr_ew_port_in(d->smb_ports, d->n_smb, r->dst_port);
+	dyn = r->dst_port >= d->dynamic_low;
+	if (!epm && !smb && !dyn)
+		return;
+	if (!ndr_ew_admit(&d->ew, r->src_addr, r->dst_addr))
+		return;
+	t = r->hdr.ts_ns;
+
+	memset(&pk, 0, sizeof(pk));
+	memcpy(pk.src, r->src_addr, 16);
+	memcpy(pk.dst, r->dst_addr, 16);
+	if (dyn) {
+		/* a high port is RPC only right after the endpoint mapper */
+		p = ndr_lru_find(&d->pairs, &pk);
+		if (!p || !p->epm_ns || gap(t, p->epm_ns) > d->exec_window_ns)
+			return;
+		p->rpc_ns = t;
+		p->rpc_port = r->dst_port;
+		d->rpc_after_epm++;
+	} else {
+		p = ndr_lru_get(&d->pairs, &pk, &created);
+		if (epm)
+			p->epm_ns = t;
+		if (smb && r->payload_bytes_fwd >= d->write_bytes &&
+		    r->payload_bytes_fwd >= 4 * r->payload_bytes_rev) {
+			p->write_ns = t;
+			p->write_bytes = r->payload_bytes_fwd;
+			d->writes++;
+		}
+	}
+	p->last_ns = t;
+	if (p->write_ns && p->rpc_ns && gap(p->write_ns, p->rpc_ns) <= d->exec_window_ns)
+		alert_exec(d, r, p, t, sink);
+
+	d->calls++;
+	memset(&sk, 0, sizeof(sk));
+	memcpy(sk.src, r->src_addr, 16);
+	s = ndr_lru_get(&d->srcs, &sk, &created);
+	if (created || t >= s->window_start + d->window_ns) {
+		if (created)
+			ndr_hll_init(&s->hll, RR_HLL_P, s->regs);
+		else
+			ndr_hll_reset(&s->hll);
+		s->window_start = s->first_ns = t;
+		s->calls = s->epm = s->smb = s->dyn = 0;
+	}
+	s->last_ns = t;
+	s->calls++;
+	s->epm += (uint32_t)epm;
+	s->smb += (uint32_t)smb;
+	s->dyn += (uint32_t)dyn;
+	memcpy(s->last_dst, r->dst_addr, 16);
+	ndr_hll_add_hash(&s->hll, ndr_hash64(r->dst_addr, 16, d->ew.seed));
+	hosts = ndr_hll_estimate(&s->hll);
+	if (s->calls >= d->min_calls && hosts >= (double)d->min_targets)
+		alert_recon(d, r, s, hosts, t, sink);
+}
+
+static void rr_tick(void *det, uint64_t now_ns, const struct ndr_alert_sink *sink)
+{
+	struct rr *d = det;
+	struct rr_src *s;
+	struct rr_pair *p;
+
+	(void)sink;
+	while ((s = ndr_lru_oldest(&d->srcs, NULL)) && s->last_ns + d->window_ns <= now_ns) {
+		ndr_lru_remove(&d->srcs, s);
+		d->expired++;
+	}
+	while ((p = ndr_lru_oldest(&d->pairs, NULL)) && p->last_ns + d->exec_window_ns <= now_ns) {
+		ndr_lru_remove(&d->pairs, p);
+		d->expired++;
+	}
+}
+
+static void rr_stats(void *det, json_t *out)
+{
+	struct rr *d = det;
+
+	json_object_set_new(out, "calls", json_integer((json_int_t)d->calls));
+	json_object_set_new(out, "smb_writes", json_integer((json_int_t)d->writes));
+	json_object_set_new(out, "rpc_after_epm", json_integer((json_int_t)d->rpc_after_epm));
+	json_object_set_new(out, "src_entries", json_integer(d->srcs.used));
+	json_object_set_new(out, "pair_entries", json_integer(d->pairs.used));
+	json_object_set_new(out, "evictions",
+			    json_integer((json_int_t)(d->srcs.evictions + d->pairs.evictions)));
+	json_object_set_new(out, "expired", json_integer((json_int_t)d->expired));
+	ndr_ew_stats(&d->ew, out,
+		     ndr_lru_bytes_used(&d->srcs) + ndr_lru_bytes_used(&d->pairs) + sizeof(*d),
+		     ndr_lru_bytes_cap(&d->srcs) + ndr_lru_bytes_cap(&d->pairs) + sizeof(*d));
+}
+
+const struct ndr_detector_ops ndr_det_rpc_recon = {
+	.name = RR_SECTION,
+	.create = rr_create,
+	.record = rr_record,
+	.tick = rr_tick,
+	.stats = rr_stats,
+	.destroy = rr_destroy,
+};

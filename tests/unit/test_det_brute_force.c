@@ -1,0 +1,128 @@
+/*
+ * test_det_brute_force.c - D5 on synthetic flows.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flowgen.h"
+#include "ndr_detectors_ext.h"
+
+static const struct ndr_detector_ops *ops = &ndr_det_brute_force;
+
+/* a failed SSH login: ~3 s, ~4 KB, bytes varying a little */
+static void failed_login(struct ndr_flow_rec *r, const char *src, const char *dst, uint16_t port,
+			 int i, uint64_t t)
+{
+	fg_flow(r, src, (uint16_t)(40000 + i), dst, port, 6, t, 3 * FG_SEC);
+	fg_tcp_session(r, 12, 200 + (uint32_t)(i % 5) * 8, 12, 150, 8);
+}
+
+static void ssh_brute_force(void **state)
+{
+	struct fg_alerts al = { 0 };
+	struct ndr_flow_rec r;
+	void *d = fg_create(ops, NULL);
+
+	(void)state;
+	for (int i = 0; i < 100; i++) {
+		failed_login(&r, "10.0.0.5", "10.0.0.9", 22, i, FG_T0 + (uint64_t)i * 10 * FG_SEC);
+		fg_feed(ops, d, &r, &al);
+		if (i == 28)
+			assert_int_equal(al.n, 0);   /* 29 attempts: under Zeek's 30 */
+	}
+	assert_int_equal(al.n, 1);
+	assert_string_equal(al.a[0].entity, "10.0.0.5->*:22");
+	assert_string_equal(al.a[0].mitre0, "T1110.001");
+	ops->destroy(d);
+}
+
+static void rdp_password_spray(void **state)
+{
+	struct fg_alerts al = { 0 };
+	struct ndr_flow_rec r;
+	void *d = fg_create(ops, NULL);
+	char dst[32];
+
+	(void)state;
+	for (int i = 0; i < 40; i++) {
+		snprintf(dst, sizeof(dst), "10.0.1.%d", i + 1);
+		failed_login(&r, "10.0.0.6", dst, 3389, i, FG_T0 + (uint64_t)i * 20 * FG_SEC);
+		fg_feed(ops, d, &r, &al);
+	}
+	assert_int_equal(fg_count(&al, "brute_force", "10.0.0.6->*:3389"), 1);
+	assert_string_equal(al.a[0].mitre0, "T1110.003");
+	ops->destroy(d);
+}
+
+/* Admin SSH sessions (long, large), SMB file copies, web: no alert. */
+static void ordinary_traffic_is_quiet(void **state)
+{
+	struct fg_alerts al = { 0 };
+	struct ndr_flow_rec r;
+	void *d = fg_create(ops, NULL);
+
+	(void)state;
+	for (int i = 0; i < 200; i++) {
+		uint64_t t = FG_T0 + (uint64_t)i * 5 * FG_SEC;
+
+		fg_flow(&r, "10.0.0.7", (uint16_t)(30000 + i), "10.0.0.20", 445, 6, t, 20 * FG_SEC);
+		fg_tcp_session(&r, 2000, 1500, 1000, 60, 100);      /* file copy */
+		fg_feed(ops, d, &r, &al);
+		fg_flow(&r, "10.0.0.7", (uint16_t)(20000 + i), "10.0.0.30", 443, 6, t, FG_SEC);
+		fg_tcp_session(&r, 5, 300, 5, 1200, 3);             /* web: not a service */
+		fg_feed(ops, d, &r, &al);
+	}
+	for (int i = 0; i < 5; i++) {                                 /* admin logs in 5 times */
+		failed_login(&r, "10.0.0.8", "10.0.0.9", 22, i, FG_T0 + (uint64_t)i * 60 * FG_SEC);
+		fg_feed(ops, d, &r, &al);
+	}
+	/* 40 short sessions with wildly different sizes: not a login loop */
+	for (int i = 0; i < 40; i++) {
+		fg_flow(&r, "10.0.0.10", (uint16_t)(30000 + i), "10.0.0.11", 5985, 6,
+			FG_T0 + (uint64_t)i * 10 * FG_SEC, FG_SEC);
+		fg_tcp_session(&r, 2 + (uint32_t)(i % 7) * 3, 1400, 2, 100, 2);
+		fg_feed(ops, d, &r, &al);
+	}
+	assert_int_equal(al.n, 0);
+	assert_true(fg_stat(ops, d, "long_sessions") >= 200);
+	ops->destroy(d);
+}
+
+/* The final record of a long session (after ACTIVE updates) is no login. */
+static void long_session_tail_is_not_an_attempt(void **state)
+{
+	struct fg_alerts al = { 0 };
+	struct ndr_flow_rec r;
+	void *d = fg_create(ops, "[brute_force]\nmin_attempts = 2\n");
+
+	(void)state;
+	fg_flow(&r, "10.0.0.5", 40000, "10.0.0.9", 22, 6, FG_T0, 120 * FG_SEC);
+	fg_tcp_session(&r, 100, 100, 100, 100, 90);
+	r.end_reason = NDR_FLOW_END_ACTIVE;
+	fg_feed(ops, d, &r, &al);
+	fg_flow(&r, "10.0.0.5", 40000, "10.0.0.9", 22, 6, FG_T0 + 121 * FG_SEC, FG_SEC);
+	fg_tcp_session(&r, 2, 100, 2, 100, 1);
+	fg_feed(ops, d, &r, &al);
+	assert_int_equal(fg_stat(ops, d, "short_sessions"), 0);
+	assert_int_equal(fg_stat(ops, d, "continuations"), 2);
+	ops->destroy(d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(ssh_brute_force),
+		cmocka_unit_test(rdp_password_spray),
+		cmocka_unit_test(ordinary_traffic_is_quiet),
+		cmocka_unit_test(long_session_tail_is_not_an_attempt),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
