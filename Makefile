@@ -33,7 +33,7 @@ BINS    := $(BUILD)/bin/ndr-sensor $(if $(SIMTOOL_SRC),$(BUILD)/bin/ndr-sim) \
 BENCHES := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
-.PHONY: all deps run test test-unit test-kmod bench clean captures
+.PHONY: all deps run test test-unit test-kmod bench clean captures check-synth
 all: $(BINS) $(TESTS) $(BENCHES)
 
 $(BUILD)/obj/%.o: %.c
@@ -91,6 +91,9 @@ test-unit: all
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@tests/bench.sh
+
+check-synth:
+	@scripts/check-synth.sh
 
 clean:
 	rm -rf $(BUILD)

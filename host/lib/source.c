@@ -6,6 +6,10 @@
 
 #include "ndr_source.h"
 
+/* source_chardev.c; belongs in ndr_source.h with the other sources. */
+struct ndr_source *ndr_source_chardev_open(const char *path, const struct ndr_source_opts *o,
+					   char *err, size_t errlen);
+
 void ndr_source_opts_defaults(struct ndr_source_opts *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -21,8 +25,9 @@ struct ndr_source *ndr_source_open(const char *spec, const struct ndr_source_opt
 		return ndr_source_sim_open("file", spec + 9, o, err, errlen);
 	if (strncmp(spec, "sim:live:", 9) == 0)
 		return ndr_source_sim_open("live", spec + 9, o, err, errlen);
-	if (strncmp(spec, "chardev:", 8) == 0 || strncmp(spec, "xrt:", 4) == 0 ||
-	    strncmp(spec, "opencl:", 7) == 0) {
+	if (strncmp(spec, "chardev:", 8) == 0)
+		return ndr_source_chardev_open(spec + 8, o, err, errlen);
+	if (strncmp(spec, "xrt:", 4) == 0 || strncmp(spec, "opencl:", 7) == 0) {
 		snprintf(err, errlen, "%s: this card source is not built into this ndr-sensor",
 			 spec);
 		return NULL;

@@ -177,19 +177,46 @@ uint32_t ndr_murmur3_32(const uint8_t *key, uint32_t len, uint32_t seed);
  * true when the packet's source is the key's lower endpoint. */
 bool ndr_flow_key(const struct ndr_pkt_meta *m, uint8_t key[NDR_FLOW_KEY_LEN]);
 
-/* One way of a bucket. In hardware a 256-byte HBM word. */
+/* Table geometry. A bucket is one 64-byte header line (the "tag" memory:
+ * signatures, valid/closed bits, last-seen times of its 4 ways) plus 4 flow
+ * entries (the "state" memory) that are read only when a signature matches,
+ * a victim is evicted or the scanner retires an expired way. Hardware: the
+ * header lines in URAM banked by the low bucket bits, the per-bucket
+ * deadline word in its own URAM (the scanner's read port), the entries in
+ * HBM. docs/microarchitecture.md has the reasoning and the numbers. */
+#define NDR_FLOW_HW_LOG2_BUCKETS 18u    /* hardware default: 2^20 entries */
+#define NDR_FLOW_BANKS           4u     /* header-line banks, bucket & 3 */
+/* Forwarding windows: writes still in flight to memory, newest first. They
+ * cover the read-to-write latency of the header URAM (<= 8 cycles) and of
+ * the entry memory behind its cache of recently written entries. */
+#define NDR_FLOW_LINE_FWD        8u
+#define NDR_FLOW_ENTRY_FWD       16u
+
+#define NDR_FLOW_S_VALID  0x01u
+#define NDR_FLOW_S_CLOSED 0x02u        /* RST seen, or FIN both ways */
+
+/* One bucket's header line: exactly 64 bytes, one URAM/HBM word, one cache
+ * line in the emulation. */
+struct ndr_flow_bucket {
+	uint32_t sig[NDR_FLOW_WAYS];    /* flow hash of each way */
+	uint64_t last_ts[NDR_FLOW_WAYS];
+	uint8_t  state[NDR_FLOW_WAYS];  /* NDR_FLOW_S_* */
+	uint8_t  pad[12];
+};
+
+/* One way's flow state, touched only on a match, an insert or an emit. */
 struct ndr_flow_entry {
 	uint8_t  key[NDR_FLOW_KEY_LEN];
-	uint8_t  valid;
 	uint8_t  src_is_lower;      /* the initiator is the key's lower end */
 	uint8_t  ipv6;
 	uint8_t  tcp_state;
+	uint8_t  frag_seen;
 	uint32_t hash;
 	uint16_t src_port;
 	uint16_t dst_port;
 	uint8_t  tcp_flags[2];      /* [0] fwd, [1] rev */
-	uint8_t  frag_seen;
 	uint8_t  last_dir;          /* direction of the previous packet */
+	uint8_t  pad;
 	uint32_t dir_changes;
 	uint32_t iat_min_us;
 	uint32_t iat_max_us;
@@ -203,8 +230,30 @@ struct ndr_flow_entry {
 	uint16_t hist[2][NDR_HIST_BINS];
 };
 
+/* The table's three memories; all zeroed by the caller before init (a zero
+ * header line is a bucket with every way free, a zero deadline a bucket
+ * with nothing to expire). */
+struct ndr_flow_mem {
+	struct ndr_flow_bucket *buckets;    /* 2^log2_buckets lines */
+	uint64_t *deadline;                 /* 2^log2_buckets words */
+	struct ndr_flow_entry *entries;     /* 2^log2_buckets * NDR_FLOW_WAYS */
+};
+
+struct ndr_flow_line_fwd {
+	uint32_t idx;
+	bool     valid;
+	uint64_t deadline;
+	struct ndr_flow_bucket line;
+};
+
+struct ndr_flow_entry_fwd {
+	uint32_t idx;
+	bool     valid;
+	struct ndr_flow_entry e;
+};
+
 struct ndr_flow_table {
-	struct ndr_flow_entry *entries; /* (1 << log2_buckets) * NDR_FLOW_WAYS */
+	struct ndr_flow_mem mem;
 	uint32_t log2_buckets;
 	uint32_t mask;
 	uint32_t seed;
@@ -212,19 +261,33 @@ struct ndr_flow_table {
 	uint64_t active_ns;
 	uint64_t close_ns;
 	uint32_t scan_ptr;
+	/* forwarding windows (ring buffers, the oldest write retires to memory
+	 * when a new one enters) */
+	struct ndr_flow_line_fwd line_fwd[NDR_FLOW_LINE_FWD];
+	uint32_t line_head;
+	struct ndr_flow_entry_fwd entry_fwd[NDR_FLOW_ENTRY_FWD];
+	uint32_t entry_head;
+	/* counters */
 	uint64_t active;                /* valid entries */
 	uint64_t created;
-	uint64_t evicted;
+	uint64_t evicted;               /* new flow in a full bucket: LRU way out */
+	uint64_t collisions;            /* new flow in a bucket holding another */
+	uint64_t sig_false;             /* signature matched, key did not */
+	uint64_t scan_expired;          /* ways the scanner retired */
+	uint64_t fwd_hits;              /* reads answered by a forwarding window */
+	/* memory reads of the last packet beyond the pipelined one line read
+	 * and one entry read: what the cycle accounting charges */
+	uint32_t extra_reads;
 };
 
-/* entries must be zeroed (every way invalid). */
-void ndr_flow_init(struct ndr_flow_table *ft, struct ndr_flow_entry *entries,
+void ndr_flow_init(struct ndr_flow_table *ft, const struct ndr_flow_mem *mem,
 		   uint32_t log2_buckets, uint32_t seed, uint32_t idle_ms,
 		   uint32_t active_ms, uint32_t close_ms);
 /* Scan, lookup, update, active timeout for one parsed IP packet at t. */
 void ndr_flow_packet(struct ndr_flow_table *ft, const struct ndr_pkt_meta *m,
 		     uint64_t t, struct ndr_rw *w);
-/* Emit every valid entry with reason FLUSH at time t and free it. */
+/* Retire the forwarding windows to memory, then emit every valid entry with
+ * reason FLUSH at time t and free it. */
 void ndr_flow_flush(struct ndr_flow_table *ft, uint64_t t, struct ndr_rw *w);
 
 /* ------------------------------------------------------------------------
@@ -301,7 +364,7 @@ struct ndr_top {
 };
 
 void ndr_top_init(struct ndr_top *top, const struct ndr_top_cfg *cfg,
-		  struct ndr_flow_entry *table, uint8_t *slots,
+		  const struct ndr_flow_mem *table, uint8_t *slots,
 		  struct ndr_ring_ctrl *ctrl, uint32_t log2_slots);
 void ndr_top_beat(struct ndr_top *top, const struct ndr_beat *b);
 /* End of input: flush the flow table, the pending drop notice, publish. */

@@ -20,7 +20,7 @@
 #include "ndr_hw.h"
 
 void ndr_top_init(struct ndr_top *top, const struct ndr_top_cfg *cfg,
-		  struct ndr_flow_entry *table, uint8_t *slots,
+		  const struct ndr_flow_mem *table, uint8_t *slots,
 		  struct ndr_ring_ctrl *ctrl, uint32_t log2_slots)
 {
 	ndr_parser_start(&top->parser);

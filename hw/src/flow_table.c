@@ -3,7 +3,22 @@
  * that retires expired flows one bucket per packet, idle/active/close
  * timeouts, eviction, flush (docs/dataplane.md "Flow table").
  *
- * The table memory belongs to the caller (an HBM m_axi port in hardware).
+ * Tag/state split (docs/microarchitecture.md "Flow table"): the lookup, the
+ * victim choice and the scanner work on one 64-byte header line per bucket
+ * (signature = flow hash, valid/closed bits, last_ts per way) and on one
+ * 64-bit deadline word per bucket (the earliest time any of its ways
+ * expires, 0 when none is valid), so the 176-byte entries are read only for
+ * a signature match, a victim, or a way the scanner retires.
+ *
+ * Read-modify-write hazards: every write goes into a forwarding window
+ * (a ring of the last NDR_FLOW_LINE_FWD line writes and the last
+ * NDR_FLOW_ENTRY_FWD entry writes) and reaches memory only when it leaves
+ * the window. Every read looks in the window first, newest write first. So
+ * the emulation's memory really is stale for the window's depth, as the
+ * hardware's is for its read latency, and a missing or wrong forward shows
+ * up as a wrong record against the golden model.
+ *
+ * The table memory belongs to the caller (m_axi ports in hardware).
  * Every record is written through the record writer as it is cut.
  *
  * Spec choices (the golden model must make the same):
@@ -35,11 +50,11 @@
 /* 2^24 buckets, the largest table the card accepts. */
 #define FLOW_MAX_BUCKETS (1u << 24)
 
-void ndr_flow_init(struct ndr_flow_table *ft, struct ndr_flow_entry *entries,
+void ndr_flow_init(struct ndr_flow_table *ft, const struct ndr_flow_mem *mem,
 		   uint32_t log2_buckets, uint32_t seed, uint32_t idle_ms,
 		   uint32_t active_ms, uint32_t close_ms)
 {
-	ft->entries = entries;
+	ft->mem = *mem;
 	ft->log2_buckets = log2_buckets;
 	ft->mask = (1u << log2_buckets) - 1u;
 	ft->seed = seed;
@@ -47,9 +62,115 @@ void ndr_flow_init(struct ndr_flow_table *ft, struct ndr_flow_entry *entries,
 	ft->active_ns = (uint64_t)active_ms * 1000000u;
 	ft->close_ns = (uint64_t)close_ms * 1000000u;
 	ft->scan_ptr = 0;
+	for (uint32_t i = 0; i < NDR_FLOW_LINE_FWD; i++)
+		ft->line_fwd[i].valid = false;
+	ft->line_head = 0;
+	for (uint32_t i = 0; i < NDR_FLOW_ENTRY_FWD; i++)
+		ft->entry_fwd[i].valid = false;
+	ft->entry_head = 0;
 	ft->active = 0;
 	ft->created = 0;
 	ft->evicted = 0;
+	ft->collisions = 0;
+	ft->sig_false = 0;
+	ft->scan_expired = 0;
+	ft->fwd_hits = 0;
+	ft->extra_reads = 0;
+}
+
+/* ---- memories behind their forwarding windows ---- */
+
+static void read_line(struct ndr_flow_table *ft, uint32_t idx, struct ndr_flow_bucket *line,
+		      uint64_t *deadline)
+{
+	for (uint32_t k = 1; k <= NDR_FLOW_LINE_FWD; k++) {
+		const struct ndr_flow_line_fwd *f =
+			&ft->line_fwd[(ft->line_head - k) & (NDR_FLOW_LINE_FWD - 1u)];
+		if (f->valid && f->idx == idx) {
+			*line = f->line;
+			*deadline = f->deadline;
+			ft->fwd_hits++;
+			return;
+		}
+	}
+	*line = ft->mem.buckets[idx];
+	*deadline = ft->mem.deadline[idx];
+}
+
+/* The scanner needs only the deadline word. */
+static uint64_t read_deadline(struct ndr_flow_table *ft, uint32_t idx)
+{
+	for (uint32_t k = 1; k <= NDR_FLOW_LINE_FWD; k++) {
+		const struct ndr_flow_line_fwd *f =
+			&ft->line_fwd[(ft->line_head - k) & (NDR_FLOW_LINE_FWD - 1u)];
+		if (f->valid && f->idx == idx) {
+			ft->fwd_hits++;
+			return f->deadline;
+		}
+	}
+	return ft->mem.deadline[idx];
+}
+
+static void retire_line(struct ndr_flow_table *ft, struct ndr_flow_line_fwd *f)
+{
+	if (!f->valid)
+		return;
+	ft->mem.buckets[f->idx] = f->line;
+	ft->mem.deadline[f->idx] = f->deadline;
+	f->valid = false;
+}
+
+static void write_line(struct ndr_flow_table *ft, uint32_t idx, const struct ndr_flow_bucket *line,
+		       uint64_t deadline)
+{
+	struct ndr_flow_line_fwd *f = &ft->line_fwd[ft->line_head & (NDR_FLOW_LINE_FWD - 1u)];
+	retire_line(ft, f);
+	f->idx = idx;
+	f->line = *line;
+	f->deadline = deadline;
+	f->valid = true;
+	ft->line_head++;
+}
+
+static void read_entry(struct ndr_flow_table *ft, uint32_t idx, struct ndr_flow_entry *e)
+{
+	for (uint32_t k = 1; k <= NDR_FLOW_ENTRY_FWD; k++) {
+		const struct ndr_flow_entry_fwd *f =
+			&ft->entry_fwd[(ft->entry_head - k) & (NDR_FLOW_ENTRY_FWD - 1u)];
+		if (f->valid && f->idx == idx) {
+			*e = f->e;
+			ft->fwd_hits++;
+			return;
+		}
+	}
+	*e = ft->mem.entries[idx];
+}
+
+static void retire_entry(struct ndr_flow_table *ft, struct ndr_flow_entry_fwd *f)
+{
+	if (!f->valid)
+		return;
+	ft->mem.entries[f->idx] = f->e;
+	f->valid = false;
+}
+
+static void write_entry(struct ndr_flow_table *ft, uint32_t idx, const struct ndr_flow_entry *e)
+{
+	struct ndr_flow_entry_fwd *f = &ft->entry_fwd[ft->entry_head & (NDR_FLOW_ENTRY_FWD - 1u)];
+	retire_entry(ft, f);
+	f->idx = idx;
+	f->e = *e;
+	f->valid = true;
+	ft->entry_head++;
+}
+
+static void retire_all(struct ndr_flow_table *ft)
+{
+	/* oldest first, so a newer write of the same index wins */
+	for (uint32_t k = 0; k < NDR_FLOW_LINE_FWD; k++)
+		retire_line(ft, &ft->line_fwd[(ft->line_head + k) & (NDR_FLOW_LINE_FWD - 1u)]);
+	for (uint32_t k = 0; k < NDR_FLOW_ENTRY_FWD; k++)
+		retire_entry(ft, &ft->entry_fwd[(ft->entry_head + k) & (NDR_FLOW_ENTRY_FWD - 1u)]);
 }
 
 static uint64_t elapsed(uint64_t t, uint64_t since)
@@ -69,18 +190,43 @@ static bool flow_closed(const struct ndr_flow_entry *e)
 	return (e->tcp_state & NDR_TCP_FIN_FWD) && (e->tcp_state & NDR_TCP_FIN_REV);
 }
 
-static bool flow_expired(const struct ndr_flow_table *ft, const struct ndr_flow_entry *e,
-			 uint64_t t)
-{
-	uint64_t age = elapsed(t, e->last_ts);
-	return flow_closed(e) ? age >= ft->close_ns : age >= ft->idle_ns;
-}
-
 static uint8_t expiry_reason(const struct ndr_flow_entry *e)
 {
 	if (e->tcp_state & (NDR_TCP_RST_FWD | NDR_TCP_RST_REV))
 		return NDR_FLOW_END_RST;
 	return flow_closed(e) ? NDR_FLOW_END_FIN : NDR_FLOW_END_IDLE;
+}
+
+/* A valid way of a header line expires at last_ts + its timeout: "expired
+ * at t" is t >= that time, the same as t - last_ts >= timeout with time
+ * differences that never go negative (timeouts are non-zero). */
+static uint64_t way_deadline(const struct ndr_flow_table *ft, const struct ndr_flow_bucket *line,
+			     uint32_t way)
+{
+	uint64_t timeout = (line->state[way] & NDR_FLOW_S_CLOSED) ? ft->close_ns : ft->idle_ns;
+	uint64_t d = line->last_ts[way] + timeout;
+	return d < timeout ? UINT64_MAX : d;
+}
+
+static bool way_expired(const struct ndr_flow_table *ft, const struct ndr_flow_bucket *line,
+			uint32_t way, uint64_t t)
+{
+	return (line->state[way] & NDR_FLOW_S_VALID) && t >= way_deadline(ft, line, way);
+}
+
+/* The earliest deadline of the valid ways; 0 when none is valid (a real
+ * deadline is >= the timeout, which is non-zero). */
+static uint64_t line_deadline(const struct ndr_flow_table *ft, const struct ndr_flow_bucket *line)
+{
+	uint64_t d = 0;
+	for (uint32_t way = 0; way < NDR_FLOW_WAYS; way++) {
+		if (!(line->state[way] & NDR_FLOW_S_VALID))
+			continue;
+		uint64_t w = way_deadline(ft, line, way);
+		if (d == 0u || w < d)
+			d = w;
+	}
+	return d;
 }
 
 static uint32_t hist_bin(uint32_t ip_len)
@@ -178,8 +324,8 @@ static void start_flow(struct ndr_flow_entry *e, const uint8_t key[NDR_FLOW_KEY_
 {
 	for (uint32_t i = 0; i < NDR_FLOW_KEY_LEN; i++)
 		e->key[i] = key[i];
-	e->valid = 1;
 	e->src_is_lower = src_lower ? 1u : 0u;
+	e->pad = 0;
 	e->ipv6 = m->ipv6 ? 1u : 0u;
 	e->hash = hash;
 	if (is_icmp(m->proto)) {
@@ -274,87 +420,143 @@ static bool key_equal(const uint8_t *a, const uint8_t *b)
 	return true;
 }
 
+/* The header line's copy of what lookup, victim choice and scanner need. */
+static void set_way(struct ndr_flow_bucket *line, uint32_t way, const struct ndr_flow_entry *e)
+{
+	line->sig[way] = e->hash;
+	line->last_ts[way] = e->last_ts;
+	line->state[way] = (uint8_t)(NDR_FLOW_S_VALID | (flow_closed(e) ? NDR_FLOW_S_CLOSED : 0u));
+}
+
+static uint32_t entry_index(uint32_t bucket, uint32_t way)
+{
+	return bucket * NDR_FLOW_WAYS + way;
+}
+
+/* Step 1: the deadline word says whether bucket scan_ptr holds an expired
+ * way; only then are its line and the expired entries read. */
 static void scan_bucket(struct ndr_flow_table *ft, uint64_t t, struct ndr_rw *w)
 {
-	struct ndr_flow_entry *b = ft->entries + (uint64_t)ft->scan_ptr * NDR_FLOW_WAYS;
-	for (uint32_t way = 0; way < NDR_FLOW_WAYS; way++) {
-		struct ndr_flow_entry *e = &b[way];
-		if (!e->valid || !flow_expired(ft, e, t))
-			continue;
-		emit(e, expiry_reason(e), t, w);
-		e->valid = 0;
-		ft->active--;
-	}
+	uint32_t bucket = ft->scan_ptr;
 	ft->scan_ptr = (ft->scan_ptr + 1u) & ft->mask;
+	uint64_t deadline = read_deadline(ft, bucket);
+	if (deadline == 0u || t < deadline)
+		return;
+
+	struct ndr_flow_bucket line;
+	read_line(ft, bucket, &line, &deadline);
+	ft->extra_reads++;
+	for (uint32_t way = 0; way < NDR_FLOW_WAYS; way++) {
+		if (!way_expired(ft, &line, way, t))
+			continue;
+		struct ndr_flow_entry e;
+		read_entry(ft, entry_index(bucket, way), &e);
+		ft->extra_reads++;
+		emit(&e, expiry_reason(&e), t, w);
+		line.state[way] = 0;
+		ft->active--;
+		ft->scan_expired++;
+	}
+	write_line(ft, bucket, &line, line_deadline(ft, &line));
 }
 
 void ndr_flow_packet(struct ndr_flow_table *ft, const struct ndr_pkt_meta *m,
 		     uint64_t t, struct ndr_rw *w)
 {
+	ft->extra_reads = 0;
 	scan_bucket(ft, t, w);
 
 	uint8_t key[NDR_FLOW_KEY_LEN];
 	bool src_lower = ndr_flow_key(m, key);
 	uint32_t hash = ndr_murmur3_32(key, NDR_FLOW_KEY_LEN, ft->seed);
-	struct ndr_flow_entry *b = ft->entries + (uint64_t)(hash & ft->mask) * NDR_FLOW_WAYS;
+	uint32_t bucket = hash & ft->mask;
 
-	uint32_t found = NDR_FLOW_WAYS, free_way = NDR_FLOW_WAYS;
+	struct ndr_flow_bucket line;
+	uint64_t deadline;
+	read_line(ft, bucket, &line, &deadline);
+
+	/* Ways whose signature matches are confirmed against the entry's key;
+	 * the first read is the pipelined one, each further one costs a read. */
+	struct ndr_flow_entry e;
+	uint32_t found = NDR_FLOW_WAYS, free_way = NDR_FLOW_WAYS, entry_reads = 0;
+	bool occupied = false;
 	for (uint32_t way = 0; way < NDR_FLOW_WAYS; way++) {
-		const struct ndr_flow_entry *e = &b[way];
-		if (!e->valid) {
+		if (!(line.state[way] & NDR_FLOW_S_VALID)) {
 			if (free_way == NDR_FLOW_WAYS)
 				free_way = way;
-		} else if (found == NDR_FLOW_WAYS && e->hash == hash && key_equal(e->key, key)) {
-			found = way;
+			continue;
 		}
+		occupied = true;
+		if (found != NDR_FLOW_WAYS || line.sig[way] != hash)
+			continue;
+		read_entry(ft, entry_index(bucket, way), &e);
+		entry_reads++;
+		if (key_equal(e.key, key))
+			found = way;
+		else
+			ft->sig_false++;
 	}
 
-	struct ndr_flow_entry *e;
+	uint32_t way;
 	if (found != NDR_FLOW_WAYS) {
-		e = &b[found];
-		if (flow_expired(ft, e, t)) {
-			emit(e, expiry_reason(e), t, w);
-			start_flow(e, key, src_lower, hash, m, t);
+		way = found;
+		if (way_expired(ft, &line, way, t)) {
+			emit(&e, expiry_reason(&e), t, w);
+			start_flow(&e, key, src_lower, hash, m, t);
 			ft->created++;
 		}
 	} else if (free_way != NDR_FLOW_WAYS) {
-		e = &b[free_way];
-		start_flow(e, key, src_lower, hash, m, t);
+		way = free_way;
+		start_flow(&e, key, src_lower, hash, m, t);
 		ft->active++;
 		ft->created++;
+		if (occupied)
+			ft->collisions++;
 	} else {
-		uint32_t victim = 0;
-		for (uint32_t way = 1; way < NDR_FLOW_WAYS; way++) {
-			if (b[way].last_ts < b[victim].last_ts)
-				victim = way;
+		way = 0;
+		for (uint32_t v = 1; v < NDR_FLOW_WAYS; v++) {
+			if (line.last_ts[v] < line.last_ts[way])
+				way = v;
 		}
-		e = &b[victim];
-		emit(e, NDR_FLOW_END_EVICT, t, w);
+		read_entry(ft, entry_index(bucket, way), &e);
+		entry_reads++;
+		emit(&e, NDR_FLOW_END_EVICT, t, w);
 		ft->evicted++;
-		start_flow(e, key, src_lower, hash, m, t);
+		ft->collisions++;
+		start_flow(&e, key, src_lower, hash, m, t);
 		ft->created++;
 	}
 
-	update(e, m, t);
+	update(&e, m, t);
 
-	if (elapsed(t, e->first_ts) >= ft->active_ns) {
-		emit(e, NDR_FLOW_END_ACTIVE, t, w);
-		reset_period(e);
+	if (elapsed(t, e.first_ts) >= ft->active_ns) {
+		emit(&e, NDR_FLOW_END_ACTIVE, t, w);
+		reset_period(&e);
 	}
+
+	set_way(&line, way, &e);
+	write_entry(ft, entry_index(bucket, way), &e);
+	write_line(ft, bucket, &line, line_deadline(ft, &line));
+	if (entry_reads > 1u)
+		ft->extra_reads += entry_reads - 1u;
 }
 
 void ndr_flow_flush(struct ndr_flow_table *ft, uint64_t t, struct ndr_rw *w)
 {
+	retire_all(ft);
 	for (uint32_t bucket = 0; bucket < FLOW_MAX_BUCKETS; bucket++) {
 		if (bucket > ft->mask)
 			break;
-		struct ndr_flow_entry *b = ft->entries + (uint64_t)bucket * NDR_FLOW_WAYS;
+		if (ft->mem.deadline[bucket] == 0u)
+			continue;
+		struct ndr_flow_bucket *line = &ft->mem.buckets[bucket];
 		for (uint32_t way = 0; way < NDR_FLOW_WAYS; way++) {
-			if (!b[way].valid)
+			if (!(line->state[way] & NDR_FLOW_S_VALID))
 				continue;
-			emit(&b[way], NDR_FLOW_END_FLUSH, t, w);
-			b[way].valid = 0;
+			emit(&ft->mem.entries[entry_index(bucket, way)], NDR_FLOW_END_FLUSH, t, w);
+			line->state[way] = 0;
 			ft->active--;
 		}
+		ft->mem.deadline[bucket] = 0;
 	}
 }

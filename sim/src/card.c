@@ -19,7 +19,7 @@
 
 struct ndr_card {
 	struct ndr_top top;
-	struct ndr_flow_entry *table;
+	struct ndr_flow_mem table;
 };
 
 void ndr_card_cfg_defaults(struct ndr_card_cfg *cfg)
@@ -74,12 +74,18 @@ struct ndr_card *ndr_card_new(const struct ndr_card_cfg *cfg, void *ring_slots,
 			 sizeof(*card));
 		return NULL;
 	}
-	size_t entries = ((size_t)1 << cfg->log2_buckets) * NDR_FLOW_WAYS;
-	card->table = calloc(entries, sizeof(struct ndr_flow_entry));
-	if (!card->table) {
+	size_t buckets = (size_t)1 << cfg->log2_buckets;
+	size_t bytes = buckets * (sizeof(struct ndr_flow_bucket) + sizeof(uint64_t) +
+				  NDR_FLOW_WAYS * sizeof(struct ndr_flow_entry));
+	/* calloc: the pages of a large table are mapped zero on first touch,
+	 * so only the part of the table traffic reaches costs anything. */
+	card->table.buckets = calloc(buckets, sizeof(struct ndr_flow_bucket));
+	card->table.deadline = calloc(buckets, sizeof(uint64_t));
+	card->table.entries = calloc(buckets * NDR_FLOW_WAYS, sizeof(struct ndr_flow_entry));
+	if (!card->table.buckets || !card->table.deadline || !card->table.entries) {
 		snprintf(err, errlen, "card: out of memory for a flow table of 2^%u buckets (%zu bytes)",
-			 cfg->log2_buckets, entries * sizeof(struct ndr_flow_entry));
-		free(card);
+			 cfg->log2_buckets, bytes);
+		ndr_card_free(card);
 		return NULL;
 	}
 
@@ -91,7 +97,7 @@ struct ndr_card *ndr_card_new(const struct ndr_card_cfg *cfg, void *ring_slots,
 		.close_timeout_ms = cfg->close_timeout_ms,
 		.heartbeat_ms = cfg->heartbeat_ms,
 	};
-	ndr_top_init(&card->top, &tc, card->table, ring_slots, ctrl, log2_slots);
+	ndr_top_init(&card->top, &tc, &card->table, ring_slots, ctrl, log2_slots);
 	return card;
 }
 
@@ -148,6 +154,8 @@ void ndr_card_free(struct ndr_card *card)
 {
 	if (!card)
 		return;
-	free(card->table);
+	free(card->table.buckets);
+	free(card->table.deadline);
+	free(card->table.entries);
 	free(card);
 }

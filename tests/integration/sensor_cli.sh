@@ -55,7 +55,7 @@ check "garbage file: exit 1 with a message, no crash (got $rc)" \
 "$SENSOR" -q -r "$cap" --records --eve "$TMP/rec.json"
 check "--records: dns events" sh -c "jq -r .event_type '$TMP/rec.json' | grep -qx dns"
 check "--records: flow events" sh -c "jq -r .event_type '$TMP/rec.json' | grep -qx flow"
-check "--records: every line is JSON" jq -e . "$TMP/rec.json" >/dev/null
+check "--records: every line is JSON" sh -c "jq -e . '$TMP/rec.json' >/dev/null"
 
 # Summary numbers agree with the EVE output.
 "$SENSOR" -r "$cap" --records --eve "$TMP/rec2.json" 2>"$TMP/sum"
