@@ -87,5 +87,8 @@ void ndr_source_close(struct ndr_source *s);
 struct ndr_source *ndr_source_sim_open(const char *what, const char *arg,
 				       const struct ndr_source_opts *o,
 				       char *err, size_t errlen);
+/* path: /dev/ndrN of ndr.ko (docs/kernel-module.md). */
+struct ndr_source *ndr_source_chardev_open(const char *path, const struct ndr_source_opts *o,
+					   char *err, size_t errlen);
 
 #endif

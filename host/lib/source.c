@@ -6,10 +6,6 @@
 
 #include "ndr_source.h"
 
-/* source_chardev.c; belongs in ndr_source.h with the other sources. */
-struct ndr_source *ndr_source_chardev_open(const char *path, const struct ndr_source_opts *o,
-					   char *err, size_t errlen);
-
 void ndr_source_opts_defaults(struct ndr_source_opts *o)
 {
 	memset(o, 0, sizeof(*o));
