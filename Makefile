@@ -74,7 +74,8 @@ deps:
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	$(BUILD)/bin/ndr-sensor -r tests/captures/iodine-null.pcap --eve -
+	@echo "ndr-sensor on tests/captures/iodine-null.pcap (a real iodine DNS tunnel); alerts:"
+	@$(BUILD)/bin/ndr-sensor -r tests/captures/iodine-null.pcap --eve - | jq .
 
 test: deps
 	@$(MAKE) --no-print-directory all
@@ -94,6 +95,12 @@ bench: deps
 
 check-synth:
 	@scripts/check-synth.sh
+
+# Remake the committed captures with the real tools (root; see tests/captures/README.md).
+captures:
+	@scripts/deps.sh captures
+	tests/captures/make-captures.sh
+	@if [ -x tests/captures/make-lateral-captures.sh ]; then tests/captures/make-lateral-captures.sh; fi
 
 clean:
 	rm -rf $(BUILD)

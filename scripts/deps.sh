@@ -1,12 +1,22 @@
 #!/bin/sh
 # Install the Debian packages ndr needs to build and test, and nothing when
 # they are all present. Idempotent; run as root (make run / make test call it).
+#   scripts/deps.sh            build and test
+#   scripts/deps.sh captures   also the tools that remake tests/captures
 set -eu
 
 PKGS="build-essential pkg-config git
 qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static sparse cpio kmod file
 libpcap-dev libpsl-dev libjansson-dev libcmocka-dev libnuma-dev libssl-dev publicsuffix
 rsyslog tcpdump tcpreplay iproute2 ethtool procps jq"
+
+# The real tools behind the committed captures (tests/captures/README.md).
+CAPTURE_PKGS="iodine dns2tcp dnsmasq-base socat bind9-dnsutils net-tools
+nmap hydra openssh-server openssh-client stunnel4 openssl curl wireshark-common"
+
+if [ "${1:-}" = captures ]; then
+	PKGS="$PKGS $CAPTURE_PKGS"
+fi
 
 missing=""
 for p in $PKGS; do

@@ -90,7 +90,8 @@ static void print_summary(struct ndr_source *src, struct run *r, double elapsed)
 {
 	const struct ndr_ring_counters *c = &src->reader.c;
 	struct ndr_source_stats st;
-	json_t *dstats;
+	json_t *dstats, *one;
+	const char *name;
 	char *dtext;
 
 	ndr_source_get_stats(src, &st);
@@ -116,9 +117,17 @@ static void print_summary(struct ndr_source *src, struct run *r, double elapsed)
 	fprintf(stderr, "  alerts    %llu\n", (unsigned long long)outputs_alerts(r->out));
 	outputs_summary(r->out, stderr);
 	dstats = detectors_stats(r->det);
-	dtext = json_dumps(dstats, JSON_COMPACT | JSON_SORT_KEYS);
-	fprintf(stderr, "  detectors %s\n", dtext ? dtext : "{}");
-	free(dtext);
+	json_object_foreach(dstats, name, one) {
+		/* One line per detector: the numbers an operator checks first,
+		 * then everything it reports. */
+		dtext = json_dumps(one, JSON_COMPACT | JSON_SORT_KEYS);
+		fprintf(stderr, "  %-15s alerts %lld, memory %.1f of %.1f MiB  %s\n", name,
+			(long long)json_integer_value(json_object_get(one, "alerts")),
+			json_number_value(json_object_get(one, "memory_bytes")) / 1048576.0,
+			json_number_value(json_object_get(one, "memory_cap_bytes")) / 1048576.0,
+			dtext ? dtext : "{}");
+		free(dtext);
+	}
 	json_decref(dstats);
 	fprintf(stderr, "  elapsed   %.3f s (%.3f Mpps, %.0f records/s)\n", elapsed,
 		elapsed > 0 ? (double)st.card.frames / elapsed / 1e6 : 0.0,
