@@ -73,6 +73,7 @@ done
 if [ "$unit_only" = 0 ]; then
 	for s in tests/integration/*.sh; do
 		[ -f "$s" ] || continue
+	[ "$(basename "$s")" = lib.sh ] && continue   # sourced by the others
 		case "$s" in *"$filter"*) run_script "$s" ;; esac
 	done
 fi

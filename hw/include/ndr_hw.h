@@ -31,9 +31,39 @@
 #ifdef __SYNTHESIS__
 #define NDR_HW_STORE_RELEASE(p, v) (*(p) = (v))
 #define NDR_HW_LOAD_ACQUIRE(p)     (*(p))
+#define NDR_HW_PREFETCH(p)         ((void)0)
 #else
 #define NDR_HW_STORE_RELEASE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
 #define NDR_HW_LOAD_ACQUIRE(p)     __atomic_load_n((p), __ATOMIC_ACQUIRE)
+/* The emulation's stand-in for a read issued stages ahead of its use, as
+ * the hardware pipeline issues the bucket read when the hash is known. */
+#define NDR_HW_PREFETCH(p)         __builtin_prefetch((p))
+#endif
+
+/* Byte moves of at most `max` bytes (a constant). Under synthesis a loop
+ * with a constant bound that HLS unrolls into wide moves; in the emulation
+ * the compiler's memcpy/memset, which the byte loop's early exit would
+ * otherwise keep from being vectorized. */
+#ifdef __SYNTHESIS__
+#define NDR_HW_COPY(dst, src, n, max)                                   \
+	do {                                                            \
+		for (uint32_t ndr_i_ = 0; ndr_i_ < (max); ndr_i_++) {   \
+			if (ndr_i_ >= (n))                              \
+				break;                                  \
+			(dst)[ndr_i_] = (src)[ndr_i_];                  \
+		}                                                       \
+	} while (0)
+#define NDR_HW_ZERO(dst, n, max)                                        \
+	do {                                                            \
+		for (uint32_t ndr_i_ = 0; ndr_i_ < (max); ndr_i_++) {   \
+			if (ndr_i_ >= (n))                              \
+				break;                                  \
+			(dst)[ndr_i_] = 0;                              \
+		}                                                       \
+	} while (0)
+#else
+#define NDR_HW_COPY(dst, src, n, max) ((void)(max), __builtin_memcpy((dst), (src), (n)))
+#define NDR_HW_ZERO(dst, n, max)      ((void)(max), __builtin_memset((dst), 0, (n)))
 #endif
 
 #define NDR_BEAT_BYTES   64u
@@ -61,17 +91,30 @@ struct ndr_beat {
 /* ndr_log2_q16[x] = round(log2(x) * 2^16), [0] = 0; hw/tools/gen_log2_table.py */
 extern const uint32_t ndr_log2_q16[NDR_LOG2_TABLE_MAX + 1u];
 
-/* A byte histogram that keeps sum(c_i * L(c_i)) up to date as bytes arrive,
- * so the entropy needs no pass over the 256 bins. n stops at
- * NDR_LOG2_TABLE_MAX: further bytes are ignored. */
+/* A byte histogram with the list of bins it touched, so that neither the
+ * entropy (a sum over the touched bins) nor the reset needs a pass over all
+ * 256 bins: in hardware, lane histograms with valid bits, summed over the
+ * touched bins at the end. n stops at NDR_LOG2_TABLE_MAX: further bytes are
+ * ignored. */
 struct ndr_entropy_acc {
 	uint16_t hist[256];
+	uint8_t  touched[256];
+	uint32_t ntouched;
 	uint32_t n;
-	uint64_t sum_clc;
 };
 
+/* Every bin to zero (for an accumulator of unknown contents). */
 void ndr_entropy_clear(struct ndr_entropy_acc *acc);
-void ndr_entropy_add(struct ndr_entropy_acc *acc, uint8_t byte);
+/* The touched bins to zero (for an accumulator cleared before). */
+void ndr_entropy_reset(struct ndr_entropy_acc *acc);
+static inline void ndr_entropy_add(struct ndr_entropy_acc *acc, uint8_t byte)
+{
+	if (acc->n >= NDR_LOG2_TABLE_MAX)
+		return;
+	if (acc->hist[byte]++ == 0u)
+		acc->touched[acc->ntouched++] = byte;
+	acc->n++;
+}
 /* Shannon entropy in bits per byte, Q4.12 (docs/dataplane.md). */
 uint16_t ndr_entropy_q12(const struct ndr_entropy_acc *acc);
 /* The same value straight from a histogram of n bytes (n <= 1024). */
@@ -278,12 +321,20 @@ struct ndr_flow_table {
 	/* memory reads of the last packet beyond the pipelined one line read
 	 * and one entry read: what the cycle accounting charges */
 	uint32_t extra_reads;
+	/* the hash stage's output for the packet in flight */
+	uint8_t  key[NDR_FLOW_KEY_LEN];
+	bool     src_lower;
+	uint32_t hash;
 };
 
 void ndr_flow_init(struct ndr_flow_table *ft, const struct ndr_flow_mem *mem,
 		   uint32_t log2_buckets, uint32_t seed, uint32_t idle_ms,
 		   uint32_t active_ms, uint32_t close_ms);
-/* Scan, lookup, update, active timeout for one parsed IP packet at t. */
+/* Hash stage: the packet's key and hash, and the bucket's read issued; runs
+ * as soon as the headers are parsed, before ndr_flow_packet. */
+void ndr_flow_hash(struct ndr_flow_table *ft, const struct ndr_pkt_meta *m);
+/* Scan, lookup, update, active timeout for one parsed IP packet at t, whose
+ * key and hash ndr_flow_hash computed. */
 void ndr_flow_packet(struct ndr_flow_table *ft, const struct ndr_pkt_meta *m,
 		     uint64_t t, struct ndr_rw *w);
 /* Retire the forwarding windows to memory, then emit every valid entry with
@@ -294,12 +345,25 @@ void ndr_flow_flush(struct ndr_flow_table *ft, uint64_t t, struct ndr_rw *w);
  * DNS extractor (dns_extract.c)
  * ------------------------------------------------------------------------ */
 
+/* The DNS path is two stages (docs/microarchitecture.md "DNS"):
+ *   capture (per beat, dns_extract.c): the message bytes of the packet go
+ *     into a message buffer as the beats go by, one beat per clock;
+ *   walk (per message, dns_stage.c): a FIFO of complete messages feeds
+ *     NDR_DNS_ENGINES walker engines; each engine parses one message (name
+ *     walk, questions, answers, entropies) and writes its record. A message
+ *     that finds the FIFO full is dropped and counted (dns_fifo_drops). */
+#define NDR_DNS_ENGINES     16u
+#define NDR_DNS_FIFO_DEPTH  32u
+#define NDR_DNS_LANE_BYTES  8u      /* name/TXT bytes an engine takes per clock */
+
 /* Result of the message parse, before it becomes a record. */
 struct ndr_dns_result {
 	bool     have_record;       /* false: fewer than 12 bytes visible */
 	uint16_t parse_flags;
+	uint32_t cycles;            /* engine clocks the parse takes */
 };
 
+/* Capture stage state: one packet's message as it arrives. */
 struct ndr_dns {
 	bool     active;            /* this packet carries a DNS message */
 	bool     tcp;
@@ -310,21 +374,83 @@ struct ndr_dns {
 	uint32_t msg_cap;           /* bytes of the message that may be copied */
 	uint32_t msg_have;          /* bytes copied into msg */
 	uint8_t  msg[NDR_DNS_MSG_MAX];
-	struct ndr_entropy_acc acc; /* scratch histogram, kept cleared */
+};
+
+/* What a walker needs besides the bytes: the packet's side of the record. */
+struct ndr_dns_desc {
+	uint64_t ts;
+	uint8_t  src_addr[16];
+	uint8_t  dst_addr[16];
+	uint16_t src_port;
+	uint16_t dst_port;
+	uint16_t vlan_outer;
+	uint8_t  proto;
+	uint8_t  ttl;
+	bool     ipv6;
+	bool     tcp;
+	uint32_t msg_len;
+	uint32_t vis;               /* visible bytes, >= 12 */
+};
+
+/* Walker scratch: the histogram and the name text. The work counters give
+ * the engine's clocks (ndr_dns_parse fills them). */
+struct ndr_dns_walker {
+	struct ndr_entropy_acc acc; /* kept cleared between messages */
 	char     name[NDR_DNS_NAME_MAX + 3u];
+	uint32_t steps;             /* labels, pointers, skipped-name steps, RRs */
+	uint32_t hist_bytes;        /* bytes fed to a histogram */
+};
+
+struct ndr_dns_slot {
+	struct ndr_dns_desc desc;
+	uint64_t arrived;           /* clock the message entered the FIFO */
+	uint8_t msg[NDR_DNS_MSG_MAX];
+};
+
+struct ndr_dns_stage {
+	struct ndr_dns_walker walker;
+	uint64_t engine_free[NDR_DNS_ENGINES];  /* clock an engine is next free */
+	struct ndr_dns_slot fifo[NDR_DNS_FIFO_DEPTH];
+	uint32_t head;              /* next to dispatch */
+	uint32_t count;
+	/* counters */
+	uint64_t messages;          /* packets that carried a message */
+	uint64_t errors;            /* no record, or parse flags beyond TCP */
+	uint64_t walked;            /* messages parsed by an engine */
+	uint64_t fifo_drops;        /* FIFO full: message dropped, no record */
+	uint64_t engine_cycles;     /* sum of the engines' busy clocks */
+	uint64_t wait_cycles;       /* clocks messages spent in the FIFO */
+	uint32_t fifo_max;          /* highest FIFO occupancy */
+	uint64_t last_busy;         /* clock the last engine goes idle */
 };
 
 /* Decide from the parsed headers whether the packet carries a message. */
 void ndr_dns_start(struct ndr_dns *d, const struct ndr_pkt_meta *m);
-/* Bytes [off, off+len) of the frame; only the message's bytes are kept. */
+/* Bytes [off, off+len) of the frame (len <= 64); only the message's bytes
+ * are kept. */
 void ndr_dns_bytes(struct ndr_dns *d, const uint8_t *data, uint32_t off, uint32_t len);
-/* End of packet: parse the message and write the record. */
-struct ndr_dns_result ndr_dns_finish(struct ndr_dns *d, const struct ndr_pkt_meta *m,
-				     uint64_t t, struct ndr_rw *w);
-/* Parse msg_len / visible bytes of a message into rec and name (for tests and
- * ndr_dns_finish). name gets rec->qname_len bytes. */
-void ndr_dns_parse(struct ndr_dns *d, const uint8_t *msg, uint32_t visible,
-		   uint32_t msg_len, struct ndr_dns_rec *rec, char *name);
+/* End of packet: the message's length and visible bytes; false when no
+ * record can be made (TCP prefix not captured, fewer than 12 bytes). */
+bool ndr_dns_close(const struct ndr_dns *d, const struct ndr_pkt_meta *m, uint64_t t,
+		   struct ndr_dns_desc *desc);
+/* Parse vis of msg_len bytes of a message into rec and wk->name (qname_len
+ * bytes); counts the work in wk. */
+void ndr_dns_parse(struct ndr_dns_walker *wk, const uint8_t *msg, uint32_t visible,
+		   uint32_t msg_len, struct ndr_dns_rec *rec);
+/* Parse one message and write its record; the clocks it takes an engine. */
+struct ndr_dns_result ndr_dns_walk(struct ndr_dns_walker *wk, const struct ndr_dns_desc *desc,
+				   const uint8_t *msg, struct ndr_rw *w);
+
+void ndr_dns_stage_init(struct ndr_dns_stage *s);
+/* End of a packet at clock `now` whose capture holds a message. */
+void ndr_dns_stage_message(struct ndr_dns_stage *s, const struct ndr_dns *d,
+			   const struct ndr_pkt_meta *m, uint64_t t, uint64_t now,
+			   struct ndr_rw *w);
+/* One clock: hand the oldest queued message to a free engine. */
+void ndr_dns_stage_clock(struct ndr_dns_stage *s, uint64_t now, struct ndr_rw *w);
+/* End of input: walk every queued message; returns the clock the stage is
+ * idle again. */
+uint64_t ndr_dns_stage_drain(struct ndr_dns_stage *s, uint64_t now, struct ndr_rw *w);
 
 /* ------------------------------------------------------------------------
  * Card top (card_top.c): the kernels wired together, one call per beat
@@ -339,10 +465,16 @@ struct ndr_top_cfg {
 	uint32_t heartbeat_ms;      /* 0: no heartbeat records */
 };
 
+/* Descriptors the flow stage can hold while it works on extra memory reads
+ * (scanner hits, signature false positives); a packet that finds the queue
+ * full holds the beat stream (a stall, counted). */
+#define NDR_FLOW_QUEUE_DEPTH 16u
+
 struct ndr_top {
 	struct ndr_parser parser;
 	struct ndr_flow_table flow;
-	struct ndr_dns dns;
+	struct ndr_dns dns;                 /* capture stage */
+	struct ndr_dns_stage dnsq;          /* walk stage */
 	struct ndr_rw rw;
 	/* frame in progress */
 	bool     in_frame;
@@ -359,8 +491,15 @@ struct ndr_top {
 	uint64_t bytes;
 	uint64_t parse_errors;
 	uint64_t non_ip;
-	uint64_t dns_messages;
-	uint64_t dns_errors;
+	/* cycle accounting (docs/microarchitecture.md "Cycle accounting"): the
+	 * beat clock advances one per beat and by every stall */
+	uint64_t clock;
+	uint64_t stalls;
+	uint64_t flow_packets;
+	uint64_t flow_cycles;       /* busy clocks of the flow stage */
+	uint64_t flow_free;         /* clock the flow stage takes its next packet */
+	uint64_t flow_wait_max;     /* longest queueing of a packet, clocks */
+	uint64_t drain_clock;       /* set by ndr_top_flush: every stage idle */
 };
 
 void ndr_top_init(struct ndr_top *top, const struct ndr_top_cfg *cfg,

@@ -16,6 +16,15 @@
  *   seen" whose time a FLUSH record carries.
  * - dns_errors counts messages without a record (< 12 bytes visible) and
  *   records with any parse flag other than NDR_DNS_P_TCP.
+ *
+ * Cycle accounting: every beat is one clock of the beat clock. The parser
+ * and the DNS capture take one beat per clock by construction. The flow
+ * stage takes one packet per clock plus one clock per extra memory read
+ * (flow_table.c extra_reads), behind a queue of NDR_FLOW_QUEUE_DEPTH
+ * packets; a packet that would wait longer than the queue holds stalls the
+ * beat clock by the difference (counted in stalls: on the card, whose CMAC
+ * cannot be back-pressured, those would be lost beats). The DNS walk stage
+ * keeps its own engines and FIFO (dns_stage.c) and never stalls the beats.
  */
 #include "ndr_hw.h"
 
@@ -27,7 +36,7 @@ void ndr_top_init(struct ndr_top *top, const struct ndr_top_cfg *cfg,
 	ndr_flow_init(&top->flow, table, cfg->log2_buckets, cfg->hash_seed,
 		      cfg->idle_timeout_ms, cfg->active_timeout_ms, cfg->close_timeout_ms);
 	top->dns.active = false;
-	ndr_entropy_clear(&top->dns.acc);
+	ndr_dns_stage_init(&top->dnsq);
 	ndr_rw_init(&top->rw, slots, ctrl, log2_slots);
 	top->in_frame = false;
 	top->off = 0;
@@ -41,8 +50,13 @@ void ndr_top_init(struct ndr_top *top, const struct ndr_top_cfg *cfg,
 	top->bytes = 0;
 	top->parse_errors = 0;
 	top->non_ip = 0;
-	top->dns_messages = 0;
-	top->dns_errors = 0;
+	top->clock = 0;
+	top->stalls = 0;
+	top->flow_packets = 0;
+	top->flow_cycles = 0;
+	top->flow_free = 0;
+	top->flow_wait_max = 0;
+	top->drain_clock = 0;
 }
 
 static void heartbeat(struct ndr_top *top, uint64_t t)
@@ -64,13 +78,13 @@ static void heartbeat(struct ndr_top *top, uint64_t t)
 	r.packets = top->frames;
 	r.bytes = top->bytes;
 	r.parse_errors = top->parse_errors;
-	r.dns_messages = top->dns_messages;
+	r.dns_messages = top->dnsq.messages;
 	r.flows_active = top->flow.active;
 	r.flows_created = top->flow.created;
 	r.flows_evicted = top->flow.evicted;
 	r.records_written = top->rw.records_written;
 	r.records_dropped = top->rw.records_dropped;
-	r.dns_errors = top->dns_errors;
+	r.dns_errors = top->dnsq.errors;
 	ndr_rw_write(&top->rw, (const uint8_t *)&r, sizeof(r), 0, 0);
 
 	top->hb_next += ((t - top->hb_next) / top->hb_ns + 1u) * top->hb_ns;
@@ -94,6 +108,8 @@ static void start_frame(struct ndr_top *top, const struct ndr_beat *b)
 static void headers_parsed(struct ndr_top *top, const struct ndr_beat *b, uint32_t len)
 {
 	const struct ndr_parser *p = &top->parser;
+	if (p->meta.kind == NDR_PKT_IP)
+		ndr_flow_hash(&top->flow, &p->meta);
 	ndr_dns_start(&top->dns, &p->meta);
 	if (!top->dns.active)
 		return;
@@ -111,19 +127,36 @@ static void headers_parsed(struct ndr_top *top, const struct ndr_beat *b, uint32
 	}
 }
 
+/* The flow stage's clock: the packet enters at the clock of its last beat
+ * and starts when the stage is free; beyond the queue's depth the beat
+ * clock waits. */
+static void flow_stage(struct ndr_top *top, const struct ndr_pkt_meta *m)
+{
+	uint64_t start = top->flow_free > top->clock ? top->flow_free : top->clock;
+	uint64_t wait = start - top->clock;
+	if (wait > top->flow_wait_max)
+		top->flow_wait_max = wait;
+	if (wait > NDR_FLOW_QUEUE_DEPTH) {
+		uint64_t stall = wait - NDR_FLOW_QUEUE_DEPTH;
+		top->stalls += stall;
+		top->clock += stall;
+	}
+	ndr_flow_packet(&top->flow, m, top->ts, &top->rw);
+	uint64_t cost = 1u + top->flow.extra_reads;
+	top->flow_free = start + cost;
+	top->flow_cycles += cost;
+	top->flow_packets++;
+}
+
 static void end_frame(struct ndr_top *top)
 {
 	const struct ndr_pkt_meta *m = &top->parser.meta;
 	top->in_frame = false;
 
 	if (m->kind == NDR_PKT_IP) {
-		ndr_flow_packet(&top->flow, m, top->ts, &top->rw);
-		if (top->dns.active) {
-			top->dns_messages++;
-			struct ndr_dns_result res = ndr_dns_finish(&top->dns, m, top->ts, &top->rw);
-			if (!res.have_record || (res.parse_flags & (uint16_t)~NDR_DNS_P_TCP))
-				top->dns_errors++;
-		}
+		flow_stage(top, m);
+		if (top->dns.active)
+			ndr_dns_stage_message(&top->dnsq, &top->dns, m, top->ts, top->clock, &top->rw);
 	} else if (m->kind == NDR_PKT_NON_IP) {
 		top->non_ip++;
 	} else {
@@ -138,12 +171,14 @@ void ndr_top_beat(struct ndr_top *top, const struct ndr_beat *b)
 {
 	uint32_t len = b->len > NDR_BEAT_BYTES ? NDR_BEAT_BYTES : b->len;
 	top->beats++;
+	top->clock++;
 	if (!top->in_frame)
 		start_frame(top, b);
 	if (ndr_parser_beat(&top->parser, b))
 		headers_parsed(top, b, len);
 	else if (top->dns.active)
 		ndr_dns_bytes(&top->dns, b->data, top->off, len);
+	ndr_dns_stage_clock(&top->dnsq, top->clock, &top->rw);
 	top->off += len;
 	if (b->last)
 		end_frame(top);
@@ -151,6 +186,10 @@ void ndr_top_beat(struct ndr_top *top, const struct ndr_beat *b)
 
 void ndr_top_flush(struct ndr_top *top)
 {
+	uint64_t idle = ndr_dns_stage_drain(&top->dnsq, top->clock, &top->rw);
+	top->drain_clock = idle > top->flow_free ? idle : top->flow_free;
+	if (top->drain_clock < top->clock)
+		top->drain_clock = top->clock;
 	ndr_flow_flush(&top->flow, top->last_ts, &top->rw);
 	ndr_rw_notice(&top->rw, top->last_ts);
 	ndr_rw_publish(&top->rw);

@@ -1,11 +1,17 @@
 /*
  * dns_extract.c - DNS message features (docs/dataplane.md "DNS extractor").
  *
- * The message bytes are kept, as the beats go by, in a fixed
- * NDR_DNS_MSG_MAX buffer; at the end of the packet the message is parsed
- * with bounded loops and one NDR_REC_DNS record is written. Nothing is read
- * outside the visible bytes; every compression pointer must point backwards,
- * so no walk can loop.
+ * Two halves of the DNS path. Capture: the message bytes are kept, as the
+ * beats go by, in a fixed NDR_DNS_MSG_MAX buffer (one beat per clock).
+ * Walk: a complete message is parsed with bounded loops and one NDR_REC_DNS
+ * record is written; dns_stage.c runs walks on engines fed by a FIFO. Nothing
+ * is read outside the visible bytes; every compression pointer must point
+ * backwards, so no walk can loop.
+ *
+ * Engine clocks of a walk (docs/microarchitecture.md "DNS"): 2 (header,
+ * record) + 1 per step (label, pointer, skipped-name step, answer RR) +
+ * 2 * ceil(histogram bytes / NDR_DNS_LANE_BYTES) (the lane histograms are
+ * updated, then summed over the bins they touched).
  *
  * Spec choices (the golden model must make the same):
  * - Visible bytes = min(msg_len, NDR_DNS_MSG_MAX, bytes captured after the
@@ -93,28 +99,74 @@ void ndr_dns_start(struct ndr_dns *d, const struct ndr_pkt_meta *m)
 	d->active = true;
 }
 
+/* Beats arrive in order, so the message's bytes of a beat are one run that
+ * continues where the last one stopped: a 64-byte shifted write. */
 void ndr_dns_bytes(struct ndr_dns *d, const uint8_t *data, uint32_t off, uint32_t len)
 {
 	if (!d->active)
 		return;
-	for (uint32_t i = 0; i < NDR_BEAT_BYTES; i++) {
-		if (i >= len)
-			break;
-		uint32_t at = off + i;
-		if (d->tcp && at >= d->pfx_off && at < d->pfx_off + 2u) {
-			d->pfx[at - d->pfx_off] = data[i];
-			d->pfx_have++;
+	if (len > NDR_BEAT_BYTES)
+		len = NDR_BEAT_BYTES;
+	uint32_t end = off + len;
+	if (d->tcp && d->pfx_have < 2u) {
+		for (uint32_t k = 0; k < 2u; k++) {
+			uint32_t at = d->pfx_off + k;
+			if (at >= off && at < end) {
+				d->pfx[k] = data[at - off];
+				d->pfx_have++;
+			}
 		}
-		if (at >= d->msg_off && at - d->msg_off < d->msg_cap)
-			d->msg[d->msg_have++] = data[i];
 	}
+	uint32_t msg_end = d->msg_off + d->msg_cap;
+	uint32_t from = off > d->msg_off ? off : d->msg_off;
+	uint32_t to = end < msg_end ? end : msg_end;
+	if (from >= to)
+		return;
+	uint8_t *dst = d->msg + (from - d->msg_off);
+	const uint8_t *src = data + (from - off);
+	uint32_t n = to - from;
+	NDR_HW_COPY(dst, src, n, NDR_BEAT_BYTES);
+	d->msg_have = to - d->msg_off;
+}
+
+bool ndr_dns_close(const struct ndr_dns *d, const struct ndr_pkt_meta *m, uint64_t t,
+		   struct ndr_dns_desc *desc)
+{
+	uint32_t msg_len;
+	if (d->tcp) {
+		if (d->pfx_have < 2u)
+			return false;
+		msg_len = rd16(d->pfx);
+	} else {
+		msg_len = m->udp_len >= 8u ? m->udp_len - 8u : 0u;
+	}
+	uint32_t vis = min32(d->msg_have, msg_len);
+	if (vis < DNS_HDR_LEN)
+		return false;
+	desc->ts = t;
+	for (uint32_t i = 0; i < 16u; i++) {
+		desc->src_addr[i] = m->src_addr[i];
+		desc->dst_addr[i] = m->dst_addr[i];
+	}
+	desc->src_port = m->src_port;
+	desc->dst_port = m->dst_port;
+	desc->vlan_outer = m->vlan_outer;
+	desc->proto = m->proto;
+	desc->ttl = m->ttl;
+	desc->ipv6 = m->ipv6;
+	desc->tcp = d->tcp;
+	desc->msg_len = msg_len;
+	desc->vis = vis;
+	return true;
 }
 
 /* The result of skipping one name that is not the QNAME. */
-static bool skip_name(const uint8_t *msg, uint32_t vis, uint32_t *pos, uint16_t *flags)
+static bool skip_name(struct ndr_dns_walker *wk, const uint8_t *msg, uint32_t vis,
+		      uint32_t *pos, uint16_t *flags)
 {
 	uint32_t p = *pos, wire = 0;
 	for (uint32_t iter = 0; iter <= DNS_NAME_STEPS; iter++) {
+		wk->steps++;
 		if (p >= vis) {
 			*flags |= NDR_DNS_P_TRUNCATED;
 			return false;
@@ -153,13 +205,14 @@ static bool skip_name(const uint8_t *msg, uint32_t vis, uint32_t *pos, uint16_t 
 
 /* Walk the QNAME at offset 12: features into rec, text into name. Returns
  * true when the name ended normally, with *end just past it. */
-static bool walk_qname(struct ndr_dns *d, const uint8_t *msg, uint32_t vis,
-		       struct ndr_dns_rec *rec, char *name, uint32_t *end)
+static bool walk_qname(struct ndr_dns_walker *wk, const uint8_t *msg, uint32_t vis,
+		       struct ndr_dns_rec *rec, uint32_t *end)
 {
 	uint32_t pos = DNS_HDR_LEN, wire = 0, steps = 0, ptrs = 0, text = 0;
 	uint32_t longest_at = 0;
 	bool jumped = false, ok = false;
-	struct ndr_entropy_acc *acc = &d->acc;
+	struct ndr_entropy_acc *acc = &wk->acc;
+	char *name = wk->name;
 
 	for (uint32_t iter = 0; iter <= DNS_NAME_STEPS; iter++) {
 		if (pos >= vis) {
@@ -178,6 +231,7 @@ static bool walk_qname(struct ndr_dns *d, const uint8_t *msg, uint32_t vis,
 			break;
 		}
 		steps++;
+		wk->steps++;
 		if ((b & 0xc0u) == 0xc0u) {
 			if (pos + 1u >= vis) {
 				rec->parse_flags |= NDR_DNS_P_TRUNCATED;
@@ -238,6 +292,7 @@ static bool walk_qname(struct ndr_dns *d, const uint8_t *msg, uint32_t vis,
 			text++;
 			ndr_entropy_add(acc, lower(c));
 		}
+		wk->hist_bytes += b;
 		wire += 1u + b;
 		pos += 1u + b;
 	}
@@ -248,21 +303,22 @@ static bool walk_qname(struct ndr_dns *d, const uint8_t *msg, uint32_t vis,
 	}
 	rec->qname_len = (uint8_t)text;
 	rec->qname_entropy = ndr_entropy_q12(acc);
-	ndr_entropy_clear(acc);
+	ndr_entropy_reset(acc);
 	for (uint32_t i = 0; i < 63u; i++) {
 		if (i >= rec->longest_label)
 			break;
 		ndr_entropy_add(acc, lower(msg[longest_at + i]));
 	}
+	wk->hist_bytes += rec->longest_label;
 	rec->label_entropy = ndr_entropy_q12(acc);
-	ndr_entropy_clear(acc);
+	ndr_entropy_reset(acc);
 	return ok;
 }
 
-static void walk_answers(struct ndr_dns *d, const uint8_t *msg, uint32_t vis, uint32_t pos,
-			 struct ndr_dns_rec *rec)
+static void walk_answers(struct ndr_dns_walker *wk, const uint8_t *msg, uint32_t vis,
+			 uint32_t pos, struct ndr_dns_rec *rec)
 {
-	struct ndr_entropy_acc *acc = &d->acc;
+	struct ndr_entropy_acc *acc = &wk->acc;
 	uint32_t n = rec->ancount;
 	if (n > NDR_DNS_MAX_ANSWERS) {
 		rec->parse_flags |= NDR_DNS_P_ANSWERS_CUT;
@@ -272,7 +328,8 @@ static void walk_answers(struct ndr_dns *d, const uint8_t *msg, uint32_t vis, ui
 	for (uint32_t i = 0; i < NDR_DNS_MAX_ANSWERS; i++) {
 		if (i >= n)
 			break;
-		if (!skip_name(msg, vis, &pos, &rec->parse_flags)) {
+		wk->steps++;
+		if (!skip_name(wk, msg, vis, &pos, &rec->parse_flags)) {
 			rec->parse_flags |= NDR_DNS_P_ANSWERS_CUT;
 			break;
 		}
@@ -306,6 +363,7 @@ static void walk_answers(struct ndr_dns *d, const uint8_t *msg, uint32_t vis, ui
 				if (k >= rdlen || acc->n >= NDR_TXT_ENTROPY_MAX)
 					break;
 				ndr_entropy_add(acc, msg[rdata + k]);
+				wk->hist_bytes++;
 			}
 		}
 		pos = rdata + rdlen;
@@ -313,12 +371,14 @@ static void walk_answers(struct ndr_dns *d, const uint8_t *msg, uint32_t vis, ui
 	rec->txt_len = (uint16_t)min32(txt_len, 0xffffu);
 	rec->txt_entropy = ndr_entropy_q12(acc);
 	if (acc->n)
-		ndr_entropy_clear(acc);
+		ndr_entropy_reset(acc);
 }
 
-void ndr_dns_parse(struct ndr_dns *d, const uint8_t *msg, uint32_t vis, uint32_t msg_len,
-		   struct ndr_dns_rec *rec, char *name)
+void ndr_dns_parse(struct ndr_dns_walker *wk, const uint8_t *msg, uint32_t vis,
+		   uint32_t msg_len, struct ndr_dns_rec *rec)
 {
+	wk->steps = 0;
+	wk->hist_bytes = 0;
 	rec->msg_len = (uint16_t)min32(msg_len, 0xffffu);
 	rec->min_ttl = 0xffffffffu;
 	if (vis < msg_len)
@@ -334,7 +394,7 @@ void ndr_dns_parse(struct ndr_dns *d, const uint8_t *msg, uint32_t vis, uint32_t
 	if (rec->qdcount == 0u) {
 		rec->parse_flags |= NDR_DNS_P_NO_QUESTION;
 	} else {
-		if (!walk_qname(d, msg, vis, rec, name, &pos))
+		if (!walk_qname(wk, msg, vis, rec, &pos))
 			return;
 		if (pos + 4u > vis) {
 			rec->parse_flags |= NDR_DNS_P_TRUNCATED;
@@ -346,7 +406,7 @@ void ndr_dns_parse(struct ndr_dns *d, const uint8_t *msg, uint32_t vis, uint32_t
 		for (uint32_t q = 1; q < DNS_MAX_QUESTIONS; q++) {
 			if (q >= rec->qdcount)
 				break;
-			if (!skip_name(msg, vis, &pos, &rec->parse_flags))
+			if (!skip_name(wk, msg, vis, &pos, &rec->parse_flags))
 				return;
 			if (pos + 4u > vis) {
 				rec->parse_flags |= NDR_DNS_P_TRUNCATED;
@@ -355,51 +415,37 @@ void ndr_dns_parse(struct ndr_dns *d, const uint8_t *msg, uint32_t vis, uint32_t
 			pos += 4u;
 		}
 	}
-	walk_answers(d, msg, vis, pos, rec);
+	walk_answers(wk, msg, vis, pos, rec);
 }
 
-struct ndr_dns_result ndr_dns_finish(struct ndr_dns *d, const struct ndr_pkt_meta *m,
-				     uint64_t t, struct ndr_rw *w)
+struct ndr_dns_result ndr_dns_walk(struct ndr_dns_walker *wk, const struct ndr_dns_desc *desc,
+				   const uint8_t *msg, struct ndr_rw *w)
 {
-	struct ndr_dns_result res = { false, 0 };
-	if (!d->active)
-		return res;
-	d->active = false;
-
-	uint32_t msg_len;
-	if (d->tcp) {
-		if (d->pfx_have < 2u)
-			return res;
-		msg_len = rd16(d->pfx);
-	} else {
-		msg_len = m->udp_len >= 8u ? m->udp_len - 8u : 0u;
-	}
-	uint32_t vis = min32(d->msg_have, msg_len);
-	if (vis < DNS_HDR_LEN)
-		return res;
-
 	struct ndr_dns_rec rec = {0};
-	ndr_dns_parse(d, d->msg, vis, msg_len, &rec, d->name);
-	if (d->tcp)
+	ndr_dns_parse(wk, msg, desc->vis, desc->msg_len, &rec);
+	if (desc->tcp)
 		rec.parse_flags |= NDR_DNS_P_TCP;
 	rec.hdr.type = NDR_REC_DNS;
 	rec.hdr.slots = (uint8_t)ndr_dns_rec_slots(rec.qname_len);
 	rec.hdr.version = NDR_ABI_VERSION;
-	rec.hdr.flags = m->ipv6 ? NDR_REC_F_IPV6 : 0u;
-	rec.hdr.ts_ns = t;
+	rec.hdr.flags = desc->ipv6 ? NDR_REC_F_IPV6 : 0u;
+	rec.hdr.ts_ns = desc->ts;
 	for (uint32_t i = 0; i < 16u; i++) {
-		rec.src_addr[i] = m->src_addr[i];
-		rec.dst_addr[i] = m->dst_addr[i];
+		rec.src_addr[i] = desc->src_addr[i];
+		rec.dst_addr[i] = desc->dst_addr[i];
 	}
-	rec.src_port = m->src_port;
-	rec.dst_port = m->dst_port;
-	rec.ip_proto = m->proto;
-	rec.ip_ttl = m->ttl;
-	rec.vlan_outer = m->vlan_outer;
-	ndr_rw_write(w, (const uint8_t *)&rec, sizeof(rec), (const uint8_t *)d->name,
+	rec.src_port = desc->src_port;
+	rec.dst_port = desc->dst_port;
+	rec.ip_proto = desc->proto;
+	rec.ip_ttl = desc->ttl;
+	rec.vlan_outer = desc->vlan_outer;
+	ndr_rw_write(w, (const uint8_t *)&rec, sizeof(rec), (const uint8_t *)wk->name,
 		     rec.qname_len);
 
+	struct ndr_dns_result res;
 	res.have_record = true;
 	res.parse_flags = rec.parse_flags;
+	uint32_t lanes = (wk->hist_bytes + NDR_DNS_LANE_BYTES - 1u) / NDR_DNS_LANE_BYTES;
+	res.cycles = 2u + wk->steps + 2u * lanes;
 	return res;
 }

@@ -5,9 +5,9 @@
  *   H16 = (n * L(n) - sum over c_i > 0 of c_i * L(c_i)) / n   (u64, truncating)
  *   H   = H16 >> 4                                            (Q4.12)
  *
- * The accumulator keeps sum(c_i * L(c_i)) as bytes arrive: when a count goes
- * from c to c+1 the sum changes by (c+1)L(c+1) - cL(c), which is the same
- * integer the formula sums, so no 256-bin pass is needed at the end.
+ * The accumulator counts bytes and remembers which bins it touched; the
+ * entropy sums c_i * L(c_i) over those bins only, which is the formula's
+ * sum (bins with c_i = 0 add nothing).
  */
 #include "ndr_hw.h"
 
@@ -15,19 +15,19 @@ void ndr_entropy_clear(struct ndr_entropy_acc *acc)
 {
 	for (uint32_t i = 0; i < 256u; i++)
 		acc->hist[i] = 0;
+	acc->ntouched = 0;
 	acc->n = 0;
-	acc->sum_clc = 0;
 }
 
-void ndr_entropy_add(struct ndr_entropy_acc *acc, uint8_t byte)
+void ndr_entropy_reset(struct ndr_entropy_acc *acc)
 {
-	if (acc->n >= NDR_LOG2_TABLE_MAX)
-		return;
-	uint32_t c = acc->hist[byte];
-	acc->sum_clc += (uint64_t)(c + 1u) * ndr_log2_q16[c + 1u] -
-			(uint64_t)c * ndr_log2_q16[c];
-	acc->hist[byte] = (uint16_t)(c + 1u);
-	acc->n++;
+	for (uint32_t i = 0; i < 256u; i++) {
+		if (i >= acc->ntouched)
+			break;
+		acc->hist[acc->touched[i]] = 0;
+	}
+	acc->ntouched = 0;
+	acc->n = 0;
 }
 
 static uint16_t entropy_from_sum(uint32_t n, uint64_t sum_clc)
@@ -40,7 +40,14 @@ static uint16_t entropy_from_sum(uint32_t n, uint64_t sum_clc)
 
 uint16_t ndr_entropy_q12(const struct ndr_entropy_acc *acc)
 {
-	return entropy_from_sum(acc->n, acc->sum_clc);
+	uint64_t sum = 0;
+	for (uint32_t i = 0; i < 256u; i++) {
+		if (i >= acc->ntouched)
+			break;
+		uint32_t c = acc->hist[acc->touched[i]];
+		sum += (uint64_t)c * ndr_log2_q16[c];
+	}
+	return entropy_from_sum(acc->n, sum);
 }
 
 uint16_t ndr_entropy_hist_q12(const uint16_t hist[256], uint32_t n)

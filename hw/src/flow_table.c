@@ -460,15 +460,29 @@ static void scan_bucket(struct ndr_flow_table *ft, uint64_t t, struct ndr_rw *w)
 	write_line(ft, bucket, &line, line_deadline(ft, &line));
 }
 
+void ndr_flow_hash(struct ndr_flow_table *ft, const struct ndr_pkt_meta *m)
+{
+	ft->src_lower = ndr_flow_key(m, ft->key);
+	ft->hash = ndr_murmur3_32(ft->key, NDR_FLOW_KEY_LEN, ft->seed);
+	uint32_t bucket = ft->hash & ft->mask;
+	NDR_HW_PREFETCH(&ft->mem.buckets[bucket]);
+	/* the ways' entries too: a match or a victim needs one of them, and
+	 * their misses then overlap the header line's */
+	const uint8_t *ways = (const uint8_t *)&ft->mem.entries[entry_index(bucket, 0)];
+	for (uint32_t off = 0; off < NDR_FLOW_WAYS * sizeof(struct ndr_flow_entry); off += 64u)
+		NDR_HW_PREFETCH(ways + off);
+	NDR_HW_PREFETCH(&ft->mem.deadline[(ft->scan_ptr + 8u) & ft->mask]);
+}
+
 void ndr_flow_packet(struct ndr_flow_table *ft, const struct ndr_pkt_meta *m,
 		     uint64_t t, struct ndr_rw *w)
 {
 	ft->extra_reads = 0;
 	scan_bucket(ft, t, w);
 
-	uint8_t key[NDR_FLOW_KEY_LEN];
-	bool src_lower = ndr_flow_key(m, key);
-	uint32_t hash = ndr_murmur3_32(key, NDR_FLOW_KEY_LEN, ft->seed);
+	const uint8_t *key = ft->key;
+	bool src_lower = ft->src_lower;
+	uint32_t hash = ft->hash;
 	uint32_t bucket = hash & ft->mask;
 
 	struct ndr_flow_bucket line;

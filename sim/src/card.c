@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "ndr_card.h"
 #include "ndr_hw.h"
@@ -20,7 +21,29 @@
 struct ndr_card {
 	struct ndr_top top;
 	struct ndr_flow_mem table;
+	size_t bucket_bytes, deadline_bytes, entry_bytes;
 };
+
+/* Zeroed memory for one of the table's memories. Anonymous mappings come
+ * zeroed and page in on first touch; huge pages (where the kernel allows
+ * them on request) keep the random lookups of a large table from missing
+ * the TLB on every packet. */
+static void *table_alloc(size_t bytes)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, bytes, MADV_HUGEPAGE);     /* a hint: fine if refused */
+#endif
+	return p;
+}
+
+static void table_free(void *p, size_t bytes)
+{
+	if (p)
+		munmap(p, bytes);
+}
 
 void ndr_card_cfg_defaults(struct ndr_card_cfg *cfg)
 {
@@ -77,11 +100,12 @@ struct ndr_card *ndr_card_new(const struct ndr_card_cfg *cfg, void *ring_slots,
 	size_t buckets = (size_t)1 << cfg->log2_buckets;
 	size_t bytes = buckets * (sizeof(struct ndr_flow_bucket) + sizeof(uint64_t) +
 				  NDR_FLOW_WAYS * sizeof(struct ndr_flow_entry));
-	/* calloc: the pages of a large table are mapped zero on first touch,
-	 * so only the part of the table traffic reaches costs anything. */
-	card->table.buckets = calloc(buckets, sizeof(struct ndr_flow_bucket));
-	card->table.deadline = calloc(buckets, sizeof(uint64_t));
-	card->table.entries = calloc(buckets * NDR_FLOW_WAYS, sizeof(struct ndr_flow_entry));
+	card->bucket_bytes = buckets * sizeof(struct ndr_flow_bucket);
+	card->deadline_bytes = buckets * sizeof(uint64_t);
+	card->entry_bytes = buckets * NDR_FLOW_WAYS * sizeof(struct ndr_flow_entry);
+	card->table.buckets = table_alloc(card->bucket_bytes);
+	card->table.deadline = table_alloc(card->deadline_bytes);
+	card->table.entries = table_alloc(card->entry_bytes);
 	if (!card->table.buckets || !card->table.deadline || !card->table.entries) {
 		snprintf(err, errlen, "card: out of memory for a flow table of 2^%u buckets (%zu bytes)",
 			 cfg->log2_buckets, bytes);
@@ -138,8 +162,8 @@ void ndr_card_get_stats(const struct ndr_card *card, struct ndr_card_stats *st)
 	st->bytes = t->bytes;
 	st->parse_errors = t->parse_errors;
 	st->non_ip = t->non_ip;
-	st->dns_messages = t->dns_messages;
-	st->dns_errors = t->dns_errors;
+	st->dns_messages = t->dnsq.messages;
+	st->dns_errors = t->dnsq.errors;
 	st->flows_active = t->flow.active;
 	st->flows_created = t->flow.created;
 	st->flows_evicted = t->flow.evicted;
@@ -154,8 +178,8 @@ void ndr_card_free(struct ndr_card *card)
 {
 	if (!card)
 		return;
-	free(card->table.buckets);
-	free(card->table.deadline);
-	free(card->table.entries);
+	table_free(card->table.buckets, card->bucket_bytes);
+	table_free(card->table.deadline, card->deadline_bytes);
+	table_free(card->table.entries, card->entry_bytes);
 	free(card);
 }
