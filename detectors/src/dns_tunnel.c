@@ -20,6 +20,7 @@
 
 #include "ndr_cidr_set.h"
 #include "ndr_detector.h"
+#include "ndr_eve.h"
 #include "ndr_hll.h"
 #include "ndr_regdomain.h"
 
@@ -544,28 +545,6 @@ static void view(const struct dt *d, const struct dt_entry *e, struct dt_view *v
 /* ------------------------------------------------------------------ */
 /* alerts */
 
-static const char *qtype_name(uint16_t t, char *buf, size_t len)
-{
-	switch (t) {
-	case 1: return "A";
-	case 2: return "NS";
-	case 5: return "CNAME";
-	case 6: return "SOA";
-	case 10: return "NULL";
-	case 12: return "PTR";
-	case 15: return "MX";
-	case 16: return "TXT";
-	case 25: return "KEY";
-	case 28: return "AAAA";
-	case 33: return "SRV";
-	case 64: return "SVCB";
-	case 65: return "HTTPS";
-	case 255: return "ANY";
-	}
-	snprintf(buf, len, "TYPE%u", t);
-	return buf;
-}
-
 static void iso_time(uint64_t ns, char *buf, size_t len)
 {
 	time_t s = (time_t)(ns / 1000000000ull);
@@ -618,7 +597,7 @@ static json_t *qtype_histogram(const struct dt_entry *e)
 		if (sorted[i].count == 0)
 			continue;
 		if (i < 5)
-			json_object_set_new(o, qtype_name(sorted[i].type, buf, sizeof(buf)),
+			json_object_set_new(o, ndr_dns_rrtype_name(sorted[i].type, buf),
 					    json_integer(sorted[i].count));
 		else
 			rest += sorted[i].count;

@@ -233,19 +233,6 @@ json_t *ndr_eve_alert(const struct ndr_alert *a)
 
 /* ---- flow --------------------------------------------------------------- */
 
-static const char *flow_reason(uint8_t reason)
-{
-	switch (reason) {
-	case NDR_FLOW_END_IDLE: return "idle";
-	case NDR_FLOW_END_ACTIVE: return "active";
-	case NDR_FLOW_END_FIN: return "fin";
-	case NDR_FLOW_END_RST: return "rst";
-	case NDR_FLOW_END_EVICT: return "evict";
-	case NDR_FLOW_END_FLUSH: return "flush";
-	}
-	return "unknown";
-}
-
 /* Suricata's flow states: "closed" once torn down, "established" once both
  * sides spoke (TCP: the handshake completed), else "new". */
 static const char *flow_state(const struct ndr_flow_rec *r)
@@ -352,7 +339,7 @@ json_t *ndr_eve_flow(const struct ndr_flow_rec *r)
 	put_sub(&b, flow, "age", json_u64(r->last_ts_ns > r->first_ts_ns ?
 					  (r->last_ts_ns - r->first_ts_ns) / 1000000000u : 0));
 	put_sub(&b, flow, "state", json_string(flow_state(r)));
-	put_sub(&b, flow, "reason", json_string(flow_reason(r->end_reason)));
+	put_sub(&b, flow, "reason", json_string(ndr_flow_end_name(r->end_reason)));
 	put_sub(&b, flow, "alerted", json_false());
 
 	if (r->ip_proto == 6)

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "ndr_eve.h"
 #include "record_text.h"
 
 /* ---- small formatters ---- */
@@ -142,26 +143,6 @@ static void put_name(struct out *o, const char *s, unsigned len)
 	put(o, "\"");
 }
 
-static const char *rrtype_name(uint16_t t, char buf[8])
-{
-	switch (t) {
-	case 1: return "A";
-	case 2: return "NS";
-	case 5: return "CNAME";
-	case 6: return "SOA";
-	case 10: return "NULL";
-	case 12: return "PTR";
-	case 15: return "MX";
-	case 16: return "TXT";
-	case 28: return "AAAA";
-	case 33: return "SRV";
-	case 255: return "ANY";
-	default:
-		snprintf(buf, 8, "%u", t);
-		return buf;
-	}
-}
-
 /* ---- one line per record ---- */
 
 static void format_flow(struct out *o, const struct ndr_flow_rec *r)
@@ -198,7 +179,7 @@ static void format_flow(struct out *o, const struct ndr_flow_rec *r)
 
 static void format_dns(struct out *o, const struct ndr_dns_rec *r)
 {
-	char a[INET6_ADDRSTRLEN + 2], b[INET6_ADDRSTRLEN + 2], pn[8], tn[8];
+	char a[INET6_ADDRSTRLEN + 2], b[INET6_ADDRSTRLEN + 2], pn[8], tn[16];
 	uint16_t f = r->dns_flags;
 
 	put(o, " %s %s:%u > %s:%u ttl=%u vlan=%u id=0x%04x %s op=%u", proto_name(r->ip_proto, pn),
@@ -210,14 +191,14 @@ static void format_dns(struct out *o, const struct ndr_dns_rec *r)
 	put(o, " qd=%u an=%u ns=%u ar=%u len=%u qname=", r->qdcount, r->ancount, r->nscount,
 	    r->arcount, r->msg_len);
 	put_name(o, r->qname, r->qname_len);
-	put(o, " qtype=%s qclass=%u labels=%u longest=%u", rrtype_name(r->qtype, tn), r->qclass,
+	put(o, " qtype=%s qclass=%u labels=%u longest=%u", ndr_dns_rrtype_name(r->qtype, tn), r->qclass,
 	    r->label_count, r->longest_label);
 	put_entropy(o, "qH", r->qname_entropy);
 	put_entropy(o, "lH", r->label_entropy);
 	put(o, " chars=l%u,u%u,d%u,h%u,o%u", r->n_lower, r->n_upper, r->n_digit, r->n_hyphen,
 	    r->n_other);
 	put(o, " answers=a%u,aaaa%u,txt%u,other%u first=%s min_ttl=", r->an_a, r->an_aaaa,
-	    r->an_txt, r->an_other, r->first_an_type ? rrtype_name(r->first_an_type, tn) : "-");
+	    r->an_txt, r->an_other, r->first_an_type ? ndr_dns_rrtype_name(r->first_an_type, tn) : "-");
 	if (r->min_ttl == 0xffffffffu)
 		put(o, "-");
 	else
