@@ -139,7 +139,7 @@ static void print_summary(struct ndr_source *src, struct run *r, double elapsed)
 
 static int run_loop(struct ndr_source *src, struct run *r, const struct sensor_opts *o)
 {
-	double start = mono_s(), last_progress = 0, last_save = 0;
+	double start = mono_s(), last_progress = -PROGRESS_EVERY_S, last_save = 0;
 	int status = 0;
 	char err[512];
 
@@ -180,7 +180,7 @@ static int run_loop(struct ndr_source *src, struct run *r, const struct sensor_o
 		status = 1;
 	}
 	if (!o->quiet) {
-		if (last_progress > 0 && isatty(2))
+		if (last_progress >= 0 && isatty(2))
 			fputc('\n', stderr);
 		print_summary(src, r, mono_s() - start);
 	}

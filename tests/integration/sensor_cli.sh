@@ -76,3 +76,9 @@ check "--state: corrupt baseline is a warning, not a failure (got $rc)" \
 	sh -c "[ $rc -eq 0 ] && grep -q 'saved state rejected' '$TMP/s3'"
 check "--state: corrupt file moved aside" [ -e "$TMP/state/new_admin_path.state.bad" ]
 check "--state: a fresh baseline replaces it" [ -s "$TMP/state/new_admin_path.state" ]
+
+# Progress line: forced on, it appears even for a short capture; -q silences everything.
+"$SENSOR" --progress -r "$cap" --eve /dev/null 2>"$TMP/p1"
+check "--progress prints a progress line" grep -q "packets (.* Mpps), .* records, .* alerts" "$TMP/p1"
+"$SENSOR" -q -r "$cap" --eve /dev/null 2>"$TMP/p2"
+check "-q prints nothing on stderr" [ ! -s "$TMP/p2" ]
