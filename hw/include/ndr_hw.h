@@ -352,7 +352,7 @@ void ndr_flow_flush(struct ndr_flow_table *ft, uint64_t t, struct ndr_rw *w);
  *     NDR_DNS_ENGINES walker engines; each engine parses one message (name
  *     walk, questions, answers, entropies) and writes its record. A message
  *     that finds the FIFO full is dropped and counted (dns_fifo_drops). */
-#define NDR_DNS_ENGINES     16u
+#define NDR_DNS_ENGINES     32u
 #define NDR_DNS_FIFO_DEPTH  32u
 #define NDR_DNS_LANE_BYTES  8u      /* name/TXT bytes an engine takes per clock */
 

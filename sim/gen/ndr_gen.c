@@ -9,7 +9,15 @@
  *   min64     64-byte frames (60 captured bytes + FCS), many flows;
  *   min65     65-byte frames (two beats each), many flows;
  *   one-flow  back-to-back minimum frames of a single flow;
- *   new-flows every packet a new flow (fills the flow table).
+ *   new-flows every packet a new flow (fills the flow table);
+ *   collide   minimum frames of 64 flows that all hash to one bucket of the
+ *             card's default table and seed, round robin: every packet
+ *             misses, evicts, and hits the bucket the last one wrote;
+ *   dns-min   DNS queries in minimum frames (one beat each), many clients;
+ *   dns-worst minimum frames whose QNAME walk is as long as the limits
+ *             allow (16 backward pointers through the header's bytes): the
+ *             DNS walk's worst case per beat, beyond what the card keeps up
+ *             with (docs/microarchitecture.md "DNS").
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -19,7 +27,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ndr_card.h"
+#include "ndr_hw.h"
+
 #define MAX_FRAME 1514
+#define COLLIDE_FLOWS 64u
 
 struct gen {
 	pcap_dumper_t *out;
@@ -238,10 +250,104 @@ static void tcp_mix(struct gen *g)
 	tcp_frame(g, s, c, dp, sp, 0x11, 0);
 }
 
+/* The card's bucket for a UDP flow, from the hw/ code itself. */
+static uint32_t card_bucket(uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
+			    uint32_t seed, uint32_t mask)
+{
+	struct ndr_pkt_meta m;
+	uint8_t key[NDR_FLOW_KEY_LEN];
+
+	memset(&m, 0, sizeof(m));
+	m.kind = NDR_PKT_IP;
+	m.proto = 17;
+	m.src_addr[10] = m.src_addr[11] = 0xff;
+	m.dst_addr[10] = m.dst_addr[11] = 0xff;
+	put32(m.src_addr + 12, src);
+	put32(m.dst_addr + 12, dst);
+	m.src_port = sport;
+	m.dst_port = dport;
+	ndr_flow_key(&m, key);
+	return ndr_murmur3_32(key, NDR_FLOW_KEY_LEN, seed) & mask;
+}
+
+struct collide_set {
+	uint32_t src[COLLIDE_FLOWS];
+	uint16_t sport[COLLIDE_FLOWS];
+};
+
+/* COLLIDE_FLOWS source endpoints whose flows to 10.9.0.1:9 share the bucket
+ * of the first candidate, in the card's default table (about 2^16 tries
+ * per flow). */
+static void collide_init(struct collide_set *cs)
+{
+	struct ndr_card_cfg cfg;
+	uint32_t mask, target, n = 0, i;
+
+	ndr_card_cfg_defaults(&cfg);
+	mask = (1u << cfg.log2_buckets) - 1u;
+	target = card_bucket(0x0a080000u, 1024, 0x0a090001u, 9, cfg.hash_seed, mask);
+	for (i = 0; n < COLLIDE_FLOWS; i++) {
+		uint32_t src = 0x0a080000u + (i >> 4);
+		uint16_t sport = (uint16_t)(1024 + (i & 15));
+
+		if (card_bucket(src, sport, 0x0a090001u, 9, cfg.hash_seed, mask) != target)
+			continue;
+		cs->src[n] = src;
+		cs->sport[n] = sport;
+		n++;
+	}
+}
+
+/* A query for a random two-label name of 4 letters: 60 bytes, one beat. */
+static void dns_min(struct gen *g)
+{
+	uint8_t f[MAX_FRAME] = { 0 };
+	uint8_t *d = f + 42;
+	uint32_t client = 0x0a0a0000u + rnd_below(g, 1u << 16);
+	size_t n = 12, i;
+
+	put16(d, (uint16_t)rnd(g));
+	put16(d + 2, 0x0100);
+	put16(d + 4, 1);
+	d[n++] = 2;
+	for (i = 0; i < 2; i++)
+		d[n++] = (uint8_t)('a' + rnd_below(g, 26));
+	d[n++] = 1;
+	d[n++] = (uint8_t)('a' + rnd_below(g, 26));
+	d[n++] = 0;
+	put16(d + n, 1);
+	put16(d + n + 2, 1);
+	n += 4;
+	put_eth_ip(f, client, 0x0a000035u, 17, 8 + n);
+	put16(f + 34, (uint16_t)(1024 + rnd_below(g, 60000)));
+	put16(f + 36, 53);
+	put16(f + 38, (uint16_t)(8 + n));
+	emit(g, f, 42 + n);
+}
+
+/* A 14-byte message whose header bytes read as six 1-byte labels and whose
+ * QNAME is a pointer back to offset 0: the walk goes round until the 17th
+ * pointer (PTR_LOOP), 7 steps a round. qdcount = 0x0178 keeps the walk on. */
+static void dns_worst(struct gen *g)
+{
+	static const uint8_t msg[14] = {
+		1, 'x', 1, 'x', 1, 'x', 1, 'x', 1, 'x', 1, 'x', 0xc0, 0x00,
+	};
+	uint8_t f[MAX_FRAME] = { 0 };
+
+	memcpy(f + 42, msg, sizeof(msg));
+	put_eth_ip(f, 0x0a0b0000u + rnd_below(g, 1u << 16), 0x0a000035u, 17, 8 + sizeof(msg));
+	put16(f + 34, (uint16_t)(1024 + rnd_below(g, 60000)));
+	put16(f + 36, 53);
+	put16(f + 38, (uint16_t)(8 + sizeof(msg)));
+	emit(g, f, 42 + sizeof(msg));
+}
+
 static void usage(FILE *out)
 {
 	fputs("Usage: ndr-gen -o FILE [--packets N] [--profile P] [--seed N] [--pps N]\n"
-	      "Profiles: mix (default), dns, min64, min65, one-flow, new-flows.\n"
+	      "Profiles: mix (default), dns, min64, min65, one-flow, new-flows,\n"
+	      "          collide, dns-min, dns-worst.\n"
 	      "--pps sets the packet rate the timestamps imply (default 1000000).\n", out);
 }
 
@@ -258,6 +364,7 @@ int main(int argc, char **argv)
 	const char *path = NULL, *profile = "mix";
 	unsigned long long packets = 1000000, pps = 1000000, seed = 1;
 	struct gen g;
+	struct collide_set cs;
 	pcap_t *dead;
 	int c;
 
@@ -292,6 +399,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ndr-gen: %s: %s\n", path, dead ? pcap_geterr(dead) : strerror(errno));
 		return 1;
 	}
+	if (!strcmp(profile, "collide"))
+		collide_init(&cs);
 	while (g.written < packets) {
 		uint32_t a = 0x0a030000u + rnd_below(&g, 1u << 16);
 		uint32_t b = 0x0a040000u + rnd_below(&g, 1u << 16);
@@ -313,6 +422,14 @@ int main(int argc, char **argv)
 			udp_frame(&g, a, b, (uint16_t)rnd(&g), 9, 23);
 		} else if (!strcmp(profile, "one-flow")) {
 			udp_frame(&g, 0x0a050001u, 0x0a050002u, 5000, 5001, 18);
+		} else if (!strcmp(profile, "collide")) {
+			uint32_t k = (uint32_t)(g.written % COLLIDE_FLOWS);
+
+			udp_frame(&g, cs.src[k], 0x0a090001u, cs.sport[k], 9, 18);
+		} else if (!strcmp(profile, "dns-min")) {
+			dns_min(&g);
+		} else if (!strcmp(profile, "dns-worst")) {
+			dns_worst(&g);
 		} else if (!strcmp(profile, "new-flows")) {
 			udp_frame(&g, 0x0a060000u + (uint32_t)(g.written >> 16),
 				  0x0a070000u, (uint16_t)g.written, 7, 18);

@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 
 #include "ndr_card.h"
+#include "ndr_cycles.h"
 #include "ndr_hw.h"
 
 #define CARD_MIN_LOG2_BUCKETS 4u
@@ -172,6 +173,38 @@ void ndr_card_get_stats(const struct ndr_card *card, struct ndr_card_stats *st)
 		st->records_by_type[i] = t->rw.by_type[i];
 	st->records_dropped = t->rw.records_dropped;
 	st->slots_written = t->rw.slots_written;
+}
+
+void ndr_card_cycles(const struct ndr_card *card, struct ndr_cycles *c)
+{
+	const struct ndr_top *t = &card->top;
+	memset(c, 0, sizeof(*c));
+	c->beats = t->beats;
+	c->frames = t->frames;
+	c->frame_bytes = t->bytes;
+	c->clock = t->clock;
+	c->stalls = t->stalls;
+	c->drain_clock = t->drain_clock;
+	c->flow_packets = t->flow_packets;
+	c->flow_cycles = t->flow_cycles;
+	c->flow_wait_max = t->flow_wait_max;
+	c->flow_queue_depth = NDR_FLOW_QUEUE_DEPTH;
+	c->flow_created = t->flow.created;
+	c->flow_evicted = t->flow.evicted;
+	c->flow_collisions = t->flow.collisions;
+	c->flow_sig_false = t->flow.sig_false;
+	c->flow_scan_expired = t->flow.scan_expired;
+	c->flow_fwd_hits = t->flow.fwd_hits;
+	c->dns_messages = t->dnsq.messages;
+	c->dns_walked = t->dnsq.walked;
+	c->dns_engine_cycles = t->dnsq.engine_cycles;
+	c->dns_wait_cycles = t->dnsq.wait_cycles;
+	c->dns_fifo_drops = t->dnsq.fifo_drops;
+	c->dns_fifo_max = t->dnsq.fifo_max;
+	c->dns_fifo_depth = NDR_DNS_FIFO_DEPTH;
+	c->dns_engines = NDR_DNS_ENGINES;
+	c->records = t->rw.records_written + t->rw.records_dropped;
+	c->record_slots = t->rw.slots_written;
 }
 
 void ndr_card_free(struct ndr_card *card)

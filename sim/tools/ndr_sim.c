@@ -14,6 +14,7 @@
 
 #include "ndr_capture.h"
 #include "ndr_card.h"
+#include "ndr_cycles.h"
 #include "ndr_golden.h"
 #include "../golden/record_compare.h"
 #include "../golden/record_text.h"
@@ -24,6 +25,7 @@ struct opts {
 	const char *file;
 	int compare;
 	int dump;
+	int cycles;
 	struct ndr_card_cfg cfg;
 };
 
@@ -41,7 +43,7 @@ struct run {
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: ndr-sim -r FILE [--compare] [--dump] [--buckets LOG2] [--seed N]\n"
+		"usage: ndr-sim -r FILE [--compare] [--dump] [--cycles] [--buckets LOG2] [--seed N]\n"
 		"               [--idle-ms N] [--active-ms N] [--close-ms N] [--heartbeat-ms N]\n"
 		"\n"
 		"Runs the emulated card over a pcap or pcapng capture and prints the number\n"
@@ -52,6 +54,8 @@ static void usage(FILE *out)
 		"                      per type, in order, every byte except hdr.seq and the\n"
 		"                      phase bit; exit 1 on any difference\n"
 		"  -d, --dump          print every record the card wrote, one line each\n"
+		"      --cycles        report the card's cycle accounting per stage and whether\n"
+		"                      it keeps line rate (one 64-byte beat per clock at 322 MHz)\n"
 		"      --buckets LOG2  flow table buckets, 2^LOG2 of 4 ways (default 16)\n"
 		"      --seed N        flow hash seed (default 0x6e647221)\n"
 		"      --idle-ms N     idle timeout (default 30000)\n"
@@ -82,7 +86,7 @@ bad:
 	return -1;
 }
 
-enum { OPT_BUCKETS = 256, OPT_SEED, OPT_IDLE, OPT_ACTIVE, OPT_CLOSE, OPT_HEARTBEAT };
+enum { OPT_BUCKETS = 256, OPT_SEED, OPT_IDLE, OPT_ACTIVE, OPT_CLOSE, OPT_HEARTBEAT, OPT_CYCLES };
 
 /* 0: run; 1: --help given; -1: bad arguments (already reported). */
 static int parse_args(int argc, char **argv, struct opts *o)
@@ -91,6 +95,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "read", required_argument, NULL, 'r' },
 		{ "compare", no_argument, NULL, 'c' },
 		{ "dump", no_argument, NULL, 'd' },
+		{ "cycles", no_argument, NULL, OPT_CYCLES },
 		{ "buckets", required_argument, NULL, OPT_BUCKETS },
 		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "idle-ms", required_argument, NULL, OPT_IDLE },
@@ -110,6 +115,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'r': o->file = optarg; break;
 		case 'c': o->compare = 1; break;
 		case 'd': o->dump = 1; break;
+		case OPT_CYCLES: o->cycles = 1; break;
 		case 'h': return 1;
 		case OPT_BUCKETS:
 			rc |= parse_u32("--buckets", optarg, 31, &o->cfg.log2_buckets);
@@ -300,6 +306,12 @@ static int run(const struct opts *o)
 		fprintf(stderr, "ndr-sim: %s: file is truncated; used the %" PRIu64
 			" frames before the cut\n", o->file, cs.frames);
 	print_summary(&r, &st, &cs);
+	if (o->cycles) {
+		struct ndr_cycles cyc;
+
+		ndr_card_cycles(card, &cyc);
+		ndr_cycles_report(stdout, &cyc);
+	}
 	rc = 0;
 	if (r.cmp) {
 		uint64_t bad = ndr_rec_cmp_finish(r.cmp);
