@@ -40,30 +40,40 @@
 #define NDR_HW_PREFETCH(p)         __builtin_prefetch((p))
 #endif
 
-/* Byte moves of at most `max` bytes (a constant). Under synthesis a loop
- * with a constant bound that HLS unrolls into wide moves; in the emulation
- * the compiler's memcpy/memset, which the byte loop's early exit would
- * otherwise keep from being vectorized. */
+/* Byte moves of at most NDR_HW_MOVE_MAX bytes. Under synthesis a loop with
+ * a constant bound that HLS turns into wide moves; in the emulation the
+ * compiler's memcpy/memset, which a byte loop's early exit would keep from
+ * being vectorized. */
+#define NDR_HW_MOVE_MAX 4096u
+
 #ifdef __SYNTHESIS__
-#define NDR_HW_COPY(dst, src, n, max)                                   \
-	do {                                                            \
-		for (uint32_t ndr_i_ = 0; ndr_i_ < (max); ndr_i_++) {   \
-			if (ndr_i_ >= (n))                              \
-				break;                                  \
-			(dst)[ndr_i_] = (src)[ndr_i_];                  \
-		}                                                       \
-	} while (0)
-#define NDR_HW_ZERO(dst, n, max)                                        \
-	do {                                                            \
-		for (uint32_t ndr_i_ = 0; ndr_i_ < (max); ndr_i_++) {   \
-			if (ndr_i_ >= (n))                              \
-				break;                                  \
-			(dst)[ndr_i_] = 0;                              \
-		}                                                       \
-	} while (0)
+static inline void ndr_hw_copy(uint8_t *dst, const uint8_t *src, uint32_t n)
+{
+	for (uint32_t i = 0; i < NDR_HW_MOVE_MAX; i++) {
+		if (i >= n)
+			break;
+		dst[i] = src[i];
+	}
+}
+
+static inline void ndr_hw_zero(uint8_t *dst, uint32_t n)
+{
+	for (uint32_t i = 0; i < NDR_HW_MOVE_MAX; i++) {
+		if (i >= n)
+			break;
+		dst[i] = 0;
+	}
+}
 #else
-#define NDR_HW_COPY(dst, src, n, max) ((void)(max), __builtin_memcpy((dst), (src), (n)))
-#define NDR_HW_ZERO(dst, n, max)      ((void)(max), __builtin_memset((dst), 0, (n)))
+static inline void ndr_hw_copy(uint8_t *dst, const uint8_t *src, uint32_t n)
+{
+	__builtin_memcpy(dst, src, n);
+}
+
+static inline void ndr_hw_zero(uint8_t *dst, uint32_t n)
+{
+	__builtin_memset(dst, 0, n);
+}
 #endif
 
 #define NDR_BEAT_BYTES   64u
@@ -229,9 +239,12 @@ bool ndr_flow_key(const struct ndr_pkt_meta *m, uint8_t key[NDR_FLOW_KEY_LEN]);
  * HBM. docs/microarchitecture.md has the reasoning and the numbers. */
 #define NDR_FLOW_HW_LOG2_BUCKETS 18u    /* hardware default: 2^20 entries */
 #define NDR_FLOW_BANKS           4u     /* header-line banks, bucket & 3 */
-/* Forwarding windows: writes still in flight to memory, newest first. They
- * cover the read-to-write latency of the header URAM (<= 8 cycles) and of
- * the entry memory behind its cache of recently written entries. */
+/* Forwarding windows: writes still in flight to memory, newest first. The
+ * line window covers the header URAM's read-to-write latency (<= 8 clocks).
+ * The entry window must cover the entry memory's round trip in packets: in
+ * hardware with HBM entries that is ~128; the emulation's memory has no
+ * latency but the window's, so any depth gives the same records and 16
+ * keeps the search cheap (docs/microarchitecture.md). */
 #define NDR_FLOW_LINE_FWD        8u
 #define NDR_FLOW_ENTRY_FWD       16u
 
@@ -240,8 +253,14 @@ bool ndr_flow_key(const struct ndr_pkt_meta *m, uint8_t key[NDR_FLOW_KEY_LEN]);
 
 /* One bucket's header line: exactly 64 bytes, one URAM/HBM word, one cache
  * line in the emulation. */
+/* A way's signature is a second hash of the key (seed ^ NDR_FLOW_SIG_SALT):
+ * the flow hash's low bits already chose the bucket, so its own bits would
+ * leave a 16-bit signature; an independent one makes a false match (an
+ * extra entry read) a 4-in-2^32 event per lookup. */
+#define NDR_FLOW_SIG_SALT 0x5bd1e995u
+
 struct ndr_flow_bucket {
-	uint32_t sig[NDR_FLOW_WAYS];    /* flow hash of each way */
+	uint32_t sig[NDR_FLOW_WAYS];    /* signature of each way's key */
 	uint64_t last_ts[NDR_FLOW_WAYS];
 	uint8_t  state[NDR_FLOW_WAYS];  /* NDR_FLOW_S_* */
 	uint8_t  pad[12];
@@ -325,6 +344,7 @@ struct ndr_flow_table {
 	uint8_t  key[NDR_FLOW_KEY_LEN];
 	bool     src_lower;
 	uint32_t hash;
+	uint32_t sig;
 };
 
 void ndr_flow_init(struct ndr_flow_table *ft, const struct ndr_flow_mem *mem,

@@ -125,7 +125,7 @@ void ndr_dns_bytes(struct ndr_dns *d, const uint8_t *data, uint32_t off, uint32_
 	uint8_t *dst = d->msg + (from - d->msg_off);
 	const uint8_t *src = data + (from - off);
 	uint32_t n = to - from;
-	NDR_HW_COPY(dst, src, n, NDR_BEAT_BYTES);
+	ndr_hw_copy(dst, src, n);
 	d->msg_have = to - d->msg_off;
 }
 
@@ -210,6 +210,7 @@ static bool walk_qname(struct ndr_dns_walker *wk, const uint8_t *msg, uint32_t v
 {
 	uint32_t pos = DNS_HDR_LEN, wire = 0, steps = 0, ptrs = 0, text = 0;
 	uint32_t longest_at = 0;
+	uint32_t n_lower = 0, n_upper = 0, n_digit = 0, n_hyphen = 0, n_other = 0;
 	bool jumped = false, ok = false;
 	struct ndr_entropy_acc *acc = &wk->acc;
 	char *name = wk->name;
@@ -277,26 +278,33 @@ static bool walk_qname(struct ndr_dns_walker *wk, const uint8_t *msg, uint32_t v
 			if (i >= b)
 				break;
 			uint8_t c = msg[pos + 1u + i];
-			if (c >= 'a' && c <= 'z')
-				rec->n_lower = sat_inc8(rec->n_lower);
-			else if (c >= 'A' && c <= 'Z')
-				rec->n_upper = sat_inc8(rec->n_upper);
-			else if (c >= '0' && c <= '9')
-				rec->n_digit = sat_inc8(rec->n_digit);
-			else if (c == '-')
-				rec->n_hyphen = sat_inc8(rec->n_hyphen);
-			else
-				rec->n_other = sat_inc8(rec->n_other);
+			/* one class per byte, counted without branches; the
+			 * saturation at 255 is applied once, at the end */
+			uint32_t is_l = (uint8_t)(c - 'a') < 26u;
+			uint32_t is_u = (uint8_t)(c - 'A') < 26u;
+			uint32_t is_d = (uint8_t)(c - '0') < 10u;
+			uint32_t is_h = c == '-';
+			n_lower += is_l;
+			n_upper += is_u;
+			n_digit += is_d;
+			n_hyphen += is_h;
+			n_other += 1u - (is_l | is_u | is_d | is_h);
+			uint8_t lc = (uint8_t)(c + (is_u << 5));
 			if (text < NDR_DNS_NAME_MAX)
-				name[text] = (char)lower(c);
+				name[text] = (char)lc;
 			text++;
-			ndr_entropy_add(acc, lower(c));
+			ndr_entropy_add(acc, lc);
 		}
 		wk->hist_bytes += b;
 		wire += 1u + b;
 		pos += 1u + b;
 	}
 
+	rec->n_lower = (uint8_t)min32(n_lower, 0xffu);
+	rec->n_upper = (uint8_t)min32(n_upper, 0xffu);
+	rec->n_digit = (uint8_t)min32(n_digit, 0xffu);
+	rec->n_hyphen = (uint8_t)min32(n_hyphen, 0xffu);
+	rec->n_other = (uint8_t)min32(n_other, 0xffu);
 	if (text > NDR_DNS_NAME_MAX) {
 		rec->parse_flags |= NDR_DNS_P_NAME_CUT;
 		text = NDR_DNS_NAME_MAX;

@@ -5,7 +5,7 @@
  *
  * Tag/state split (docs/microarchitecture.md "Flow table"): the lookup, the
  * victim choice and the scanner work on one 64-byte header line per bucket
- * (signature = flow hash, valid/closed bits, last_ts per way) and on one
+ * (signature = a second hash of the key, valid/closed bits, last_ts per way) and on one
  * 64-bit deadline word per bucket (the earliest time any of its ways
  * expires, 0 when none is valid), so the 176-byte entries are read only for
  * a signature match, a victim, or a way the scanner retires.
@@ -46,6 +46,8 @@
 
 #define DIR_FWD 0u
 #define DIR_REV 1u
+
+_Static_assert(sizeof(struct ndr_flow_bucket) == 64, "a header line is one 64-byte word");
 
 /* 2^24 buckets, the largest table the card accepts. */
 #define FLOW_MAX_BUCKETS (1u << 24)
@@ -421,9 +423,10 @@ static bool key_equal(const uint8_t *a, const uint8_t *b)
 }
 
 /* The header line's copy of what lookup, victim choice and scanner need. */
-static void set_way(struct ndr_flow_bucket *line, uint32_t way, const struct ndr_flow_entry *e)
+static void set_way(struct ndr_flow_bucket *line, uint32_t way, const struct ndr_flow_entry *e,
+		    uint32_t sig)
 {
-	line->sig[way] = e->hash;
+	line->sig[way] = sig;
 	line->last_ts[way] = e->last_ts;
 	line->state[way] = (uint8_t)(NDR_FLOW_S_VALID | (flow_closed(e) ? NDR_FLOW_S_CLOSED : 0u));
 }
@@ -464,6 +467,7 @@ void ndr_flow_hash(struct ndr_flow_table *ft, const struct ndr_pkt_meta *m)
 {
 	ft->src_lower = ndr_flow_key(m, ft->key);
 	ft->hash = ndr_murmur3_32(ft->key, NDR_FLOW_KEY_LEN, ft->seed);
+	ft->sig = ndr_murmur3_32(ft->key, NDR_FLOW_KEY_LEN, ft->seed ^ NDR_FLOW_SIG_SALT);
 	uint32_t bucket = ft->hash & ft->mask;
 	NDR_HW_PREFETCH(&ft->mem.buckets[bucket]);
 	/* the ways' entries too: a match or a victim needs one of them, and
@@ -501,7 +505,7 @@ void ndr_flow_packet(struct ndr_flow_table *ft, const struct ndr_pkt_meta *m,
 			continue;
 		}
 		occupied = true;
-		if (found != NDR_FLOW_WAYS || line.sig[way] != hash)
+		if (found != NDR_FLOW_WAYS || line.sig[way] != ft->sig)
 			continue;
 		read_entry(ft, entry_index(bucket, way), &e);
 		entry_reads++;
@@ -548,7 +552,7 @@ void ndr_flow_packet(struct ndr_flow_table *ft, const struct ndr_pkt_meta *m,
 		reset_period(&e);
 	}
 
-	set_way(&line, way, &e);
+	set_way(&line, way, &e, ft->sig);
 	write_entry(ft, entry_index(bucket, way), &e);
 	write_line(ft, bucket, &line, line_deadline(ft, &line));
 	if (entry_reads > 1u)

@@ -230,7 +230,7 @@ bool ndr_parser_beat(struct ndr_parser *p, const struct ndr_beat *b)
 		/* The usual case: whole beats land at beat boundaries of the
 		 * window. The whole beat is copied (one 512-bit write); bytes
 		 * past len are never read, win_len counts the valid ones. */
-		NDR_HW_COPY(p->win + p->win_len, b->data, NDR_BEAT_BYTES, NDR_BEAT_BYTES);
+		ndr_hw_copy(p->win + p->win_len, b->data, NDR_BEAT_BYTES);
 		p->win_len += len;
 	} else {
 		for (uint32_t i = 0; i < NDR_BEAT_BYTES; i++) {

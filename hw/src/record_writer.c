@@ -97,7 +97,7 @@ static void write_pad(struct ndr_rw *w, uint32_t nslots, uint32_t seq, uint64_t 
 	uint8_t *dst = slot_ptr(w, w->prod);
 	uint32_t total = nslots * NDR_SLOT_BYTES;
 	const uint32_t hdr = sizeof(struct ndr_rec_hdr);
-	NDR_HW_ZERO(dst + hdr, total - hdr, NDR_REC_MAX_SLOTS * NDR_SLOT_BYTES - hdr);
+	ndr_hw_zero(dst + hdr, total - hdr);
 	uint8_t phase = (uint8_t)(ndr_ring_phase(w->prod, w->log2_slots) ? NDR_REC_F_PHASE : 0u);
 	put_hdr(dst, NDR_REC_PAD, (uint8_t)nslots, phase, seq, ts);
 	w->prod += nslots;
@@ -128,11 +128,10 @@ static bool put_record(struct ndr_rw *w, const uint8_t *head, uint32_t head_len,
 		write_pad(w, pad, seq, ts);
 
 	uint8_t *dst = slot_ptr(w, w->prod);
-	const uint32_t max = NDR_REC_MAX_SLOTS * NDR_SLOT_BYTES;
-	NDR_HW_COPY(dst, head, head_len, max);
+	ndr_hw_copy(dst, head, head_len);
 	if (tail_len)
-		NDR_HW_COPY(dst + head_len, tail, tail_len, max);
-	NDR_HW_ZERO(dst + head_len + tail_len, total - head_len - tail_len, max);
+		ndr_hw_copy(dst + head_len, tail, tail_len);
+	ndr_hw_zero(dst + head_len + tail_len, total - head_len - tail_len);
 	uint8_t flags = (uint8_t)(head[3] & ~NDR_REC_F_PHASE);
 	if (ndr_ring_phase(w->prod, w->log2_slots))
 		flags |= NDR_REC_F_PHASE;
