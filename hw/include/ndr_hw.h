@@ -3,8 +3,12 @@
  *
  * The card's data path, stage by stage, as the HLS kernels implement it:
  *
- *   beats -> parser -> flow table ---\
- *                 \--> dns extractor --> record writer -> ring in host memory
+ *   beats -> parser -> hash -> flow table (queue) ------------------\
+ *                 \--> dns capture -> message FIFO -> walker engines --> record writer -> ring
+ *
+ * Every stage takes one beat, packet or message per clock at the CMAC's
+ * 322 MHz; docs/microarchitecture.md has the stages, their latencies, the
+ * flow table's geometry and forwarding windows, and the cycle accounting.
  *
  * A packet arrives as 64-byte beats (struct ndr_beat) exactly as the CMAC
  * presents it. Every kernel keeps its state in a struct passed by pointer:
@@ -64,6 +68,18 @@ static inline void ndr_hw_zero(uint8_t *dst, uint32_t n)
 		dst[i] = 0;
 	}
 }
+
+/* <0, 0, >0 as the first differing byte of a and b (n <= 64). */
+static inline int ndr_hw_compare(const uint8_t *a, const uint8_t *b, uint32_t n)
+{
+	for (uint32_t i = 0; i < 64u; i++) {
+		if (i >= n)
+			break;
+		if (a[i] != b[i])
+			return a[i] < b[i] ? -1 : 1;
+	}
+	return 0;
+}
 #else
 static inline void ndr_hw_copy(uint8_t *dst, const uint8_t *src, uint32_t n)
 {
@@ -73,6 +89,11 @@ static inline void ndr_hw_copy(uint8_t *dst, const uint8_t *src, uint32_t n)
 static inline void ndr_hw_zero(uint8_t *dst, uint32_t n)
 {
 	__builtin_memset(dst, 0, n);
+}
+
+static inline int ndr_hw_compare(const uint8_t *a, const uint8_t *b, uint32_t n)
+{
+	return __builtin_memcmp(a, b, n);
 }
 #endif
 
@@ -117,13 +138,19 @@ struct ndr_entropy_acc {
 void ndr_entropy_clear(struct ndr_entropy_acc *acc);
 /* The touched bins to zero (for an accumulator cleared before). */
 void ndr_entropy_reset(struct ndr_entropy_acc *acc);
+/* For a caller that knows n is below NDR_LOG2_TABLE_MAX. */
+static inline void ndr_entropy_add_below_max(struct ndr_entropy_acc *acc, uint8_t byte)
+{
+	if (acc->hist[byte]++ == 0u)
+		acc->touched[acc->ntouched++] = byte;
+	acc->n++;
+}
+
 static inline void ndr_entropy_add(struct ndr_entropy_acc *acc, uint8_t byte)
 {
 	if (acc->n >= NDR_LOG2_TABLE_MAX)
 		return;
-	if (acc->hist[byte]++ == 0u)
-		acc->touched[acc->ntouched++] = byte;
-	acc->n++;
+	ndr_entropy_add_below_max(acc, byte);
 }
 /* Shannon entropy in bits per byte, Q4.12 (docs/dataplane.md). */
 uint16_t ndr_entropy_q12(const struct ndr_entropy_acc *acc);
@@ -225,6 +252,10 @@ void ndr_rw_publish(struct ndr_rw *w);
  * ------------------------------------------------------------------------ */
 
 uint32_t ndr_murmur3_32(const uint8_t *key, uint32_t len, uint32_t seed);
+/* MurmurHash3_x86_32 of one key under two seeds at once (one pass over the
+ * key, two accumulators): the flow hash and the signature. */
+void ndr_murmur3_32x2(const uint8_t *key, uint32_t len, uint32_t seed_a, uint32_t seed_b,
+		      uint32_t *hash_a, uint32_t *hash_b);
 
 /* Canonical 44-byte key of a packet (docs/dataplane.md "Flow hash"); returns
  * true when the packet's source is the key's lower endpoint. */
@@ -371,7 +402,10 @@ void ndr_flow_flush(struct ndr_flow_table *ft, uint64_t t, struct ndr_rw *w);
  *   walk (per message, dns_stage.c): a FIFO of complete messages feeds
  *     NDR_DNS_ENGINES walker engines; each engine parses one message (name
  *     walk, questions, answers, entropies) and writes its record. A message
- *     that finds the FIFO full is dropped and counted (dns_fifo_drops). */
+ *     that finds the FIFO full is dropped and counted (dns_fifo_drops).
+ * The emulation walks a message when it arrives and keeps the FIFO and the
+ * engines as clocks (which message is dropped depends only on them), so a
+ * record enters the ring at the end of its packet, as it did before. */
 #define NDR_DNS_ENGINES     32u
 #define NDR_DNS_FIFO_DEPTH  32u
 #define NDR_DNS_LANE_BYTES  8u      /* name/TXT bytes an engine takes per clock */
@@ -421,18 +455,15 @@ struct ndr_dns_walker {
 	uint32_t hist_bytes;        /* bytes fed to a histogram */
 };
 
-struct ndr_dns_slot {
-	struct ndr_dns_desc desc;
-	uint64_t arrived;           /* clock the message entered the FIFO */
-	uint8_t msg[NDR_DNS_MSG_MAX];
-};
-
 struct ndr_dns_stage {
 	struct ndr_dns_walker walker;
 	uint64_t engine_free[NDR_DNS_ENGINES];  /* clock an engine is next free */
-	struct ndr_dns_slot fifo[NDR_DNS_FIFO_DEPTH];
-	uint32_t head;              /* next to dispatch */
-	uint32_t count;
+	/* hand-over clocks of the last NDR_DNS_FIFO_DEPTH messages, in FIFO
+	 * order: a message whose hand-over is still ahead is in the FIFO */
+	uint64_t handover[NDR_DNS_FIFO_DEPTH];
+	uint32_t next;              /* ring position of the next message */
+	uint64_t last_handover;
+	bool     any;               /* a message was handed over before */
 	/* counters */
 	uint64_t messages;          /* packets that carried a message */
 	uint64_t errors;            /* no record, or parse flags beyond TCP */
@@ -462,15 +493,14 @@ struct ndr_dns_result ndr_dns_walk(struct ndr_dns_walker *wk, const struct ndr_d
 				   const uint8_t *msg, struct ndr_rw *w);
 
 void ndr_dns_stage_init(struct ndr_dns_stage *s);
-/* End of a packet at clock `now` whose capture holds a message. */
+/* End of a packet at clock `now` whose capture holds a message: dropped if
+ * the FIFO is full at `now`, else walked (its record written) and given its
+ * hand-over clock and engine. */
 void ndr_dns_stage_message(struct ndr_dns_stage *s, const struct ndr_dns *d,
 			   const struct ndr_pkt_meta *m, uint64_t t, uint64_t now,
 			   struct ndr_rw *w);
-/* One clock: hand the oldest queued message to a free engine. */
-void ndr_dns_stage_clock(struct ndr_dns_stage *s, uint64_t now, struct ndr_rw *w);
-/* End of input: walk every queued message; returns the clock the stage is
- * idle again. */
-uint64_t ndr_dns_stage_drain(struct ndr_dns_stage *s, uint64_t now, struct ndr_rw *w);
+/* The clock every engine is idle again (at least now). */
+uint64_t ndr_dns_stage_idle(const struct ndr_dns_stage *s, uint64_t now);
 
 /* ------------------------------------------------------------------------
  * Card top (card_top.c): the kernels wired together, one call per beat

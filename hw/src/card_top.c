@@ -178,7 +178,6 @@ void ndr_top_beat(struct ndr_top *top, const struct ndr_beat *b)
 		headers_parsed(top, b, len);
 	else if (top->dns.active)
 		ndr_dns_bytes(&top->dns, b->data, top->off, len);
-	ndr_dns_stage_clock(&top->dnsq, top->clock, &top->rw);
 	top->off += len;
 	if (b->last)
 		end_frame(top);
@@ -186,7 +185,7 @@ void ndr_top_beat(struct ndr_top *top, const struct ndr_beat *b)
 
 void ndr_top_flush(struct ndr_top *top)
 {
-	uint64_t idle = ndr_dns_stage_drain(&top->dnsq, top->clock, &top->rw);
+	uint64_t idle = ndr_dns_stage_idle(&top->dnsq, top->clock);
 	top->drain_clock = idle > top->flow_free ? idle : top->flow_free;
 	if (top->drain_clock < top->clock)
 		top->drain_clock = top->clock;

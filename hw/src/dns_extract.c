@@ -290,10 +290,13 @@ static bool walk_qname(struct ndr_dns_walker *wk, const uint8_t *msg, uint32_t v
 			n_hyphen += is_h;
 			n_other += 1u - (is_l | is_u | is_d | is_h);
 			uint8_t lc = (uint8_t)(c + (is_u << 5));
-			if (text < NDR_DNS_NAME_MAX)
-				name[text] = (char)lc;
+			/* text stays below 255 (the wire length bounds labels
+			 * and dots), inside name[], and the histogram below
+			 * 1024: no checks per byte; the cut at 253 is made
+			 * once, after the walk */
+			name[text] = (char)lc;
 			text++;
-			ndr_entropy_add(acc, lc);
+			ndr_entropy_add_below_max(acc, lc);
 		}
 		wk->hist_bytes += b;
 		wire += 1u + b;
@@ -367,12 +370,14 @@ static void walk_answers(struct ndr_dns_walker *wk, const uint8_t *msg, uint32_t
 			rec->min_ttl = ttl;
 		if (type == 16u || type == 10u) {
 			txt_len += rdlen;
+			uint32_t room = NDR_TXT_ENTROPY_MAX - acc->n;
+			uint32_t take = rdlen < room ? rdlen : room;
 			for (uint32_t k = 0; k < NDR_TXT_ENTROPY_MAX; k++) {
-				if (k >= rdlen || acc->n >= NDR_TXT_ENTROPY_MAX)
+				if (k >= take)
 					break;
-				ndr_entropy_add(acc, msg[rdata + k]);
-				wk->hist_bytes++;
+				ndr_entropy_add_below_max(acc, msg[rdata + k]);
 			}
+			wk->hist_bytes += take;
 		}
 		pos = rdata + rdlen;
 	}

@@ -324,8 +324,7 @@ static void reset_period(struct ndr_flow_entry *e)
 static void start_flow(struct ndr_flow_entry *e, const uint8_t key[NDR_FLOW_KEY_LEN],
 		       bool src_lower, uint32_t hash, const struct ndr_pkt_meta *m, uint64_t t)
 {
-	for (uint32_t i = 0; i < NDR_FLOW_KEY_LEN; i++)
-		e->key[i] = key[i];
+	ndr_hw_copy(e->key, key, NDR_FLOW_KEY_LEN);
 	e->src_is_lower = src_lower ? 1u : 0u;
 	e->pad = 0;
 	e->ipv6 = m->ipv6 ? 1u : 0u;
@@ -415,11 +414,7 @@ static void update(struct ndr_flow_entry *e, const struct ndr_pkt_meta *m, uint6
 
 static bool key_equal(const uint8_t *a, const uint8_t *b)
 {
-	for (uint32_t i = 0; i < NDR_FLOW_KEY_LEN; i++) {
-		if (a[i] != b[i])
-			return false;
-	}
-	return true;
+	return ndr_hw_compare(a, b, NDR_FLOW_KEY_LEN) == 0;
 }
 
 /* The header line's copy of what lookup, victim choice and scanner need. */
@@ -466,8 +461,8 @@ static void scan_bucket(struct ndr_flow_table *ft, uint64_t t, struct ndr_rw *w)
 void ndr_flow_hash(struct ndr_flow_table *ft, const struct ndr_pkt_meta *m)
 {
 	ft->src_lower = ndr_flow_key(m, ft->key);
-	ft->hash = ndr_murmur3_32(ft->key, NDR_FLOW_KEY_LEN, ft->seed);
-	ft->sig = ndr_murmur3_32(ft->key, NDR_FLOW_KEY_LEN, ft->seed ^ NDR_FLOW_SIG_SALT);
+	ndr_murmur3_32x2(ft->key, NDR_FLOW_KEY_LEN, ft->seed, ft->seed ^ NDR_FLOW_SIG_SALT,
+			 &ft->hash, &ft->sig);
 	uint32_t bucket = ft->hash & ft->mask;
 	NDR_HW_PREFETCH(&ft->mem.buckets[bucket]);
 	/* the ways' entries too: a match or a victim needs one of them, and

@@ -136,14 +136,26 @@ static bool parse_ipv6(const uint8_t *w, uint32_t n, uint32_t off, struct ndr_pk
 	return true;
 }
 
-void ndr_parse_headers(const uint8_t *w, uint32_t n, struct ndr_pkt_meta *m)
-{
-	clear_meta(m);
-	if (n > NDR_HDR_WINDOW)
-		n = NDR_HDR_WINDOW;
-	if (n < 14u)
-		return;
+/*
+ * The parse is a chain of stages, each a bounded extraction at an offset the
+ * previous stage found; in hardware each is a pipeline stage (a byte select
+ * over the window and a few compares), so a new frame's parse can start
+ * every clock while earlier frames' parses are still in the chain
+ * (docs/microarchitecture.md "Parser"):
+ *   L2: Ethernet and up to two VLAN tags -> EtherType and L3 offset;
+ *   L3: the IPv4 header, or the IPv6 header and its extension-header walk
+ *       (one step per stage, at most five) -> protocol, L4 offset;
+ *   L4: TCP/UDP ports and lengths, ICMP type/code -> payload offset.
+ * A stage that finds the frame malformed ends the chain with the meta as it
+ * stands (kind ERROR unless the stage says NON_IP).
+ */
 
+/* L2: true with the EtherType and the offset of the L3 header. */
+static bool parse_l2(const uint8_t *w, uint32_t n, struct ndr_pkt_meta *m, uint16_t *ethertype,
+		     uint32_t *l3_off)
+{
+	if (n < 14u)
+		return false;
 	uint32_t off = 12;
 	uint16_t et = rd16(w + 12);
 	for (uint32_t tag = 0; tag < 3u; tag++) {
@@ -151,10 +163,10 @@ void ndr_parse_headers(const uint8_t *w, uint32_t n, struct ndr_pkt_meta *m)
 			break;
 		if (tag == 2u) {
 			m->kind = NDR_PKT_NON_IP;   /* a third tag */
-			return;
+			return false;
 		}
 		if (off + 6u > n)
-			return;
+			return false;
 		uint16_t vid = rd16(w + off + 2) & 0x0fffu;
 		if (tag == 0u)
 			m->vlan_outer = vid;
@@ -163,7 +175,54 @@ void ndr_parse_headers(const uint8_t *w, uint32_t n, struct ndr_pkt_meta *m)
 		et = rd16(w + off + 4);
 		off += 4u;
 	}
-	off += 2u;
+	*ethertype = et;
+	*l3_off = off + 2u;
+	return true;
+}
+
+/* L4 at l4: false on a parse error; sets the L4 header's length. */
+static bool parse_l4(const uint8_t *w, uint32_t n, uint32_t l4, struct ndr_pkt_meta *m,
+		     uint32_t *l4_hdr)
+{
+	*l4_hdr = 0;
+	if (m->frag)
+		return true;
+	if (m->proto == 6u) {
+		if (l4 + 20u > n)
+			return false;
+		uint32_t doff = (uint32_t)(w[l4 + 12] >> 4) * 4u;
+		if (doff < 20u || l4 + doff > n)
+			return false;
+		m->src_port = rd16(w + l4);
+		m->dst_port = rd16(w + l4 + 2);
+		m->tcp_flags = w[l4 + 13];
+		*l4_hdr = doff;
+	} else if (m->proto == 17u) {
+		if (l4 + 8u > n)
+			return false;
+		m->src_port = rd16(w + l4);
+		m->dst_port = rd16(w + l4 + 2);
+		m->udp_len = rd16(w + l4 + 4);
+		*l4_hdr = 8u;
+	} else if (m->proto == 1u || m->proto == 58u) {
+		if (l4 + 2u <= n) {
+			m->icmp_type = w[l4];
+			m->icmp_code = w[l4 + 1];
+		}
+	}
+	return true;
+}
+
+void ndr_parse_headers(const uint8_t *w, uint32_t n, struct ndr_pkt_meta *m)
+{
+	clear_meta(m);
+	if (n > NDR_HDR_WINDOW)
+		n = NDR_HDR_WINDOW;
+
+	uint16_t et = 0;
+	uint32_t off = 0;
+	if (!parse_l2(w, n, m, &et, &off))
+		return;
 
 	uint32_t l3_len = 0;
 	if (et == 0x0800u) {
@@ -179,31 +238,8 @@ void ndr_parse_headers(const uint8_t *w, uint32_t n, struct ndr_pkt_meta *m)
 
 	uint32_t l4 = off + l3_len;
 	uint32_t l4_hdr = 0;
-	if (!m->frag) {
-		if (m->proto == 6u) {
-			if (l4 + 20u > n)
-				return;
-			uint32_t doff = (uint32_t)(w[l4 + 12] >> 4) * 4u;
-			if (doff < 20u || l4 + doff > n)
-				return;
-			m->src_port = rd16(w + l4);
-			m->dst_port = rd16(w + l4 + 2);
-			m->tcp_flags = w[l4 + 13];
-			l4_hdr = doff;
-		} else if (m->proto == 17u) {
-			if (l4 + 8u > n)
-				return;
-			m->src_port = rd16(w + l4);
-			m->dst_port = rd16(w + l4 + 2);
-			m->udp_len = rd16(w + l4 + 4);
-			l4_hdr = 8u;
-		} else if (m->proto == 1u || m->proto == 58u) {
-			if (l4 + 2u <= n) {
-				m->icmp_type = w[l4];
-				m->icmp_code = w[l4 + 1];
-			}
-		}
-	}
+	if (!parse_l4(w, n, l4, m, &l4_hdr))
+		return;
 	m->l4_off = l4;
 	m->payload_off = l4 + l4_hdr;
 	uint32_t hdrs = l3_len + l4_hdr;

@@ -35,6 +35,17 @@ static void test_murmur_vectors(void **state)
 			 0x24884cbau);
 	const char *fox = "The quick brown fox jumps over the lazy dog";
 	assert_int_equal(ndr_murmur3_32((const uint8_t *)fox, 43, 0x9747b28cu), 0x2fa826cdu);
+	/* the two-seed pass gives each seed's hash, at every tail length */
+	for (uint32_t len = 0; len <= 43u; len++) {
+		uint32_t a, b;
+		ndr_murmur3_32x2((const uint8_t *)fox, len, 0x9747b28cu, 7u, &a, &b);
+		assert_int_equal(a, ndr_murmur3_32((const uint8_t *)fox, len, 0x9747b28cu));
+		assert_int_equal(b, ndr_murmur3_32((const uint8_t *)fox, len, 7u));
+	}
+	uint32_t a, b;
+	ndr_murmur3_32x2((const uint8_t *)fox, 43, 0x9747b28cu, 0x9747b28cu, &a, &b);
+	assert_int_equal(a, 0x2fa826cdu);
+	assert_int_equal(b, 0x2fa826cdu);
 }
 
 static void test_hash_symmetry(void **state)
