@@ -33,7 +33,7 @@ BINS    := $(BUILD)/bin/ndr-sensor $(if $(SIMTOOL_SRC),$(BUILD)/bin/ndr-sim) \
 BENCHES := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
-.PHONY: all deps run test test-unit test-kmod bench clean captures check-synth
+.PHONY: all deps run test test-unit test-kmod bench clean captures check-synth eval
 all: $(BINS) $(TESTS) $(BENCHES)
 
 $(BUILD)/obj/%.o: %.c
@@ -95,6 +95,17 @@ bench: deps
 
 check-synth:
 	@scripts/check-synth.sh
+
+# Precision/recall per detector on the labelled captures (docs/evaluation.md); more with
+# EVAL_DIR=DIR [EVAL_LABELS=FILE] [EVAL_CONFIG=FILE].
+EVAL_LABELS ?= $(if $(EVAL_DIR),$(EVAL_DIR)/labels.tsv)
+eval:
+	@scripts/deps.sh eval
+	@$(MAKE) --no-print-directory all
+	@SENSOR=$(BUILD)/bin/ndr-sensor tests/eval/eval.sh -c "$(EVAL_CONFIG)" \
+		tests/captures:tests/captures/labels.tsv \
+		$(if $(wildcard tests/captures/labels-lateral.tsv),tests/captures:tests/captures/labels-lateral.tsv) \
+		$(if $(EVAL_DIR),$(EVAL_DIR):$(EVAL_LABELS))
 
 # Remake the committed captures with the real tools (root; see tests/captures/README.md).
 captures:

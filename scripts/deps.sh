@@ -3,6 +3,7 @@
 # they are all present. Idempotent; run as root (make run / make test call it).
 #   scripts/deps.sh            build and test
 #   scripts/deps.sh captures   also the tools that remake tests/captures
+#   scripts/deps.sh eval       also what make eval needs (capinfos)
 set -eu
 
 PKGS="build-essential pkg-config git
@@ -12,11 +13,16 @@ rsyslog tcpdump tcpreplay iproute2 ethtool procps jq"
 
 # The real tools behind the committed captures (tests/captures/README.md).
 CAPTURE_PKGS="iodine dns2tcp dnsmasq-base socat bind9-dnsutils net-tools
-nmap hydra openssh-server openssh-client stunnel4 openssl curl wireshark-common"
+nmap hydra openssh-server openssh-client stunnel4 openssl curl python3"
+EVAL_PKGS="wireshark-common"
 
-if [ "${1:-}" = captures ]; then
-	PKGS="$PKGS $CAPTURE_PKGS"
-fi
+for group in "$@"; do
+	case "$group" in
+	captures) PKGS="$PKGS $CAPTURE_PKGS" ;;
+	eval) PKGS="$PKGS $EVAL_PKGS" ;;
+	*) echo "deps: unknown group '$group' (captures, eval)" >&2; exit 2 ;;
+	esac
+done
 
 missing=""
 for p in $PKGS; do

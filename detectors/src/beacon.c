@@ -44,7 +44,7 @@ struct bc_val {
 	uint64_t conns;
 	uint32_t first_hour, cur_hour;
 	uint16_t hours[BC_HOURS];      /* connections per hour, ring by hour % 24 */
-	uint16_t n, next;              /* ring fill and write position */
+	uint16_t n, pad16;             /* starts kept (the latest max_starts) */
 	uint32_t last_start_s;
 };
 
@@ -54,7 +54,7 @@ struct bc {
 	uint64_t duration_window_ns, idle_ns;
 	double threshold, timing_tol, size_tol;
 	struct ndr_lru table, active;
-	uint64_t connections, continuations, duplicate_starts, scored, expired;
+	uint64_t connections, continuations, duplicate_starts, late_starts, scored, expired;
 };
 
 struct bc_scores {
@@ -301,6 +301,27 @@ static void alert(struct bc *b, const struct ndr_flow_rec *r, const struct bc_va
 	json_decref(ev);
 }
 
+/*
+ * Where start_s goes among the latest max_starts starts kept: a free slot,
+ * else the earliest start's slot, or -1 when start_s is older than all of
+ * them. Records do not arrive in start order - a card emits a flow when it
+ * ends or when its scanner reaches it, and at a flush in table order - so
+ * keeping the last arrivals would score a random sample of the pair's
+ * history (on a captured 60 s beacon: a median interval of 378 s).
+ */
+static int keep_slot(struct bc_val *v, uint64_t max, uint32_t start_s)
+{
+	uint32_t *sp = starts(v);
+	unsigned earliest = 0;
+
+	if (v->n < max)
+		return v->n++;
+	for (unsigned i = 1; i < v->n; i++)
+		if (sp[i] < sp[earliest])
+			earliest = i;
+	return start_s > sp[earliest] ? (int)earliest : -1;
+}
+
 static void bc_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr_alert_sink *sink)
 {
 	struct bc *b = det;
@@ -310,7 +331,7 @@ static void bc_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr
 	struct bc_key k;
 	uint64_t start, bytes, day_conns = 0;
 	uint32_t start_s, hour;
-	int created;
+	int created, slot;
 
 	if (!r || (r->ip_proto != 6 && r->ip_proto != 17) ||
 	    !ndr_ew_admit(&b->ew, r->src_addr, r->dst_addr))
@@ -354,11 +375,13 @@ static void bc_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr
 		return;
 	}
 	v->last_start_s = start_s;
-	starts(v)[v->next] = start_s;
-	sizes(v, b->max_starts)[v->next] = bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)bytes;
-	v->next = (uint16_t)((v->next + 1) % b->max_starts);
-	if (v->n < b->max_starts)
-		v->n++;
+	slot = keep_slot(v, b->max_starts, start_s);
+	if (slot < 0) {
+		b->late_starts++;
+		return;
+	}
+	starts(v)[slot] = start_s;
+	sizes(v, b->max_starts)[slot] = bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)bytes;
 	if (v->n < b->min_connections)
 		return;
 	b->scored++;
@@ -389,6 +412,7 @@ static void bc_stats(void *det, json_t *out)
 	json_object_set_new(out, "connections", json_integer((json_int_t)b->connections));
 	json_object_set_new(out, "continuations", json_integer((json_int_t)b->continuations));
 	json_object_set_new(out, "duplicate_starts", json_integer((json_int_t)b->duplicate_starts));
+	json_object_set_new(out, "late_starts", json_integer((json_int_t)b->late_starts));
 	json_object_set_new(out, "scored", json_integer((json_int_t)b->scored));
 	json_object_set_new(out, "pairs", json_integer(b->table.used));
 	json_object_set_new(out, "evictions", json_integer((json_int_t)b->table.evictions));

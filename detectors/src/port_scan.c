@@ -224,6 +224,14 @@ static void ps_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr
 		}
 		failed = ndr_ew_tcp_failed(r);
 	} else if (r->ip_proto == 17) {
+		if (r->src_port < 1024 && r->dst_port >= 1024) {
+			/* a service's reply whose request the card did not see in the same flow
+			 * (an answer arriving after the request's flow expired, a capture that
+			 * starts mid-conversation): a resolver answering a client this way looked
+			 * like a 15-port scan on real traffic (docs/detectors-east-west.md) */
+			p->ignored++;
+			return;
+		}
 		failed = r->pkts_rev == 0;
 	} else {
 		p->ignored++;

@@ -1,0 +1,479 @@
+#!/usr/bin/env bash
+# make-lateral-captures.sh - regenerate the east-west test captures in this directory with real
+# tools (nmap, hydra, OpenSSH, openssl, stunnel4, curl, scp, dnsmasq).
+#
+# Five hosts on one Linux bridge, all in network namespaces this script creates; nothing leaves
+# them.  A "switch" namespace holds the bridge ndrlat-br; each host namespace has one veth whose
+# other end is a bridge port.  Offloads (checksum, TSO, GSO, GRO) are off on every veth so the
+# capture shows the frames as a wire would.  One tcpdump on the bridge (promiscuous, so it sees
+# forwarded frames) writes each capture to a temporary directory; it is moved into place only when
+# its run succeeded, so a failed run leaves the previous capture untouched.
+#
+#   10.77.0.11  ws1      admin workstation / attacker
+#   10.77.0.12  srv      server: sshd, openssl s_server, stunnel, http.server, dnsmasq
+#   10.77.0.13  ws3      beacon client
+#   10.77.0.14  ws4      SSH-over-TLS client
+#   10.77.0.15  ws5      ordinary workstation
+#
+# Usage: sudo tests/captures/make-lateral-captures.sh [capture ...]
+#        capture: nmap-connect-scan hydra-ssh tls-beacon ssh-over-tls benign-eastwest
+#        (default: all five).  SSH_TUNNEL_SECONDS (default 660) sets the length of the
+#        interactive session in ssh-over-tls; BEACON_COUNT (default 240) the beacon's callbacks.
+#
+# Needs (Debian packages): iproute2 ethtool tcpdump nmap hydra openssh-server openssh-client
+# openssl stunnel4 curl dnsmasq bind9-dnsutils python3.  It installs nothing; it says what is
+# missing.
+#
+# Time compression (tls-beacon only, see retime_connections): the client calls every 0.5 s
+# +- 10 % of real time; afterwards the gaps between connection starts are multiplied by 120 so
+# the period reads 60 s +- 10 % over 4 h, while the packets inside each connection keep their real
+# spacing.  Every other capture is real time.
+
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+PFX=ndrlat
+NS_SW=$PFX-sw
+BRIDGE=$PFX-br
+HOSTS=(ws1 srv ws3 ws4 ws5)
+declare -A IP=([ws1]=10.77.0.11 [srv]=10.77.0.12 [ws3]=10.77.0.13 [ws4]=10.77.0.14
+	       [ws5]=10.77.0.15)
+SRV=${IP[srv]}
+
+SSH_TUNNEL_SECONDS=${SSH_TUNNEL_SECONDS:-660}
+BEACON_COUNT=${BEACON_COUNT:-240}
+BEACON_STRETCH=120
+MAX_PACKETS=40000        # safety net for capture size (< 5 MB)
+
+WORK=""
+PIDS=()
+TCPDUMP_PID=""
+
+log() { printf 'make-lateral-captures: %s %s\n' "$(date +%T)" "$*"; }
+die() { printf 'make-lateral-captures: error: %s\n' "$*" >&2; exit 1; }
+
+ns() { echo "$PFX-$1"; }
+in_ns() { local h=$1; shift; ip netns exec "$(ns "$h")" "$@"; }
+
+# ---------------------------------------------------------------------------------------------
+# Set-up and tear-down
+
+all_namespaces() {
+	local h
+	echo "$NS_SW"
+	for h in "${HOSTS[@]}"; do ns "$h"; done
+}
+
+delete_namespaces() {
+	local n pid
+	for n in $(all_namespaces); do
+		ip netns list 2>/dev/null | grep -qw "^$n" || continue
+		for pid in $(ip netns pids "$n" 2>/dev/null); do kill -TERM "$pid" 2>/dev/null || true; done
+		sleep 0.3
+		for pid in $(ip netns pids "$n" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
+		ip netns del "$n" || log "warning: could not delete namespace $n"
+	done
+}
+
+cleanup() {
+	local rc=$? i
+	trap - EXIT INT TERM
+	for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill -TERM "${PIDS[$i]}" 2>/dev/null || true; done
+	[ -n "$TCPDUMP_PID" ] && kill -TERM "$TCPDUMP_PID" 2>/dev/null || true
+	delete_namespaces
+	[ -n "$WORK" ] && rm -rf "$WORK"
+	exit "$rc"
+}
+
+check_tools() {
+	local missing=() pair tool pkg
+	for pair in ip:iproute2 ethtool:ethtool tcpdump:tcpdump nmap:nmap hydra:hydra \
+		    /usr/sbin/sshd:openssh-server ssh:openssh-client scp:openssh-client \
+		    ssh-keygen:openssh-client openssl:openssl stunnel4:stunnel4 curl:curl \
+		    /usr/sbin/dnsmasq:dnsmasq dig:bind9-dnsutils python3:python3; do
+		tool=${pair%%:*}
+		pkg=${pair#*:}
+		command -v "$tool" >/dev/null 2>&1 || missing+=("$pkg")
+	done
+	[ ${#missing[@]} -eq 0 ] || die "missing tools; install: apt-get install $(printf '%s\n' \
+		"${missing[@]}" | sort -u | tr '\n' ' ')"
+	[ "$(id -u)" -eq 0 ] || die "must run as root (network namespaces)"
+}
+
+make_network() {
+	local h i=0 v
+	delete_namespaces
+	ip netns add "$NS_SW"
+	ip -n "$NS_SW" link add "$BRIDGE" type bridge
+	ip -n "$NS_SW" link set "$BRIDGE" up
+	ip -n "$NS_SW" link set lo up
+	for h in "${HOSTS[@]}"; do
+		i=$((i + 1))
+		v=$PFX-p$i
+		ip netns add "$(ns "$h")"
+		ip link add "$v" netns "$NS_SW" type veth peer name eth0 netns "$(ns "$h")"
+		ip -n "$NS_SW" link set "$v" master "$BRIDGE" up
+		ip -n "$(ns "$h")" addr add "${IP[$h]}/24" dev eth0
+		ip -n "$(ns "$h")" link set eth0 up
+		ip -n "$(ns "$h")" link set lo up
+		# IPv4 only: no router solicitations or MLD reports in the captures
+		in_ns "$h" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1
+		ip netns exec "$NS_SW" ethtool -K "$v" tx off rx off tso off gso off gro off >/dev/null
+		in_ns "$h" ethtool -K eth0 tx off rx off tso off gso off gro off >/dev/null
+	done
+	ip netns exec "$NS_SW" ethtool -K "$BRIDGE" tx off rx off tso off gso off gro off \
+		>/dev/null 2>&1 || true
+}
+
+# ---------------------------------------------------------------------------------------------
+# Servers (each started in the foreground of a background job, tracked by pid)
+
+bg() { # bg HOST COMMAND...: a server in HOST's namespace, tracked by pid
+	local h=$1
+	shift
+	ip netns exec "$(ns "$h")" "$@" &
+	PIDS+=($!)
+}
+
+wait_port() { # wait_port HOST PORT: until something listens there (10 s)
+	local i
+	for i in $(seq 50); do
+		in_ns "$1" bash -c "exec 3<>/dev/tcp/127.0.0.1/$2" 2>/dev/null && return 0
+		sleep 0.2
+	done
+	die "nothing listens on $1:$2"
+}
+
+make_keys() {
+	mkdir -p "$WORK/ssh" /run/sshd
+	ssh-keygen -q -t ed25519 -N '' -f "$WORK/ssh/host_ed25519" -C ndr-capture-host
+	ssh-keygen -q -t ed25519 -N '' -f "$WORK/ssh/admin_ed25519" -C ndr-capture-admin
+	cp "$WORK/ssh/admin_ed25519.pub" "$WORK/ssh/authorized_keys"
+	chmod 600 "$WORK/ssh/authorized_keys"
+	cat >"$WORK/ssh/sshd_config" <<-EOF
+		Port 22
+		ListenAddress 0.0.0.0
+		HostKey $WORK/ssh/host_ed25519
+		PidFile $WORK/ssh/sshd.pid
+		AuthorizedKeysFile $WORK/ssh/authorized_keys
+		StrictModes no
+		PermitRootLogin yes
+		PasswordAuthentication yes
+		KbdInteractiveAuthentication no
+		UsePAM no
+		MaxAuthTries 6
+		MaxStartups 50:30:100
+		UseDNS no
+		PrintMotd no
+		Subsystem sftp internal-sftp
+	EOF
+	cat >"$WORK/ssh/client_config" <<-EOF
+		Host *
+		    IdentityFile $WORK/ssh/admin_ed25519
+		    IdentitiesOnly yes
+		    User root
+		    StrictHostKeyChecking no
+		    UserKnownHostsFile /dev/null
+		    LogLevel ERROR
+		    BatchMode yes
+	EOF
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=srv.corp.test" \
+		-keyout "$WORK/tls.key" -out "$WORK/tls.crt" 2>/dev/null
+}
+
+start_sshd() {
+	bg srv /usr/sbin/sshd -D -e -f "$WORK/ssh/sshd_config" 2>>"$WORK/sshd.log"
+	wait_port srv 22
+}
+
+# ---------------------------------------------------------------------------------------------
+# Capture
+
+start_capture() { # start_capture FILE SNAPLEN
+	in_ns_sw_tcpdump "$1" "$2" &
+	TCPDUMP_PID=$!
+	sleep 1.5
+}
+
+in_ns_sw_tcpdump() {
+	exec ip netns exec "$NS_SW" tcpdump -q -n -i "$BRIDGE" -s "$2" -c "$MAX_PACKETS" \
+		-w "$1" 'ip or ip6' 2>>"$WORK/tcpdump.log"
+}
+
+stop_capture() {
+	sleep 3   # the last FIN/ACKs
+	kill -INT "$TCPDUMP_PID" 2>/dev/null || true
+	wait "$TCPDUMP_PID" 2>/dev/null || true
+	TCPDUMP_PID=""
+}
+
+stop_servers() {
+	local i
+	for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill -TERM "${PIDS[$i]}" 2>/dev/null || true; done
+	for i in "${PIDS[@]}"; do wait "$i" 2>/dev/null || true; done
+	PIDS=()
+	# anything a server left behind in a host namespace (sshd session children, stunnel)
+	local h pid
+	for h in "${HOSTS[@]}"; do
+		for pid in $(ip netns pids "$(ns "$h")" 2>/dev/null); do kill -TERM "$pid" 2>/dev/null || true; done
+	done
+	sleep 0.5
+}
+
+install_capture() { # install_capture NAME: move WORK/NAME.pcap into tests/captures
+	local f=$WORK/$1.pcap size
+	[ -s "$f" ] || die "$1: empty capture"
+	size=$(stat -c %s "$f")
+	[ "$size" -lt 5000000 ] || die "$1: capture is $size bytes (limit 5 MB)"
+	mv "$f" "$HERE/$1.pcap"
+	log "$1.pcap: $size bytes, $(tcpdump -r "$HERE/$1.pcap" 2>/dev/null | wc -l) packets"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Scenarios
+
+# nmap connect scan of 1000 ports on srv, then a ping sweep (ICMP echo/timestamp and TCP probes,
+# --send-ip so the probes are IP packets and not ARP) and a one-port connect sweep across the
+# other hosts.  srv has sshd and a web server listening, so a few ports answer.
+capture_nmap_connect_scan() {
+	start_sshd
+	bg srv python3 -m http.server -b 0.0.0.0 80 >/dev/null 2>&1
+	wait_port srv 80
+	start_capture "$WORK/nmap-connect-scan.pcap" 256
+	in_ns ws1 nmap -n -Pn -sT -p 1-1000 -T4 "$SRV" >"$WORK/nmap.log"
+	in_ns ws1 nmap -n -sn --send-ip 10.77.0.12-15 >>"$WORK/nmap.log"
+	in_ns ws1 nmap -n -Pn -sT -p 445 10.77.0.12-15 >>"$WORK/nmap.log"
+	stop_capture
+	stop_servers
+	grep -q "22/tcp *open" "$WORK/nmap.log" || die "nmap-connect-scan: nmap did not find sshd"
+	install_capture nmap-connect-scan
+}
+
+# hydra against sshd with password authentication: 240 wrong passwords for root, 8 tasks.
+# OpenSSH lets a client try MaxAuthTries (6) passwords per connection and hydra uses them all, so
+# 240 guesses were 53 TCP sessions (60 guesses were only 14).
+capture_hydra_ssh() {
+	local i
+	start_sshd
+	for i in $(seq 1 240); do echo "Winter$((2000 + i))!"; done >"$WORK/words.txt"
+	start_capture "$WORK/hydra-ssh.pcap" 256
+	in_ns ws1 hydra -I -t 8 -l root -P "$WORK/words.txt" "ssh://$SRV" >"$WORK/hydra.log" 2>&1 ||
+		true   # hydra exits 0 or 255 when no password was found; the log says what happened
+	stop_capture
+	stop_servers
+	grep -q "of 1 target completed, 0 valid password" "$WORK/hydra.log" ||
+		die "hydra-ssh: hydra did not finish its wordlist: $(tail -3 "$WORK/hydra.log")"
+	install_capture hydra-ssh
+}
+
+# Rewrites timestamps of a capture so that the gap between consecutive TCP connection starts
+# (SYN without ACK) is multiplied by STRETCH; each packet moves with its own connection
+# (keyed by the client port), so timing inside a connection is unchanged.
+retime_connections() { # retime_connections IN OUT STRETCH
+	python3 - "$1" "$2" "$3" <<-'EOF'
+		import struct, sys
+		src, dst, stretch = sys.argv[1], sys.argv[2], float(sys.argv[3])
+		data = open(src, 'rb').read()
+		magic = data[:4]
+		if magic not in (b'\xd4\xc3\xb2\xa1', b'\x4d\x3c\xb2\xa1'):
+		    sys.exit('retime: %s: not a little-endian pcap file' % src)
+		scale = 1e9 if magic == b'\x4d\x3c\xb2\xa1' else 1e6
+		recs, off = [], 24
+		while off + 16 <= len(data):
+		    sec, frac, incl, orig = struct.unpack_from('<IIII', data, off)
+		    recs.append([sec + frac / scale, data[off + 8:off + 16 + incl]])
+		    off += 16 + incl
+		def conn(frame):  # client port of a TCP/IPv4 frame on Ethernet, or None
+		    if frame[20:22] != b'\x08\x00' or frame[8 + 14 + 9] != 6:
+		        return None
+		    ihl = (frame[8 + 14] & 15) * 4
+		    tcp = 8 + 14 + ihl
+		    sport, dport = struct.unpack_from('>HH', frame, tcp)
+		    flags = frame[tcp + 13]
+		    return sport if dport == 443 else dport, flags & 0x12 == 0x02
+		first = recs[0][0]
+		shift, prev_old, prev_new = {}, None, None
+		for r in recs:
+		    c = conn(r[1])
+		    if c and c[1] and c[0] not in shift:
+		        new = first if prev_old is None else prev_new + (r[0] - prev_old) * stretch
+		        shift[c[0]] = new - r[0]
+		        prev_old, prev_new = r[0], new
+		    key = c[0] if c else None
+		    r[0] += shift.get(key, (prev_new - prev_old) if prev_old is not None else 0)
+		recs.sort(key=lambda r: r[0])
+		with open(dst, 'wb') as out:
+		    out.write(data[:4].replace(b'\x4d\x3c', b'\xd4\xc3') + data[4:24])
+		    for t, rest in recs:
+		        sec = int(t)
+		        out.write(struct.pack('<II', sec, int(round((t - sec) * 1e6)) % 1000000))
+		        out.write(rest)
+	EOF
+}
+
+# ws3 fetches https://srv/ every 0.5 s +- 10 % (uniform), BEACON_COUNT times; then the gaps
+# are stretched x120 (60 s +- 10 %, 4 h for 240 callbacks).
+capture_tls_beacon() {
+	bg srv openssl s_server -quiet -www -accept 443 -cert "$WORK/tls.crt" \
+		-key "$WORK/tls.key"
+	wait_port srv 443
+	start_capture "$WORK/tls-beacon-real.pcap" 256
+	in_ns ws3 python3 - "$SRV" "$BEACON_COUNT" <<-'EOF'
+		import random, subprocess, sys, time
+		random.seed(5)
+		for i in range(int(sys.argv[2])):
+		    subprocess.run(['curl', '-sk', '-o', '/dev/null', '--max-time', '5',
+		                    'https://%s/' % sys.argv[1]], check=True)
+		    time.sleep(0.5 * random.uniform(0.9, 1.1))
+	EOF
+	stop_capture
+	stop_servers
+	retime_connections "$WORK/tls-beacon-real.pcap" "$WORK/tls-beacon.pcap" "$BEACON_STRETCH"
+	install_capture tls-beacon
+}
+
+# An interactive SSH session inside one TLS session: stunnel4 client on ws4 (127.0.0.1:2222) ->
+# srv:443 stunnel4 server -> srv's sshd on 127.0.0.1:22 (loopback, not on the bridge).  A typist
+# sends commands one character at a time, 80-300 ms apart, with 2-8 s pauses to read the output,
+# for SSH_TUNNEL_SECONDS of real time.
+capture_ssh_over_tls() {
+	start_sshd
+	cat >"$WORK/stunnel-srv.conf" <<-EOF
+		foreground = yes
+		pid =
+		[ssh-tls]
+		accept = 0.0.0.0:443
+		connect = 127.0.0.1:22
+		cert = $WORK/tls.crt
+		key = $WORK/tls.key
+	EOF
+	cat >"$WORK/stunnel-cli.conf" <<-EOF
+		foreground = yes
+		pid =
+		[ssh-tls]
+		client = yes
+		accept = 127.0.0.1:2222
+		connect = $SRV:443
+	EOF
+	bg srv stunnel4 "$WORK/stunnel-srv.conf" 2>>"$WORK/stunnel.log"
+	bg ws4 stunnel4 "$WORK/stunnel-cli.conf" 2>>"$WORK/stunnel.log"
+	wait_port srv 443
+	wait_port ws4 2222
+	start_capture "$WORK/ssh-over-tls.pcap" 0
+	in_ns ws4 python3 - "$SSH_TUNNEL_SECONDS" <<-'EOF' |
+		import random, sys, time
+		random.seed(7)
+		cmds = ['uptime', 'id', 'ls -la /etc | head -20', 'cat /etc/hostname',
+		        'ps aux | head -15', 'df -h', 'ip addr', 'cat /etc/os-release',
+		        'ls /var/log', 'free -m', 'who', 'date', 'uname -a', 'ls -l /tmp']
+		end = time.time() + float(sys.argv[1])
+		time.sleep(3)
+		while time.time() < end:
+		    for ch in random.choice(cmds) + '\n':
+		        sys.stdout.write(ch)
+		        sys.stdout.flush()
+		        time.sleep(random.uniform(0.08, 0.3))
+		    time.sleep(random.uniform(2, 8))
+		sys.stdout.write('exit\n')
+		sys.stdout.flush()
+		time.sleep(2)
+	EOF
+		in_ns ws4 ssh -F "$WORK/ssh/client_config" -tt -p 2222 127.0.0.1 >"$WORK/ssh-session.log" 2>&1
+	stop_capture
+	stop_servers
+	grep -q "Linux" "$WORK/ssh-session.log" || die "ssh-over-tls: the session did not run"
+	install_capture ssh-over-tls
+}
+
+# Ordinary east-west traffic for about 3 minutes, at irregular times: the admin on ws1 logs in to
+# srv by SSH four times and copies a 3 MB file from it with scp; ws3, ws4, ws5 fetch pages from
+# srv's web server and resolve names through srv's dnsmasq; ws5 sends a 2 MB file to ws3 over
+# plain TCP (socat-free: bash /dev/tcp into a python listener).  Snap length 256: the card reads
+# headers only, the DNS answers here fit.
+capture_benign_eastwest() {
+	start_sshd
+	mkdir -p "$WORK/www"
+	head -c 3000000 /dev/urandom >"$WORK/www/backup.tar"
+	for i in $(seq 1 20); do echo "<html><body>page $i</body></html>" >"$WORK/www/p$i.html"; done
+	bg srv python3 -m http.server -b 0.0.0.0 -d "$WORK/www" 8080 >/dev/null 2>&1
+	bg srv /usr/sbin/dnsmasq -k -C /dev/null -p 53 --no-resolv --no-hosts \
+		--listen-address="$SRV" --bind-interfaces \
+		--address=/srv.corp.test/"$SRV" --address=/files.corp.test/"$SRV" \
+		--address=/wiki.corp.test/"$SRV" --address=/ws3.corp.test/"${IP[ws3]}"
+	bg ws3 python3 -c '
+import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 9000)); s.listen(1)
+while True:
+    c, _ = s.accept()
+    while c.recv(65536): pass
+    c.close()
+'
+	wait_port srv 8080
+	wait_port ws3 9000
+	start_capture "$WORK/benign-eastwest.pcap" 256
+	local ssh=(ssh -F "$WORK/ssh/client_config")
+	(   # the admin
+		sleep 5;  in_ns ws1 "${ssh[@]}" "$SRV" uptime >/dev/null
+		sleep 37; in_ns ws1 "${ssh[@]}" "$SRV" 'df -h; free -m' >/dev/null
+		sleep 21; in_ns ws1 scp -q -F "$WORK/ssh/client_config" "$SRV:$WORK/www/backup.tar" \
+			"$WORK/copy.tar"
+		sleep 48; in_ns ws1 "${ssh[@]}" "$SRV" 'ls /var/log' >/dev/null
+		sleep 29; in_ns ws1 "${ssh[@]}" "$SRV" 'who' >/dev/null
+	) &
+	local admin=$!
+	(   # ws5 copies a file to ws3
+		sleep 70
+		in_ns ws5 bash -c "head -c 2000000 /dev/zero >/dev/tcp/${IP[ws3]}/9000"
+	) &
+	local copy=$!
+	for h in ws3 ws4 ws5; do
+		in_ns "$h" python3 - "$SRV" "$h" <<-'EOF' &
+			import random, subprocess, sys, time
+			srv, me = sys.argv[1], sys.argv[2]
+			random.seed(me)
+			end = time.time() + 150
+			while time.time() < end:
+			    name = random.choice(['srv', 'files', 'wiki', 'ws3'])
+			    subprocess.run(['dig', '+short', '+time=2', '+tries=1', '@' + srv,
+			                    name + '.corp.test'], stdout=subprocess.DEVNULL)
+			    for _ in range(random.randint(1, 4)):
+			        subprocess.run(['curl', '-s', '-o', '/dev/null', '--max-time', '5',
+			                        'http://%s:8080/p%d.html' % (srv, random.randint(1, 20))])
+			        time.sleep(random.uniform(0.2, 2))
+			    time.sleep(random.expovariate(1 / 12.0))
+		EOF
+		PIDS+=($!)
+	done
+	wait "$admin" || die "benign-eastwest: an admin session failed"
+	wait "$copy" || die "benign-eastwest: the file copy failed"
+	for h in "${PIDS[@]: -3}"; do wait "$h" || true; done
+	stop_capture
+	stop_servers
+	cmp -s "$WORK/www/backup.tar" "$WORK/copy.tar" || die "benign-eastwest: scp copy differs"
+	install_capture benign-eastwest
+}
+
+# ---------------------------------------------------------------------------------------------
+
+main() {
+	local all=(nmap-connect-scan hydra-ssh tls-beacon ssh-over-tls benign-eastwest) c
+	local want=("$@")
+	[ ${#want[@]} -gt 0 ] || want=("${all[@]}")
+	for c in "${want[@]}"; do
+		[[ " ${all[*]} " == *" $c "* ]] || die "unknown capture '$c' (one of: ${all[*]})"
+	done
+	check_tools
+	trap cleanup EXIT INT TERM
+	WORK=$(mktemp -d /tmp/ndr-lateral.XXXXXX)
+	chmod 755 "$WORK"
+	make_keys
+	make_network
+	for c in "${want[@]}"; do
+		log "capturing $c"
+		"capture_${c//-/_}"
+	done
+}
+
+main "$@"
