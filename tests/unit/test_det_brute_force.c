@@ -44,6 +44,42 @@ static void ssh_brute_force(void **state)
 	ops->destroy(d);
 }
 
+/* OpenSSH takes up to six passwords per connection: a burst of short
+ * sessions is a guessing run long before 30 sessions (the burst rule). */
+static void ssh_burst_of_short_sessions(void **state)
+{
+	struct fg_alerts al = { 0 };
+	struct ndr_flow_rec r;
+	void *d = fg_create(ops, NULL);
+
+	(void)state;
+	for (int i = 0; i < 9; i++) {
+		failed_login(&r, "10.0.0.8", "10.0.0.9", 22, i, FG_T0 + (uint64_t)i * 5 * FG_SEC);
+		fg_feed(ops, d, &r, &al);
+	}
+	assert_int_equal(al.n, 0);           /* 9 in 45 s: under burst_attempts */
+	failed_login(&r, "10.0.0.8", "10.0.0.9", 22, 9, FG_T0 + 50 * FG_SEC);
+	fg_feed(ops, d, &r, &al);
+	assert_int_equal(fg_count(&al, "brute_force", "10.0.0.8->*:22"), 1);
+	ops->destroy(d);
+}
+
+/* The same ten sessions spread over ten minutes are not a burst. */
+static void slow_sessions_are_not_a_burst(void **state)
+{
+	struct fg_alerts al = { 0 };
+	struct ndr_flow_rec r;
+	void *d = fg_create(ops, NULL);
+
+	(void)state;
+	for (int i = 0; i < 10; i++) {
+		failed_login(&r, "10.0.0.8", "10.0.0.9", 22, i, FG_T0 + (uint64_t)i * 61 * FG_SEC);
+		fg_feed(ops, d, &r, &al);
+	}
+	assert_int_equal(al.n, 0);
+	ops->destroy(d);
+}
+
 static void rdp_password_spray(void **state)
 {
 	struct fg_alerts al = { 0 };
@@ -120,6 +156,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(ssh_brute_force),
+		cmocka_unit_test(ssh_burst_of_short_sessions),
+		cmocka_unit_test(slow_sessions_are_not_a_burst),
 		cmocka_unit_test(rdp_password_spray),
 		cmocka_unit_test(ordinary_traffic_is_quiet),
 		cmocka_unit_test(long_session_tail_is_not_an_attempt),
