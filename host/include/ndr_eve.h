@@ -44,12 +44,15 @@ json_t *ndr_eve_flow(const struct ndr_flow_rec *rec);
 /* rec is a whole DNS record: rec->qname holds rec->qname_len bytes (at most
  * NDR_DNS_NAME_MAX are read). */
 json_t *ndr_eve_dns(const struct ndr_dns_rec *rec);
+/* event_type "tls": Suricata's tls.sni and tls.version, the rest under "ndr". */
+json_t *ndr_eve_tls(const struct ndr_tls_rec *rec);
 
 /* The one-line text of an event, without a newline: a malloc'd string
  * (free() it) or NULL on allocation failure. */
 char *ndr_eve_alert_str(const struct ndr_alert *alert);
 char *ndr_eve_flow_str(const struct ndr_flow_rec *rec);
 char *ndr_eve_dns_str(const struct ndr_dns_rec *rec);
+char *ndr_eve_tls_str(const struct ndr_tls_rec *rec);
 
 /* Render into buf (NUL-terminated, no newline). Returns the length without
  * the NUL, or -1 if it does not fit in len bytes (buf then holds "") or on
@@ -57,6 +60,7 @@ char *ndr_eve_dns_str(const struct ndr_dns_rec *rec);
 int ndr_eve_alert_format(const struct ndr_alert *alert, char *buf, size_t len);
 int ndr_eve_flow_format(const struct ndr_flow_rec *rec, char *buf, size_t len);
 int ndr_eve_dns_format(const struct ndr_dns_rec *rec, char *buf, size_t len);
+int ndr_eve_tls_format(const struct ndr_tls_rec *rec, char *buf, size_t len);
 
 /* "2026-11-25T21:39:04.123456+0000"; buf of at least NDR_EVE_TS_LEN bytes. */
 #define NDR_EVE_TS_LEN 32
@@ -88,6 +92,7 @@ struct ndr_eve_writer *ndr_eve_writer_from_file(FILE *f);
 int ndr_eve_write_alert(struct ndr_eve_writer *w, const struct ndr_alert *alert);
 int ndr_eve_write_flow(struct ndr_eve_writer *w, const struct ndr_flow_rec *rec);
 int ndr_eve_write_dns(struct ndr_eve_writer *w, const struct ndr_dns_rec *rec);
+int ndr_eve_write_tls(struct ndr_eve_writer *w, const struct ndr_tls_rec *rec);
 /* Any event built by the caller (steals nothing: the reference stays theirs). */
 int ndr_eve_write_json(struct ndr_eve_writer *w, const json_t *event);
 void ndr_eve_writer_stats(const struct ndr_eve_writer *w, struct ndr_eve_stats *out);

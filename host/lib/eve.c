@@ -496,6 +496,79 @@ json_t *ndr_eve_dns(const struct ndr_dns_rec *r)
 	return finish(&b);
 }
 
+/* ---- tls ---------------------------------------------------------------- */
+
+/* Suricata's names for the versions it knows; others as hex. */
+static const char *tls_version_name(uint16_t v, char buf[16])
+{
+	switch (v) {
+	case 0x0200: return "SSLv2";
+	case 0x0300: return "SSLv3";
+	case 0x0301: return "TLSv1";
+	case 0x0302: return "TLS 1.1";
+	case 0x0303: return "TLS 1.2";
+	case 0x0304: return "TLS 1.3";
+	}
+	snprintf(buf, 16, "0x%04x", v);
+	return buf;
+}
+
+/* tls.version is the ClientHello's legacy_version (a TLS 1.3 client says
+ * TLS 1.2 there: the card sees no supported_versions list), or the record
+ * layer's when the hello was cut before it. */
+json_t *ndr_eve_tls(const struct ndr_tls_rec *r)
+{
+	static const char *const flag_bits[6] = {
+		"sni", "sni_cut", "truncated", "malformed", "ext_cut", "alpn",
+	};
+	struct builder b = builder_new();
+	size_t sni = r->sni_len > NDR_TLS_SNI_MAX ? NDR_TLS_SNI_MAX : r->sni_len;
+	size_t alpn = r->alpn_len > NDR_TLS_ALPN_MAX ? NDR_TLS_ALPN_MAX : r->alpn_len;
+	uint16_t version = r->hello_version ? r->hello_version : r->record_version;
+	char vbuf[16];
+	json_t *tls, *ndr;
+
+	if (b.failed)
+		return NULL;
+	put(&b, "timestamp", json_ts(r->hdr.ts_ns));
+	put(&b, "event_type", json_string("tls"));
+	if (r->vlan_outer) {
+		json_t *vlan = json_array();
+		put(&b, "vlan", vlan);
+		if (!b.failed && json_array_append_new(vlan, json_integer(r->vlan_outer)))
+			b.failed = 1;
+		if (!b.failed && r->vlan_inner &&
+		    json_array_append_new(vlan, json_integer(r->vlan_inner)))
+			b.failed = 1;
+	}
+	put_tuple(&b, r->src_addr, r->dst_addr, r->src_port, r->dst_port, r->ip_proto);
+
+	tls = put_object(&b, "tls");
+	if (r->tls_flags & NDR_TLS_F_SNI)
+		put_sub(&b, tls, "sni", json_presentation(r->sni, sni));
+	put_sub(&b, tls, "version", json_string(tls_version_name(version, vbuf)));
+
+	ndr = put_object(&b, "ndr");
+	snprintf(vbuf, sizeof(vbuf), "0x%04x", r->record_version);
+	put_sub(&b, ndr, "record_version", json_string(vbuf));
+	snprintf(vbuf, sizeof(vbuf), "0x%04x", r->hello_version);
+	put_sub(&b, ndr, "hello_version", json_string(vbuf));
+	put_sub(&b, ndr, "record_len", json_integer(r->record_len));
+	put_sub(&b, ndr, "hello_len", json_integer(r->hello_len));
+	put_sub(&b, ndr, "payload_len", json_integer(r->payload_len));
+	put_sub(&b, ndr, "sni_len", json_integer(r->sni_len));
+	put_sub(&b, ndr, "n_ciphers", json_integer(r->n_ciphers));
+	put_sub(&b, ndr, "n_extensions", json_integer(r->n_extensions));
+	if (r->tls_flags & NDR_TLS_F_ALPN) {
+		put_sub(&b, ndr, "alpn", json_presentation((const char *)r->alpn, alpn));
+		put_sub(&b, ndr, "alpn_len", json_integer(r->alpn_len));
+	}
+	put_sub(&b, ndr, "ip_ttl", json_integer(r->ip_ttl));
+	put_sub(&b, ndr, "flags", json_flag_names(r->tls_flags, flag_bits, 6));
+	put_sub(&b, ndr, "seq", json_integer(r->hdr.seq));
+	return finish(&b);
+}
+
 /* ---- text --------------------------------------------------------------- */
 
 static char *dump_and_free(json_t *event)
@@ -522,6 +595,11 @@ char *ndr_eve_flow_str(const struct ndr_flow_rec *rec)
 char *ndr_eve_dns_str(const struct ndr_dns_rec *rec)
 {
 	return dump_and_free(ndr_eve_dns(rec));
+}
+
+char *ndr_eve_tls_str(const struct ndr_tls_rec *rec)
+{
+	return dump_and_free(ndr_eve_tls(rec));
 }
 
 static int format_and_free(json_t *event, char *buf, size_t len)
@@ -556,6 +634,11 @@ int ndr_eve_flow_format(const struct ndr_flow_rec *rec, char *buf, size_t len)
 int ndr_eve_dns_format(const struct ndr_dns_rec *rec, char *buf, size_t len)
 {
 	return format_and_free(ndr_eve_dns(rec), buf, len);
+}
+
+int ndr_eve_tls_format(const struct ndr_tls_rec *rec, char *buf, size_t len)
+{
+	return format_and_free(ndr_eve_tls(rec), buf, len);
 }
 
 /* ---- the writer --------------------------------------------------------- */
@@ -636,6 +719,11 @@ int ndr_eve_write_flow(struct ndr_eve_writer *w, const struct ndr_flow_rec *rec)
 int ndr_eve_write_dns(struct ndr_eve_writer *w, const struct ndr_dns_rec *rec)
 {
 	return write_line(w, ndr_eve_dns_str(rec));
+}
+
+int ndr_eve_write_tls(struct ndr_eve_writer *w, const struct ndr_tls_rec *rec)
+{
+	return write_line(w, ndr_eve_tls_str(rec));
 }
 
 int ndr_eve_write_json(struct ndr_eve_writer *w, const json_t *event)

@@ -37,6 +37,7 @@ const char *ndr_rec_type_name(unsigned type)
 	switch (type) {
 	case NDR_REC_FLOW: return "flow";
 	case NDR_REC_DNS: return "dns";
+	case NDR_REC_TLS: return "tls";
 	case NDR_REC_DROP: return "drop";
 	case NDR_REC_HEARTBEAT: return "heartbeat";
 	case NDR_REC_PAD: return "pad";

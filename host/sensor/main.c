@@ -67,7 +67,8 @@ static int on_record(void *arg, const struct ndr_rec_hdr *rec)
 
 	if (rec->ts_ns > r->last_ts)
 		r->last_ts = rec->ts_ns;
-	if (r->records && (rec->type == NDR_REC_FLOW || rec->type == NDR_REC_DNS))
+	if (r->records && (rec->type == NDR_REC_FLOW || rec->type == NDR_REC_DNS ||
+			   rec->type == NDR_REC_TLS))
 		outputs_record(r->out, rec);
 	detectors_record(r->det, rec);
 	tick_if_due(r);
@@ -101,9 +102,11 @@ static void print_summary(struct ndr_source *src, struct run *r, double elapsed)
 		(unsigned long long)st.card.frames, (unsigned long long)st.card.bytes,
 		(unsigned long long)st.card.parse_errors, (unsigned long long)st.card.non_ip,
 		(unsigned long long)st.card.dns_messages, (unsigned long long)st.card.dns_errors);
-	fprintf(stderr, "  records   %llu (flow %llu, dns %llu, heartbeat %llu, drop notices %llu)\n",
+	fprintf(stderr, "  records   %llu (flow %llu, dns %llu, tls %llu, heartbeat %llu, "
+		"drop notices %llu)\n",
 		(unsigned long long)c->records, (unsigned long long)c->by_type[NDR_REC_FLOW],
 		(unsigned long long)c->by_type[NDR_REC_DNS],
+		(unsigned long long)c->by_type[NDR_REC_TLS],
 		(unsigned long long)c->by_type[NDR_REC_HEARTBEAT],
 		(unsigned long long)c->by_type[NDR_REC_DROP]);
 	fprintf(stderr, "  drops     %llu records dropped by the card, %llu packets by the capture, "

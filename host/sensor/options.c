@@ -30,7 +30,7 @@ static void usage(FILE *out)
 	      "      --eve PATH         append EVE JSON lines to PATH ('-' = stdout)\n"
 	      "      --syslog URL       send alerts as RFC 5424 syslog to udp://HOST:PORT or\n"
 	      "                         tcp://HOST:PORT (RFC 6587 octet counting); repeatable\n"
-	      "      --records          also write flow and dns records as EVE flow/dns events\n"
+	      "      --records          also write flow, dns and tls records as EVE events\n"
 	      "\n"
 	      "Other:\n"
 	      "  -c, --config FILE      configuration (docs/configuration.md)\n"

@@ -1,7 +1,7 @@
 /*
  * outputs.c - where ndr-sensor's events go: one EVE JSON writer (file or
  * stdout) and any number of syslog receivers. Every alert goes to all of
- * them; flow/dns records (--records) only to EVE.
+ * them; flow/dns/tls records (--records) only to EVE.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +75,8 @@ void outputs_record(struct sensor_outputs *out, const struct ndr_rec_hdr *rec)
 		ndr_eve_write_flow(out->eve, (const struct ndr_flow_rec *)rec);
 	else if (rec->type == NDR_REC_DNS)
 		ndr_eve_write_dns(out->eve, (const struct ndr_dns_rec *)rec);
+	else if (rec->type == NDR_REC_TLS)
+		ndr_eve_write_tls(out->eve, (const struct ndr_tls_rec *)rec);
 }
 
 void outputs_poll(struct sensor_outputs *out)

@@ -105,6 +105,7 @@ enum ndr_rec_type {
 	NDR_REC_DROP      = 3,  /* drop notice: 1 slot */
 	NDR_REC_HEARTBEAT = 4,  /* card counters: 2 slots */
 	NDR_REC_PAD       = 5,  /* filler up to the end of the ring */
+	NDR_REC_TLS       = 6,  /* TLS ClientHello: 3 slots */
 	NDR_REC_TYPE_MAX
 };
 
@@ -295,6 +296,64 @@ static inline uint32_t ndr_dns_rec_slots(uint32_t qname_len)
 	return 2u + (qname_len + 1u + NDR_SLOT_BYTES - 1u) / NDR_SLOT_BYTES;
 }
 
+/* -------- TLS ClientHello record (NDR_REC_TLS, 3 slots, 192 bytes) ------
+ *
+ * One record per TCP segment whose payload starts with a TLS handshake
+ * record holding a ClientHello (content type 22, major version 3, handshake
+ * type 1), on any port. Per segment, without reassembly: only what the
+ * segment's first NDR_TLS_VIEW payload bytes show is parsed, a ClientHello
+ * split across segments gives NDR_TLS_F_TRUNCATED and whatever its first
+ * segment holds, and a retransmitted ClientHello gives a second record.
+ * docs/dataplane.md "TLS ClientHello extractor" defines every field.
+ *
+ * The SNI host name is stored lower-cased (A-Z only), its first
+ * NDR_TLS_SNI_MAX bytes in slot 2, NUL-padded; sni_len is its full length
+ * on the wire, NDR_TLS_F_SNI_CUT says it was longer than what is stored.
+ */
+
+#define NDR_TLS_VIEW      1024u  /* payload bytes of a segment the card sees */
+#define NDR_TLS_SNI_MAX   64u    /* SNI bytes stored */
+#define NDR_TLS_ALPN_MAX  8u     /* bytes of the first ALPN protocol stored */
+#define NDR_TLS_MAX_EXT   32u    /* extensions walked */
+
+/* struct ndr_tls_rec.tls_flags */
+#define NDR_TLS_F_SNI       0x0001u /* server_name with a host_name entry */
+#define NDR_TLS_F_SNI_CUT   0x0002u /* host name longer than NDR_TLS_SNI_MAX */
+#define NDR_TLS_F_TRUNCATED 0x0004u /* ClientHello not whole in the visible
+                                        bytes of this segment's record */
+#define NDR_TLS_F_MALFORMED 0x0008u /* a length runs past its container */
+#define NDR_TLS_F_EXT_CUT   0x0010u /* more than NDR_TLS_MAX_EXT extensions */
+#define NDR_TLS_F_ALPN      0x0020u /* ALPN with a first protocol */
+
+struct ndr_tls_rec {
+	/* slot 0 */
+	struct ndr_rec_hdr hdr;
+	uint8_t  src_addr[16];     /* the packet's own (the client) */
+	uint8_t  dst_addr[16];
+	uint16_t src_port;
+	uint16_t dst_port;
+	uint16_t vlan_outer;
+	uint16_t vlan_inner;
+	uint8_t  ip_proto;         /* always 6 */
+	uint8_t  ip_ttl;           /* IPv4 TTL / IPv6 hop limit */
+	uint16_t tls_flags;        /* NDR_TLS_F_* */
+	uint16_t record_version;   /* TLS record layer version (0x0301 ...) */
+	uint16_t hello_version;    /* ClientHello legacy_version, 0 if not seen */
+	/* slot 1 */
+	uint16_t record_len;       /* TLS record length field */
+	uint16_t sni_len;          /* host name length on the wire, 0 if none */
+	uint32_t hello_len;        /* handshake length field (24 bits) */
+	uint16_t n_ciphers;        /* cipher_suites length / 2 */
+	uint16_t n_extensions;     /* extension headers read */
+	uint8_t  alpn_len;         /* length of the first ALPN protocol */
+	uint8_t  reserved0;
+	uint16_t payload_len;      /* segment's TCP payload length, saturating */
+	uint8_t  alpn[NDR_TLS_ALPN_MAX]; /* its first bytes, NUL-padded */
+	uint64_t reserved1[5];
+	/* slot 2 */
+	char     sni[NDR_TLS_SNI_MAX];   /* NUL-padded when shorter */
+};
+
 /* -------- drop notice (NDR_REC_DROP, 1 slot) ---------------------------- */
 
 enum ndr_drop_reason {
@@ -445,6 +504,11 @@ NDR_STATIC_ASSERT(sizeof(struct ndr_dns_rec) == 128, "dns fixed part is 2 slots"
 NDR_STATIC_ASSERT(NDR_OFFSETOF(struct ndr_dns_rec, txid) == 52, "dns txid");
 NDR_STATIC_ASSERT(NDR_OFFSETOF(struct ndr_dns_rec, qname_entropy) == 76, "dns entropy");
 NDR_STATIC_ASSERT(NDR_OFFSETOF(struct ndr_dns_rec, min_ttl) == 104, "dns min_ttl");
+NDR_STATIC_ASSERT(sizeof(struct ndr_tls_rec) == 3 * 64, "tls record is 3 slots");
+NDR_STATIC_ASSERT(NDR_OFFSETOF(struct ndr_tls_rec, src_port) == 48, "tls ports");
+NDR_STATIC_ASSERT(NDR_OFFSETOF(struct ndr_tls_rec, record_len) == 64, "tls slot 1");
+NDR_STATIC_ASSERT(NDR_OFFSETOF(struct ndr_tls_rec, alpn) == 80, "tls alpn");
+NDR_STATIC_ASSERT(NDR_OFFSETOF(struct ndr_tls_rec, sni) == 128, "tls slot 2");
 NDR_STATIC_ASSERT(sizeof(struct ndr_drop_rec) == 64, "drop notice is 1 slot");
 NDR_STATIC_ASSERT(sizeof(struct ndr_heartbeat_rec) == 128, "heartbeat is 2 slots");
 NDR_STATIC_ASSERT(sizeof(struct ndr_pad_rec) == 64, "pad is 1 slot");

@@ -5,6 +5,7 @@
  *
  *   beats -> parser -> hash -> flow table (queue) ------------------\
  *                 \--> dns capture -> message FIFO -> walker engines --> record writer -> ring
+ *                 \--> tls capture -> ClientHello walk (end of packet) ----/
  *
  * Every stage takes one beat, packet or message per clock at the CMAC's
  * 322 MHz; docs/microarchitecture.md has the stages, their latencies, the
@@ -503,6 +504,37 @@ void ndr_dns_stage_message(struct ndr_dns_stage *s, const struct ndr_dns *d,
 uint64_t ndr_dns_stage_idle(const struct ndr_dns_stage *s, uint64_t now);
 
 /* ------------------------------------------------------------------------
+ * TLS ClientHello extractor (tls_extract.c)
+ * ------------------------------------------------------------------------ */
+
+/* One TCP segment's first NDR_TLS_VIEW payload bytes, captured per beat;
+ * walked at the end of the packet (docs/microarchitecture.md "TLS"). */
+struct ndr_tls {
+	bool     active;            /* TCP, not a fragment, with payload */
+	uint32_t off;               /* frame offset of the payload */
+	uint32_t cap;               /* bytes that may be kept */
+	uint32_t have;              /* bytes kept in buf */
+	uint8_t  buf[NDR_TLS_VIEW];
+	/* counters */
+	uint64_t hellos;            /* records written */
+	uint64_t errors;            /* of them MALFORMED or TRUNCATED */
+	uint64_t walk_cycles;       /* walker clocks, summed */
+};
+
+/* Decide from the parsed headers whether the packet's payload is kept. */
+void ndr_tls_start(struct ndr_tls *t, const struct ndr_pkt_meta *m);
+/* Bytes [off, off+len) of the frame (len <= 64); only payload bytes kept. */
+void ndr_tls_bytes(struct ndr_tls *t, const uint8_t *data, uint32_t off, uint32_t len);
+/* End of packet: when the kept bytes start a ClientHello, write its record
+ * (time ts) and return true. */
+bool ndr_tls_close(struct ndr_tls *t, const struct ndr_pkt_meta *m, uint64_t ts,
+		   struct ndr_rw *w);
+/* The TLS fields of rec from vis bytes of a segment's payload (rec zeroed
+ * by the caller); false when they do not start a ClientHello. *cycles: the
+ * walker's clocks. */
+bool ndr_tls_parse(const uint8_t *buf, uint32_t vis, struct ndr_tls_rec *rec, uint32_t *cycles);
+
+/* ------------------------------------------------------------------------
  * Card top (card_top.c): the kernels wired together, one call per beat
  * ------------------------------------------------------------------------ */
 
@@ -525,6 +557,7 @@ struct ndr_top {
 	struct ndr_flow_table flow;
 	struct ndr_dns dns;                 /* capture stage */
 	struct ndr_dns_stage dnsq;          /* walk stage */
+	struct ndr_tls tls;                 /* ClientHello extractor */
 	struct ndr_rw rw;
 	/* frame in progress */
 	bool     in_frame;

@@ -4,8 +4,9 @@
  * The first beats of a frame go into the parser's header window; once the
  * window is parsed (at most four beats in), the DNS extractor is given the
  * window's bytes and then every later beat, as a four-beat delay line would
- * in hardware. At the last beat the flow table and the DNS extractor write
- * their records and prod is written back.
+ * in hardware; the TLS extractor is fed the same way. At the last beat the
+ * flow table and the DNS and TLS extractors write their records and prod is
+ * written back.
  *
  * Spec choices (heartbeat: not compared against the golden model):
  * - The first frame sets the first boundary to its time + interval. When a
@@ -37,6 +38,10 @@ void ndr_top_init(struct ndr_top *top, const struct ndr_top_cfg *cfg,
 		      cfg->idle_timeout_ms, cfg->active_timeout_ms, cfg->close_timeout_ms);
 	top->dns.active = false;
 	ndr_dns_stage_init(&top->dnsq);
+	top->tls.active = false;
+	top->tls.hellos = 0;
+	top->tls.errors = 0;
+	top->tls.walk_cycles = 0;
 	ndr_rw_init(&top->rw, slots, ctrl, log2_slots);
 	top->in_frame = false;
 	top->off = 0;
@@ -102,6 +107,7 @@ static void start_frame(struct ndr_top *top, const struct ndr_beat *b)
 	top->bytes += b->wire_len;
 	ndr_parser_start(&top->parser);
 	top->dns.active = false;
+	top->tls.active = false;
 }
 
 /* The headers are known: hand the DNS extractor what went by so far. */
@@ -111,7 +117,8 @@ static void headers_parsed(struct ndr_top *top, const struct ndr_beat *b, uint32
 	if (p->meta.kind == NDR_PKT_IP)
 		ndr_flow_hash(&top->flow, &p->meta);
 	ndr_dns_start(&top->dns, &p->meta);
-	if (!top->dns.active)
+	ndr_tls_start(&top->tls, &p->meta);
+	if (!top->dns.active && !top->tls.active)
 		return;
 	for (uint32_t k = 0; k < NDR_HDR_BEATS; k++) {
 		uint32_t at = k * NDR_BEAT_BYTES;
@@ -119,11 +126,13 @@ static void headers_parsed(struct ndr_top *top, const struct ndr_beat *b, uint32
 			break;
 		uint32_t n = p->win_len - at;
 		ndr_dns_bytes(&top->dns, p->win + at, at, n < NDR_BEAT_BYTES ? n : NDR_BEAT_BYTES);
+		ndr_tls_bytes(&top->tls, p->win + at, at, n < NDR_BEAT_BYTES ? n : NDR_BEAT_BYTES);
 	}
 	/* Bytes of this beat past the window, if the window ended inside it. */
 	if (top->off + len > p->win_len) {
 		uint32_t skip = p->win_len - top->off;
 		ndr_dns_bytes(&top->dns, b->data + skip, p->win_len, len - skip);
+		ndr_tls_bytes(&top->tls, b->data + skip, p->win_len, len - skip);
 	}
 }
 
@@ -157,6 +166,8 @@ static void end_frame(struct ndr_top *top)
 		flow_stage(top, m);
 		if (top->dns.active)
 			ndr_dns_stage_message(&top->dnsq, &top->dns, m, top->ts, top->clock, &top->rw);
+		if (top->tls.active)
+			ndr_tls_close(&top->tls, m, top->ts, &top->rw);
 	} else if (m->kind == NDR_PKT_NON_IP) {
 		top->non_ip++;
 	} else {
@@ -174,10 +185,13 @@ void ndr_top_beat(struct ndr_top *top, const struct ndr_beat *b)
 	top->clock++;
 	if (!top->in_frame)
 		start_frame(top, b);
-	if (ndr_parser_beat(&top->parser, b))
+	if (ndr_parser_beat(&top->parser, b)) {
 		headers_parsed(top, b, len);
-	else if (top->dns.active)
+	} else {
+		/* each is a no-op when its extractor is not active */
 		ndr_dns_bytes(&top->dns, b->data, top->off, len);
+		ndr_tls_bytes(&top->tls, b->data, top->off, len);
+	}
 	top->off += len;
 	if (b->last)
 		end_frame(top);

@@ -1,6 +1,7 @@
 /*
  * golden.c - the golden reference model's entry points (ndr_golden.h):
- * parse each frame, then feed the flow table and the DNS extractor.
+ * parse each frame, then feed the flow table and the DNS and TLS
+ * extractors.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +56,7 @@ void ndr_golden_frame(struct ndr_golden *g, uint64_t ts_ns, const uint8_t *frame
 		return;
 	golden_flow_packet(g, &pkt);
 	golden_dns_packet(g, &pkt);
+	golden_tls_packet(g, &pkt);
 }
 
 void ndr_golden_flush(struct ndr_golden *g)

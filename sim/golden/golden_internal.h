@@ -95,4 +95,7 @@ void golden_flow_flush(struct ndr_golden *g);
 /* golden_dns.c */
 void golden_dns_packet(struct ndr_golden *g, const struct golden_pkt *pkt);
 
+/* golden_tls.c */
+void golden_tls_packet(struct ndr_golden *g, const struct golden_pkt *pkt);
+
 #endif

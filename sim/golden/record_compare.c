@@ -22,7 +22,7 @@ struct queue {
 };
 
 enum { SIDE_CARD, SIDE_GOLDEN, SIDES };
-enum { T_FLOW, T_DNS, TYPES };
+enum { T_FLOW, T_DNS, T_TLS, TYPES };
 
 struct ndr_rec_cmp {
 	FILE *report;
@@ -34,7 +34,7 @@ struct ndr_rec_cmp {
 };
 
 static const char *const side_name[SIDES] = { "card", "golden" };
-static const char *const type_name[TYPES] = { "flow", "dns" };
+static const char *const type_name[TYPES] = { "flow", "dns", "tls" };
 
 struct ndr_rec_cmp *ndr_rec_cmp_new(FILE *report, unsigned max_reports)
 {
@@ -53,6 +53,8 @@ static int type_index(unsigned type)
 		return T_FLOW;
 	if (type == NDR_REC_DNS)
 		return T_DNS;
+	if (type == NDR_REC_TLS)
+		return T_TLS;
 	return -1;
 }
 

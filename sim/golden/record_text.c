@@ -117,6 +117,10 @@ static const char *const dns_parse_names[] = {
 	"BAD_LABEL", "ANSWERS_CUT", "TCP", "NAME_CUT",
 };
 
+static const char *const tls_flag_names[] = {
+	"SNI", "SNI_CUT", "TRUNCATED", "MALFORMED", "EXT_CUT", "ALPN",
+};
+
 static void put_hist(struct out *o, const uint16_t h[NDR_HIST_BINS])
 {
 	unsigned i;
@@ -209,6 +213,24 @@ static void format_dns(struct out *o, const struct ndr_dns_rec *r)
 	put_bits(o, r->parse_flags, dns_parse_names, 8);
 }
 
+static void format_tls(struct out *o, const struct ndr_tls_rec *r)
+{
+	char a[INET6_ADDRSTRLEN + 2], b[INET6_ADDRSTRLEN + 2];
+	unsigned sni = r->sni_len < NDR_TLS_SNI_MAX ? r->sni_len : NDR_TLS_SNI_MAX;
+	unsigned alpn = r->alpn_len < NDR_TLS_ALPN_MAX ? r->alpn_len : NDR_TLS_ALPN_MAX;
+
+	put(o, " %s:%u > %s:%u ttl=%u vlan=%u/%u payload=%u rec=0x%04x/%u hello=0x%04x/%u"
+	    " ciphers=%u ext=%u sni=", addr_str(r->src_addr, a), r->src_port,
+	    addr_str(r->dst_addr, b), r->dst_port, r->ip_ttl, r->vlan_outer, r->vlan_inner,
+	    r->payload_len, r->record_version, r->record_len, r->hello_version, r->hello_len,
+	    r->n_ciphers, r->n_extensions);
+	put_name(o, r->sni, sni);
+	put(o, "(%u) alpn=", r->sni_len);
+	put_name(o, (const char *)r->alpn, alpn);
+	put(o, "(%u) flags=", r->alpn_len);
+	put_bits(o, r->tls_flags, tls_flag_names, 6);
+}
+
 void ndr_rec_format(const struct ndr_rec_hdr *rec, char *buf, size_t len)
 {
 	struct out o = { buf, len, 0 };
@@ -225,6 +247,10 @@ void ndr_rec_format(const struct ndr_rec_hdr *rec, char *buf, size_t len)
 	case NDR_REC_DNS:
 		put_ts(&o, "DNS ts", rec->ts_ns);
 		format_dns(&o, (const struct ndr_dns_rec *)rec);
+		break;
+	case NDR_REC_TLS:
+		put_ts(&o, "TLS ts", rec->ts_ns);
+		format_tls(&o, (const struct ndr_tls_rec *)rec);
 		break;
 	case NDR_REC_DROP: {
 		const struct ndr_drop_rec *d = (const struct ndr_drop_rec *)rec;
@@ -361,6 +387,30 @@ static const struct field dns_fields[] = {
 	FLD(struct ndr_dns_rec, reserved3, F_HEX),
 };
 
+static const struct field tls_fields[] = {
+	FLD(struct ndr_tls_rec, src_addr, F_ADDR),
+	FLD(struct ndr_tls_rec, dst_addr, F_ADDR),
+	FLD(struct ndr_tls_rec, src_port, F_UINT),
+	FLD(struct ndr_tls_rec, dst_port, F_UINT),
+	FLD(struct ndr_tls_rec, vlan_outer, F_UINT),
+	FLD(struct ndr_tls_rec, vlan_inner, F_UINT),
+	FLD(struct ndr_tls_rec, ip_proto, F_UINT),
+	FLD(struct ndr_tls_rec, ip_ttl, F_UINT),
+	FLD(struct ndr_tls_rec, tls_flags, F_HEX),
+	FLD(struct ndr_tls_rec, record_version, F_HEX),
+	FLD(struct ndr_tls_rec, hello_version, F_HEX),
+	FLD(struct ndr_tls_rec, record_len, F_UINT),
+	FLD(struct ndr_tls_rec, sni_len, F_UINT),
+	FLD(struct ndr_tls_rec, hello_len, F_UINT),
+	FLD(struct ndr_tls_rec, n_ciphers, F_UINT),
+	FLD(struct ndr_tls_rec, n_extensions, F_UINT),
+	FLD(struct ndr_tls_rec, alpn_len, F_UINT),
+	FLD(struct ndr_tls_rec, reserved0, F_HEX),
+	FLD(struct ndr_tls_rec, payload_len, F_UINT),
+	ARR(struct ndr_tls_rec, alpn, F_HEX, NDR_TLS_ALPN_MAX),
+	ARR(struct ndr_tls_rec, reserved1, F_HEX, 5),
+};
+
 static uint64_t get_le(const uint8_t *p, unsigned size)
 {
 	uint64_t v = 0;
@@ -467,6 +517,21 @@ unsigned ndr_rec_diff(const struct ndr_rec_hdr *ra, const struct ndr_rec_hdr *rb
 				name_text(a + 128, (slots - 2) * NDR_SLOT_BYTES, ta, sizeof(ta));
 				name_text(b + 128, (slots - 2) * NDR_SLOT_BYTES, tb, sizeof(tb));
 				fprintf(out, "  qname: %s=%s %s=%s%s\n", an, ta, bn, tb,
+					strcmp(ta, tb) ? "" : " (NUL padding differs)");
+			}
+		}
+	} else if (ra->type == NDR_REC_TLS) {
+		diffs += diff_fields(tls_fields, sizeof(tls_fields) / sizeof(tls_fields[0]),
+				     a, b, an, bn, out);
+		/* The SNI slot, padding included. */
+		if (slots > 2 && memcmp(a + 128, b + 128, NDR_SLOT_BYTES) != 0) {
+			char ta[300], tb[300];
+
+			diffs++;
+			if (out) {
+				name_text(a + 128, NDR_TLS_SNI_MAX, ta, sizeof(ta));
+				name_text(b + 128, NDR_TLS_SNI_MAX, tb, sizeof(tb));
+				fprintf(out, "  sni: %s=%s %s=%s%s\n", an, ta, bn, tb,
 					strcmp(ta, tb) ? "" : " (NUL padding differs)");
 			}
 		}

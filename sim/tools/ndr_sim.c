@@ -1,7 +1,7 @@
 /*
  * ndr-sim - runs the emulated card over a capture file, consumes its ring,
- * and prints what it wrote; with --compare, checks the card's FLOW and DNS
- * records against the golden model, bit for bit.
+ * and prints what it wrote; with --compare, checks the card's FLOW, DNS and
+ * TLS records against the golden model, bit for bit.
  *
  * Exit status: 0 success, 1 records differ, 2 bad arguments or I/O error.
  */
@@ -50,7 +50,7 @@ static void usage(FILE *out)
 		"of records it wrote per type and the card's counters.\n"
 		"\n"
 		"  -r, --read FILE     capture to replay (pcap or pcapng)\n"
-		"  -c, --compare       also run the golden model and compare FLOW and DNS records,\n"
+		"  -c, --compare       also run the golden model and compare FLOW, DNS and TLS records,\n"
 		"                      per type, in order, every byte except hdr.seq and the\n"
 		"                      phase bit; exit 1 on any difference\n"
 		"  -d, --dump          print every record the card wrote, one line each\n"
@@ -318,14 +318,17 @@ static int run(const struct opts *o)
 
 		if (bad) {
 			printf("compare: FAILED: %" PRIu64 " records differ (%" PRIu64
-			       " flow, %" PRIu64 " dns bit-exact)\n", bad,
+			       " flow, %" PRIu64 " dns, %" PRIu64 " tls bit-exact)\n", bad,
 			       ndr_rec_cmp_equal(r.cmp, NDR_REC_FLOW),
-			       ndr_rec_cmp_equal(r.cmp, NDR_REC_DNS));
+			       ndr_rec_cmp_equal(r.cmp, NDR_REC_DNS),
+			       ndr_rec_cmp_equal(r.cmp, NDR_REC_TLS));
 			rc = 1;
 		} else {
-			printf("compare: %" PRIu64 " flow, %" PRIu64 " dns records bit-exact\n",
+			printf("compare: %" PRIu64 " flow, %" PRIu64 " dns, %" PRIu64
+			       " tls records bit-exact\n",
 			       ndr_rec_cmp_equal(r.cmp, NDR_REC_FLOW),
-			       ndr_rec_cmp_equal(r.cmp, NDR_REC_DNS));
+			       ndr_rec_cmp_equal(r.cmp, NDR_REC_DNS),
+			       ndr_rec_cmp_equal(r.cmp, NDR_REC_TLS));
 		}
 	}
 out:

@@ -18,6 +18,7 @@
 #include "ndr_card.h"
 #include "ndr_golden.h"
 #include "pktgen.h"
+#include "tlsgen.h"
 #include "../../sim/golden/record_compare.h"
 
 #define MS 1000000ull
@@ -27,6 +28,9 @@
 #define FUZZ_FRAMES 120000u
 
 /* ---- the harness: one card and one golden model side by side ---- */
+
+/* TLS records compared equal by the last harness_finish. */
+static uint64_t last_tls_equal;
 
 struct harness {
 	struct ndr_ring_ctrl *ctrl;
@@ -114,6 +118,7 @@ static uint64_t harness_finish(struct harness *h, uint64_t *flows, uint64_t *dns
 	bad = ndr_rec_cmp_finish(h->cmp);
 	*flows = ndr_rec_cmp_equal(h->cmp, NDR_REC_FLOW);
 	*dnss = ndr_rec_cmp_equal(h->cmp, NDR_REC_DNS);
+	last_tls_equal = ndr_rec_cmp_equal(h->cmp, NDR_REC_TLS);
 	ndr_golden_free(h->golden);
 	ndr_rec_cmp_free(h->cmp);
 	ndr_card_free(h->card);
@@ -473,12 +478,55 @@ static void add_flow_lifecycles(struct corpus *c)
 	}
 }
 
+/* ClientHellos whole and cut, with lengths that lie, on several ports. */
+static void add_tls_hellos(struct corpus *c)
+{
+	static const char *const names[] = {
+		"Example.COM", "a.b.c.d.e.f.example.org", "xn--bcher-kva.example",
+		"a-very-long-label-for-a-server-name-that-goes-past-sixty-four-bytes.example.net",
+	};
+	struct tlsgen h;
+	struct pg p;
+	unsigned i;
+
+	for (i = 0; i < 12; i++) {
+		struct tlsgen_opts o = { 0 };
+		uint16_t port = (uint16_t)(i % 3 == 0 ? 443 : 8443 + i);
+		uint32_t n;
+
+		o.sni = (i % 5 == 4) ? NULL : names[i % 4];
+		o.alpn = (i & 1) ? "h2" : (i % 4 == 2 ? "http/1.1-extended" : NULL);
+		o.n_ciphers = (uint16_t)(3 + 7 * i);
+		o.session_id_len = (uint8_t)((i % 3) * 16);
+		o.filler_before = i % 4;
+		o.filler_after = i == 7 ? 40 : i % 2;
+		o.padding = i == 9 ? 1100 : (i % 3) * 100;
+		tlsgen_hello(&h, &o);
+		switch (i) {
+		case 3: tlsgen_put16(&h, h.ext_len_off, 0xfff0); break;
+		case 5: tlsgen_put16(&h, 3, 100); break;
+		case 6:
+			if (h.sni_ext_off)
+				tlsgen_put16(&h, h.sni_ext_off + 7, 0x300);
+			break;
+		case 8: tlsgen_put24(&h, 6, 70); break;
+		}
+		n = h.len;
+		if (i == 10)
+			n = h.len / 2;        /* the first of two segments */
+		pg_tcp4(&p, "10.44.0.2", (uint16_t)(40000 + i), "10.44.0.9", port,
+			PG_TCP_ACK | PG_TCP_PSH, h.b, n);
+		add(c, MS / 4, &p, i == 11 ? 54 + 80 : p.len);
+	}
+}
+
 static void build_corpus(struct corpus *c)
 {
 	c->n = 0;
 	build_dns_corpus(c);
 	add_l3_variants(c);
 	add_flow_lifecycles(c);
+	add_tls_hellos(c);
 }
 
 static uint64_t run_corpus(const struct corpus *c, const struct ndr_card_cfg *card_cfg,
@@ -506,11 +554,13 @@ static void test_crafted_corpus(void **state)
 	build_corpus(&c);
 	small_table_cfg(&cfg);
 	bad = run_corpus(&c, &cfg, &cfg, &flows, &dnss);
-	printf("crafted corpus: %u frames, %llu flow and %llu dns records bit-exact, %llu differ\n",
-	       c.n, (unsigned long long)flows, (unsigned long long)dnss, (unsigned long long)bad);
+	printf("crafted corpus: %u frames, %llu flow, %llu dns and %llu tls records bit-exact, "
+	       "%llu differ\n", c.n, (unsigned long long)flows, (unsigned long long)dnss,
+	       (unsigned long long)last_tls_equal, (unsigned long long)bad);
 	assert_int_equal(bad, 0);
 	assert_true(flows > 100);
 	assert_true(dnss > 30);
+	assert_int_equal(last_tls_equal, 12);
 }
 
 /* The comparison must be able to fail: a golden model with another hash
@@ -678,12 +728,13 @@ static void test_fuzz(void **state)
 	}
 	fuzz_pcap_close(&fp);
 	bad = harness_finish(&h, &flows, &dnss);
-	printf("fuzz: %u frames, %llu flow and %llu dns records bit-exact, %llu differ\n",
+	printf("fuzz: %u frames, %llu flow, %llu dns and %llu tls records bit-exact, %llu differ\n",
 	       FUZZ_FRAMES, (unsigned long long)flows, (unsigned long long)dnss,
-	       (unsigned long long)bad);
+	       (unsigned long long)last_tls_equal, (unsigned long long)bad);
 	assert_int_equal(bad, 0);
 	assert_true(flows > 1000);
 	assert_true(dnss > 1000);
+	assert_true(last_tls_equal > 100);
 }
 
 int main(void)

@@ -1,4 +1,4 @@
-/* test_eve.c - Community ID and the EVE JSON alert, flow and dns events. */
+/* test_eve.c - Community ID and the EVE JSON alert, flow, dns and tls events. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -499,6 +499,106 @@ static void test_dns_answer_and_hostile_name(void **state)
 	json_decref(j);
 }
 
+static void tls_record(struct ndr_tls_rec *r, const char *sni)
+{
+	memset(r, 0, sizeof(*r));
+	r->hdr.type = NDR_REC_TLS;
+	r->hdr.slots = 3;
+	r->hdr.ts_ns = 1795642744123456789ull;
+	r->hdr.seq = 9;
+	addr("192.168.1.10", r->src_addr);
+	addr("93.184.216.34", r->dst_addr);
+	r->src_port = 51000;
+	r->dst_port = 443;
+	r->ip_proto = 6;
+	r->ip_ttl = 64;
+	r->record_version = 0x0301;
+	r->hello_version = 0x0303;
+	r->record_len = 512;
+	r->hello_len = 508;
+	r->payload_len = 517;
+	r->n_ciphers = 17;
+	r->n_extensions = 12;
+	if (sni) {
+		r->tls_flags |= NDR_TLS_F_SNI;
+		r->sni_len = (uint16_t)strlen(sni);
+		memcpy(r->sni, sni, r->sni_len < NDR_TLS_SNI_MAX ? r->sni_len : NDR_TLS_SNI_MAX);
+	}
+}
+
+static void test_tls_event(void **state)
+{
+	struct ndr_tls_rec r;
+	json_t *j, *fl;
+	char *s;
+	char longname[100];
+
+	(void)state;
+	tls_record(&r, "www.example.com");
+	r.tls_flags |= NDR_TLS_F_ALPN;
+	memcpy(r.alpn, "h2", 2);
+	r.alpn_len = 2;
+	r.vlan_outer = 10;
+	r.vlan_inner = 20;
+	j = parse(ndr_eve_tls_str(&r));
+	assert_string_equal(str_at(j, NULL, "event_type"), "tls");
+	assert_string_equal(str_at(j, NULL, "timestamp"), "2026-11-25T21:39:04.123456+0000");
+	assert_string_equal(str_at(j, NULL, "src_ip"), "192.168.1.10");
+	assert_int_equal(int_at(j, NULL, "dest_port"), 443);
+	assert_string_equal(str_at(j, NULL, "proto"), "TCP");
+	assert_non_null(json_object_get(j, "community_id"));
+	assert_int_equal(json_integer_value(json_array_get(json_object_get(j, "vlan"), 1)), 20);
+	assert_string_equal(str_at(j, "tls", "sni"), "www.example.com");
+	assert_string_equal(str_at(j, "tls", "version"), "TLS 1.2");
+	assert_string_equal(str_at(j, "ndr", "record_version"), "0x0301");
+	assert_string_equal(str_at(j, "ndr", "alpn"), "h2");
+	assert_int_equal(int_at(j, "ndr", "n_ciphers"), 17);
+	assert_int_equal(int_at(j, "ndr", "n_extensions"), 12);
+	assert_int_equal(int_at(j, "ndr", "sni_len"), 15);
+	assert_int_equal(int_at(j, "ndr", "seq"), 9);
+	fl = json_object_get(json_object_get(j, "ndr"), "flags");
+	assert_int_equal(json_array_size(fl), 2);
+	assert_string_equal(json_string_value(json_array_get(fl, 0)), "sni");
+	assert_string_equal(json_string_value(json_array_get(fl, 1)), "alpn");
+	json_decref(j);
+
+	/* no SNI: no tls.sni; the record version when the hello's is unknown */
+	tls_record(&r, NULL);
+	r.hello_version = 0;
+	r.record_version = 0x0300;
+	r.tls_flags = NDR_TLS_F_TRUNCATED | NDR_TLS_F_MALFORMED;
+	j = parse(ndr_eve_tls_str(&r));
+	assert_null(json_object_get(json_object_get(j, "tls"), "sni"));
+	assert_null(json_object_get(j, "vlan"));
+	assert_null(json_object_get(json_object_get(j, "ndr"), "alpn"));
+	assert_string_equal(str_at(j, "tls", "version"), "SSLv3");
+	fl = json_object_get(json_object_get(j, "ndr"), "flags");
+	assert_int_equal(json_array_size(fl), 2);
+	assert_string_equal(json_string_value(json_array_get(fl, 0)), "truncated");
+	assert_string_equal(json_string_value(json_array_get(fl, 1)), "malformed");
+	json_decref(j);
+
+	/* a cut name prints its 64 stored bytes; hostile bytes stay JSON;
+	 * an unknown version prints as hex */
+	memset(longname, 'q', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	tls_record(&r, longname);
+	r.tls_flags |= NDR_TLS_F_SNI_CUT;
+	r.sni[0] = '\x01';
+	r.sni[1] = '"';
+	r.hello_version = 0x7f1c;
+	s = ndr_eve_tls_str(&r);
+	assert_non_null(s);
+	for (const char *p = s; *p; p++)
+		assert_true((unsigned char)*p >= 0x20);
+	j = parse(s);
+	assert_int_equal(strlen(str_at(j, "tls", "sni")), 4 + 1 + 62);
+	assert_memory_equal(str_at(j, "tls", "sni"), "\\001\"qq", 7);
+	assert_int_equal(int_at(j, "ndr", "sni_len"), 99);
+	assert_string_equal(str_at(j, "tls", "version"), "0x7f1c");
+	json_decref(j);
+}
+
 static void test_names(void **state)
 {
 	char buf[16];
@@ -598,6 +698,7 @@ int main(void)
 		cmocka_unit_test(test_flow_icmp_and_udp),
 		cmocka_unit_test(test_dns_query),
 		cmocka_unit_test(test_dns_answer_and_hostile_name),
+		cmocka_unit_test(test_tls_event),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_writer),
 		cmocka_unit_test(test_writer_errors),
