@@ -108,6 +108,10 @@ struct ndr_ew_flow_key {
 void ndr_ew_flow_key(struct ndr_ew_flow_key *k, const struct ndr_flow_rec *r);
 /* 1 when r continues a flow seen in an earlier ACTIVE record. */
 int ndr_ew_continues(struct ndr_lru *active, const struct ndr_flow_rec *r);
+/* Forget long flows whose last ACTIVE record is older than
+ * NDR_EW_ACTIVE_FORGET_NS: they ended without a record reaching us. */
+#define NDR_EW_ACTIVE_FORGET_NS (600ull * 1000000000ull)
+void ndr_ew_active_expire(struct ndr_lru *active, uint64_t now_ns);
 
 /* Flow helpers. */
 int ndr_ew_ipv6(const struct ndr_flow_rec *r);

@@ -394,15 +394,12 @@ static void bc_tick(void *det, uint64_t now_ns, const struct ndr_alert_sink *sin
 {
 	struct bc *b = det;
 	struct bc_val *v;
-	uint64_t *last;
-
 	(void)sink;
 	while ((v = ndr_lru_oldest(&b->table, NULL)) && v->last_ns + b->idle_ns <= now_ns) {
 		ndr_lru_remove(&b->table, v);
 		b->expired++;
 	}
-	while ((last = ndr_lru_oldest(&b->active, NULL)) && *last + 600 * 1000000000ull <= now_ns)
-		ndr_lru_remove(&b->active, last);
+	ndr_ew_active_expire(&b->active, now_ns);
 }
 
 static void bc_stats(void *det, json_t *out)

@@ -318,6 +318,14 @@ int ndr_ew_continues(struct ndr_lru *active, const struct ndr_flow_rec *r)
 	return 1;
 }
 
+void ndr_ew_active_expire(struct ndr_lru *active, uint64_t now_ns)
+{
+	uint64_t *last;
+
+	while ((last = ndr_lru_oldest(active, NULL)) && *last + NDR_EW_ACTIVE_FORGET_NS <= now_ns)
+		ndr_lru_remove(active, last);
+}
+
 int ndr_ew_ipv6(const struct ndr_flow_rec *r)
 {
 	return (r->hdr.flags & NDR_REC_F_IPV6) != 0;

@@ -294,7 +294,7 @@ static void ht_tick(void *det, uint64_t now_ns, const struct ndr_alert_sink *sin
 
 	(void)sink;
 	/* an ACTIVE flow silent for 10 min ended without a final record we saw */
-	while ((v = ndr_lru_oldest(&h->flows, NULL)) && v->last_ns + 600 * 1000000000ull <= now_ns) {
+	while ((v = ndr_lru_oldest(&h->flows, NULL)) && v->last_ns + NDR_EW_ACTIVE_FORGET_NS <= now_ns) {
 		ndr_lru_remove(&h->flows, v);
 		h->expired++;
 	}
