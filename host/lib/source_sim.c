@@ -6,10 +6,19 @@
  * and the caller drains it through the same ring reader as any card.
  *
  * A capture file is not a link at line rate, so reading it must lose nothing:
- * before each frame the source makes sure the ring has room for the most
- * records one frame can cause, and otherwise returns to let the consumer
- * drain. A live interface has no such luxury: there the ring fills and the
- * card drops and reports, as a card would.
+ * before each batch of frames the source makes sure the ring has room for
+ * the most records every frame of the batch can cause (the batch is cut to
+ * fit), and otherwise returns to let the consumer drain. A live interface
+ * has no such luxury: there the ring fills and the card drops and reports,
+ * as a card would.
+ *
+ * Frames that fit the card's header window go to the card in batches
+ * (ndr_card_frames), which lets it overlap the flow table's memory reads of
+ * several frames; those are the frames whose reads it cannot hide alone
+ * (sim/src/card.c). The capture's frame buffer is valid only until the next
+ * read, so they are copied into the source's own buffer; a longer frame is
+ * presented as it is read, after the batch gathered before it, so the card
+ * sees the capture's order and large frames are not copied.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,11 +28,19 @@
 #include "ndr_source.h"
 
 #define SIM_FRAMES_PER_PUMP 2048u
+#define SIM_BATCH_FRAMES    32u
+
+struct sim_batch {
+	struct ndr_frame_ref ref[SIM_BATCH_FRAMES];
+	unsigned n;
+	uint8_t data[SIM_BATCH_FRAMES][NDR_HDR_WINDOW];
+};
 
 struct sim_source {
 	struct ndr_source base;
 	struct ndr_capture *cap;
 	struct ndr_card *card;
+	struct sim_batch *batch;
 	void *ring_mem;
 	size_t ring_bytes;
 	struct ndr_ring_ctrl *ctrl;
@@ -41,29 +58,72 @@ static uint32_t ring_room(const struct sim_source *s)
 	return (1u << s->log2_slots) - (prod - cons);
 }
 
+/* Frames a batch may hold now: file input waits for ring room. */
+static unsigned batch_limit(const struct sim_source *s)
+{
+	uint32_t fit;
+
+	if (s->live)
+		return SIM_BATCH_FRAMES;
+	fit = ring_room(s) / NDR_CARD_WORST_SLOTS_PER_FRAME;
+	return fit < SIM_BATCH_FRAMES ? fit : SIM_BATCH_FRAMES;
+}
+
+/* A frame of at most NDR_HDR_WINDOW bytes joins the batch. */
+static void batch_add(struct sim_batch *b, const struct ndr_frame *f)
+{
+	struct ndr_frame_ref *r = &b->ref[b->n];
+
+	memcpy(b->data[b->n], f->data, f->caplen);
+	r->ts_ns = f->ts_ns;
+	r->data = b->data[b->n];
+	r->caplen = f->caplen;
+	r->wirelen = f->wirelen;
+	b->n++;
+}
+
+static void batch_run(struct sim_source *s)
+{
+	ndr_card_frames(s->card, s->batch->ref, s->batch->n);
+	s->batch->n = 0;
+}
+
 static int sim_pump(struct ndr_source *base, int timeout_ms, char *err, size_t errlen)
 {
 	struct sim_source *s = (struct sim_source *)base;
 	struct ndr_frame f;
-	unsigned n;
+	unsigned n = 0;
 
 	if (s->input_done)
 		return ndr_ring_available(&base->reader) ? NDR_SRC_RECORDS : NDR_SRC_END;
 
-	for (n = 0; n < SIM_FRAMES_PER_PUMP; n++) {
-		int rc;
+	while (n < SIM_FRAMES_PER_PUMP) {
+		unsigned limit = batch_limit(s), got = 0;
+		int rc = 1;
 
-		if (!s->live && ring_room(s) < NDR_CARD_WORST_SLOTS_PER_FRAME)
+		if (limit == 0)
 			return NDR_SRC_RECORDS;
-		if (s->stop_requested) {
-			rc = 0;
-		} else {
-			rc = ndr_capture_next(s->cap, &f, n ? 0 : timeout_ms, err, errlen);
-		}
-		if (rc == 1) {
+		while (got < limit) {
+			if (s->stop_requested) {
+				rc = 0;
+				break;
+			}
+			rc = ndr_capture_next(s->cap, &f, n + got ? 0 : timeout_ms, err, errlen);
+			if (rc != 1)
+				break;
+			got++;
+			if (f.caplen <= NDR_HDR_WINDOW) {
+				batch_add(s->batch, &f);
+				continue;
+			}
+			batch_run(s);
 			ndr_card_frame(s->card, f.ts_ns, f.data, f.caplen, f.wirelen);
-			continue;
 		}
+		/* Frames read before an end, a timeout or an error still count. */
+		batch_run(s);
+		n += got;
+		if (rc == 1)
+			continue;
 		if (rc == 2)
 			return n ? NDR_SRC_RECORDS : NDR_SRC_IDLE;
 		if (rc < 0)
@@ -100,6 +160,7 @@ static void sim_close(struct ndr_source *base)
 		ndr_card_free(s->card);
 	if (s->cap)
 		ndr_capture_close(s->cap);
+	free(s->batch);
 	ndr_numa_free(s->ring_mem, s->ring_bytes);
 	free(s);
 }
@@ -158,6 +219,12 @@ struct ndr_source *ndr_source_sim_open(const char *what, const char *arg,
 	s->ctrl->log2_slots = s->log2_slots;
 	s->ctrl->abi_version = NDR_ABI_VERSION;
 
+	s->batch = calloc(1, sizeof(*s->batch));
+	if (!s->batch) {
+		snprintf(err, errlen, "%s: out of memory for a batch of %u frames", s->base.desc,
+			 SIM_BATCH_FRAMES);
+		goto fail;
+	}
 	s->cap = s->live ? ndr_capture_open_live(arg, why, sizeof(why))
 			 : ndr_capture_open_file(arg, why, sizeof(why));
 	if (!s->cap) {

@@ -78,6 +78,11 @@ void ndr_flow_init(struct ndr_flow_table *ft, const struct ndr_flow_mem *mem,
 	ft->scan_expired = 0;
 	ft->fwd_hits = 0;
 	ft->extra_reads = 0;
+	/* the hash unit's last result: that of the all-zero key */
+	ndr_hw_zero(ft->key, NDR_FLOW_KEY_LEN);
+	ft->src_lower = true;
+	ndr_murmur3_32x2(ft->key, NDR_FLOW_KEY_LEN, seed, seed ^ NDR_FLOW_SIG_SALT,
+			 &ft->hash, &ft->sig);
 }
 
 /* ---- memories behind their forwarding windows ---- */
@@ -458,18 +463,25 @@ static void scan_bucket(struct ndr_flow_table *ft, uint64_t t, struct ndr_rw *w)
 	write_line(ft, bucket, &line, line_deadline(ft, &line));
 }
 
+/* The hash unit keeps its last key and result: a packet of the same flow
+ * (or one whose hash the emulation's batch lookahead already put there,
+ * sim/src/card.c) skips the hash, and its bucket read was issued already. */
 void ndr_flow_hash(struct ndr_flow_table *ft, const struct ndr_pkt_meta *m)
 {
-	ft->src_lower = ndr_flow_key(m, ft->key);
-	ndr_murmur3_32x2(ft->key, NDR_FLOW_KEY_LEN, ft->seed, ft->seed ^ NDR_FLOW_SIG_SALT,
-			 &ft->hash, &ft->sig);
-	uint32_t bucket = ft->hash & ft->mask;
-	NDR_HW_PREFETCH(&ft->mem.buckets[bucket]);
-	/* the ways' entries too: a match or a victim needs one of them, and
-	 * their misses then overlap the header line's */
-	const uint8_t *ways = (const uint8_t *)&ft->mem.entries[entry_index(bucket, 0)];
-	for (uint32_t off = 0; off < NDR_FLOW_WAYS * sizeof(struct ndr_flow_entry); off += 64u)
-		NDR_HW_PREFETCH(ways + off);
+	uint8_t key[NDR_FLOW_KEY_LEN];
+	ft->src_lower = ndr_flow_key(m, key);
+	if (!key_equal(key, ft->key)) {
+		ndr_hw_copy(ft->key, key, NDR_FLOW_KEY_LEN);
+		ndr_murmur3_32x2(ft->key, NDR_FLOW_KEY_LEN, ft->seed, ft->seed ^ NDR_FLOW_SIG_SALT,
+				 &ft->hash, &ft->sig);
+		uint32_t bucket = ft->hash & ft->mask;
+		NDR_HW_PREFETCH(&ft->mem.buckets[bucket]);
+		/* the ways' entries too: a match or a victim needs one of
+		 * them, and their misses then overlap the header line's */
+		const uint8_t *ways = (const uint8_t *)&ft->mem.entries[entry_index(bucket, 0)];
+		for (uint32_t off = 0; off < NDR_FLOW_WAYS * sizeof(struct ndr_flow_entry); off += 64u)
+			NDR_HW_PREFETCH(ways + off);
+	}
 	NDR_HW_PREFETCH(&ft->mem.deadline[(ft->scan_ptr + 8u) & ft->mask]);
 }
 

@@ -1,12 +1,17 @@
 /*
  * ndr_datapath.cpp - Vitis HLS top of the card's data path: the C kernels
- * of hw/src (parser, flow table, DNS extractor, heartbeat: ndr_top_beat)
- * between the CMAC's RX stream and the record writer.
+ * of hw/src (parser, flow table, DNS capture and walk, TLS extractor,
+ * heartbeat: ndr_top_beat) between the CMAC's RX stream and the record
+ * writer.
  *
  * Free running (ap_ctrl_none): one call takes at most one beat, so a call is
  * a clock cycle and the call count is the card's clock. No memory port (a
  * free-running kernel may have none): the flow table is on chip, in URAM,
- * NDR_VITIS_LOG2_BUCKETS buckets of 4 ways; the records are not written to
+ * NDR_VITIS_LOG2_BUCKETS buckets of 4 ways, as the three memories of struct
+ * ndr_flow_mem (docs/microarchitecture.md "Flow table"): the bucket header
+ * lines (64 B each), the per-bucket deadline words (8 B, the scanner's
+ * port) and the flow entries (sizeof(struct ndr_flow_entry) each, read
+ * only on a signature match, a victim or an expiry); the records are not written to
  * host memory here but into a small on-chip staging ring, whose slots are
  * forwarded as they appear, one per word, TLAST on the last slot of each
  * record, to ndr_record_writer, which owns the ring in host memory.
@@ -25,7 +30,7 @@
 #include "ndr_vitis.h"
 
 #ifndef NDR_VITIS_LOG2_BUCKETS
-#define NDR_VITIS_LOG2_BUCKETS 14u   /* 64 Ki entries x 184 B in URAM */
+#define NDR_VITIS_LOG2_BUCKETS 14u   /* 16 Ki lines, 64 Ki entries: docs/hardware.md */
 #endif
 #define NDR_VITIS_STAGE_LOG2   7u    /* 128 slots: more than one frame can make */
 
@@ -40,8 +45,14 @@ extern "C" void ndr_datapath(ndr_axis &rx, ndr_axis &records)
 #pragma HLS INTERFACE mode=axis port=records
 #pragma HLS INTERFACE mode=ap_ctrl_none port=return
 
-	static struct ndr_flow_entry table[(1u << NDR_VITIS_LOG2_BUCKETS) * NDR_FLOW_WAYS];
-#pragma HLS BIND_STORAGE variable=table type=ram_2p impl=uram
+	/* Zero before init, as struct ndr_flow_mem requires: static storage
+	 * is, and the bitstream's initial URAM contents are zero. */
+	static struct ndr_flow_bucket buckets[1u << NDR_VITIS_LOG2_BUCKETS];
+#pragma HLS BIND_STORAGE variable=buckets type=ram_2p impl=uram
+	static uint64_t deadline[1u << NDR_VITIS_LOG2_BUCKETS];
+#pragma HLS BIND_STORAGE variable=deadline type=ram_2p impl=uram
+	static struct ndr_flow_entry entries[(1u << NDR_VITIS_LOG2_BUCKETS) * NDR_FLOW_WAYS];
+#pragma HLS BIND_STORAGE variable=entries type=ram_2p impl=uram
 	static uint8_t stage[(1u << NDR_VITIS_STAGE_LOG2) * NDR_SLOT_BYTES];
 	static struct ndr_ring_ctrl stage_ctrl;
 	static struct ndr_top top;
@@ -63,7 +74,11 @@ extern "C" void ndr_datapath(ndr_axis &rx, ndr_axis &records)
 		stage_ctrl.prod = 0;
 		stage_ctrl.cons = 0;
 		stage_ctrl.log2_slots = NDR_VITIS_STAGE_LOG2;
-		ndr_top_init(&top, &cfg, table, stage, &stage_ctrl, NDR_VITIS_STAGE_LOG2);
+		struct ndr_flow_mem mem;
+		mem.buckets = buckets;
+		mem.deadline = deadline;
+		mem.entries = entries;
+		ndr_top_init(&top, &cfg, &mem, stage, &stage_ctrl, NDR_VITIS_STAGE_LOG2);
 		started = true;
 	}
 	clocks++;

@@ -60,6 +60,22 @@ struct ndr_card *ndr_card_new(const struct ndr_card_cfg *cfg, void *ring_slots,
 void ndr_card_frame(struct ndr_card *card, uint64_t ts_ns, const uint8_t *frame,
 		    uint32_t caplen, uint32_t wirelen);
 
+/* One frame of a batch: the arguments of ndr_card_frame. */
+struct ndr_frame_ref {
+	uint64_t ts_ns;
+	const uint8_t *data;
+	uint32_t caplen;
+	uint32_t wirelen;
+};
+
+/* Present n frames, in order: the ring and the stats end up exactly as after
+ * n calls of ndr_card_frame. What a batch adds is what the card's pipeline
+ * does with several frames in flight: the flow table's reads for the frames
+ * ahead are issued before the frame at the flow stage is updated, so their
+ * memory latency overlaps its work. The ring needs room for
+ * n * NDR_CARD_WORST_SLOTS_PER_FRAME slots for the batch to lose no record. */
+void ndr_card_frames(struct ndr_card *card, const struct ndr_frame_ref *frames, unsigned n);
+
 /* End of input: emit every flow still in the table (reason FLUSH) and any
  * pending drop notice, then publish prod. */
 void ndr_card_flush(struct ndr_card *card);

@@ -2,8 +2,8 @@
  * ndr_bench - throughput of each stage on one capture, one core:
  *   pcap-read   the plain libpcap read loop (the ceiling for any pcap tool)
  *   card        the emulated card alone, frames preloaded in memory
- *   file+card   capture reader + emulated card + ring consumer (ndr-sensor's
- *               data path without detectors)
+ *   file+card   the "sim:file:" source (capture reader + emulated card) and
+ *               the ring consumer: ndr-sensor's data path without detectors
  *   consumer    ring consumer + every detector over the records the card made
  * Prints one line per stage; `make bench` runs it (tests/bench.sh).
  */
@@ -18,6 +18,7 @@
 #include "ndr_config.h"
 #include "ndr_detector.h"
 #include "ndr_ring.h"
+#include "ndr_source.h"
 
 #define LOG2_SLOTS 20u
 
@@ -151,11 +152,16 @@ static int keep(void *arg, const struct ndr_rec_hdr *rec)
 	return 0;
 }
 
+/* Frames go to the card in batches of this many, the ring drained between
+ * batches (it holds far more than a batch's worst case). */
+#define CARD_BATCH 256u
+
 static uint64_t run_card(const struct frames *fr, struct ring *r, ndr_record_fn fn, void *arg,
 			 double *secs)
 {
 	struct ndr_card_cfg cfg;
 	struct ndr_card *card;
+	struct ndr_frame_ref batch[CARD_BATCH];
 	char err[256];
 	uint64_t records = 0;
 	double t0;
@@ -169,10 +175,17 @@ static uint64_t run_card(const struct frames *fr, struct ring *r, ndr_record_fn 
 		die(err);
 	ndr_ring_reader_init(&r->rd, r->slots, LOG2_SLOTS, &r->ctrl, 256);
 	t0 = now_s();
-	for (i = 0; i < fr->n; i++) {
-		ndr_card_frame(card, fr->ts[i], fr->data + fr->off[i], fr->len[i], fr->wire[i]);
-		if ((i & 255) == 255)
-			records += ndr_ring_drain(&r->rd, fn, arg, 0);
+	for (i = 0; i < fr->n;) {
+		unsigned n;
+
+		for (n = 0; n < CARD_BATCH && i < fr->n; n++, i++) {
+			batch[n].ts_ns = fr->ts[i];
+			batch[n].data = fr->data + fr->off[i];
+			batch[n].caplen = fr->len[i];
+			batch[n].wirelen = fr->wire[i];
+		}
+		ndr_card_frames(card, batch, n);
+		records += ndr_ring_drain(&r->rd, fn, arg, 0);
 	}
 	ndr_card_flush(card);
 	records += ndr_ring_drain(&r->rd, fn, arg, 0);
@@ -181,36 +194,33 @@ static uint64_t run_card(const struct frames *fr, struct ring *r, ndr_record_fn 
 	return records;
 }
 
-static void bench_file_card(const char *path, struct ring *r)
+/* ndr-sensor's data path without detectors: the "sim:file:" source (capture
+ * reader + emulated card in batches) pumped and drained as the sensor does. */
+static void bench_file_card(const char *path)
 {
-	struct ndr_card_cfg cfg;
-	struct ndr_card *card;
-	struct ndr_capture *cap;
-	struct ndr_frame f;
-	char err[256];
-	uint64_t n = 0, bytes = 0, records = 0;
+	struct ndr_source_opts o;
+	struct ndr_source_stats st;
+	struct ndr_source *src;
+	char spec[4096], err[512];
+	uint64_t records = 0;
 	double t0;
+	int rc;
 
-	memset(&r->ctrl, 0, sizeof(r->ctrl));
-	ndr_card_cfg_defaults(&cfg);
-	card = ndr_card_new(&cfg, r->slots, LOG2_SLOTS, &r->ctrl, err, sizeof(err));
-	cap = ndr_capture_open_file(path, err, sizeof(err));
-	if (!card || !cap)
+	ndr_source_opts_defaults(&o);
+	snprintf(spec, sizeof(spec), "sim:file:%s", path);
+	src = ndr_source_open(spec, &o, err, sizeof(err));
+	if (!src)
 		die(err);
-	ndr_ring_reader_init(&r->rd, r->slots, LOG2_SLOTS, &r->ctrl, 256);
 	t0 = now_s();
-	while (ndr_capture_next(cap, &f, 0, err, sizeof(err)) == 1) {
-		ndr_card_frame(card, f.ts_ns, f.data, f.caplen, f.wirelen);
-		n++;
-		bytes += f.wirelen;
-		if ((n & 255) == 0)
-			records += ndr_ring_drain(&r->rd, discard, NULL, 0);
-	}
-	ndr_card_flush(card);
-	records += ndr_ring_drain(&r->rd, discard, NULL, 0);
-	report("file+card", now_s() - t0, n, bytes, records);
-	ndr_card_free(card);
-	ndr_capture_close(cap);
+	do {
+		rc = ndr_source_pump(src, 0, err, sizeof(err));
+		if (rc == NDR_SRC_ERROR)
+			die(err);
+		records += ndr_ring_drain(&src->reader, discard, NULL, 0);
+	} while (rc != NDR_SRC_END);
+	ndr_source_get_stats(src, &st);
+	report("file+card", now_s() - t0, st.card.frames, st.card.bytes, records);
+	ndr_source_close(src);
 }
 
 static void null_emit(void *arg, const struct ndr_alert *a)
@@ -271,7 +281,7 @@ int main(int argc, char **argv)
 	load(argv[1], &fr);
 	records = run_card(&fr, &r, discard, NULL, &secs);
 	report("card", secs, fr.n, fr.wire_bytes, records);
-	bench_file_card(argv[1], &r);
+	bench_file_card(argv[1]);
 	records = run_card(&fr, &r, keep, &b, &secs);
 	/* the consumer alone: replay the kept records through a fresh reader */
 	bench_consumer(&b);
