@@ -33,6 +33,9 @@ BINS    := $(BUILD)/bin/ndr-sensor $(if $(SIMTOOL_SRC),$(BUILD)/bin/ndr-sim) \
 BENCHES := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
+# Keep objects of tests and tools between builds (they are intermediates of pattern rules).
+.SECONDARY:
+
 .PHONY: all deps run test test-unit test-kmod bench clean captures check-synth eval
 all: $(BINS) $(TESTS) $(BENCHES)
 
