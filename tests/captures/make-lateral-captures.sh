@@ -16,7 +16,7 @@
 #   10.77.0.15  ws5      ordinary workstation
 #
 # Usage: sudo tests/captures/make-lateral-captures.sh [capture ...]
-#        capture: nmap-connect-scan hydra-ssh tls-beacon ssh-over-tls benign-eastwest
+#        capture: nmap-connect-scan hydra-ssh tls-beacon ssh-over-tls benign-eastwest new-admin-path
 #        (default: all five).  SSH_TUNNEL_SECONDS (default 660) sets the length of the
 #        interactive session in ssh-over-tls; BEACON_COUNT (default 240) the beacon's callbacks.
 #
@@ -455,10 +455,30 @@ while True:
 	install_capture benign-eastwest
 }
 
+# An admin (ws1) logs in to srv over SSH every ten seconds; a minute later a workstation that
+# never administered anything (ws4) logs in to srv too, and the admin carries on. With a
+# learning period of a minute (lateral.conf) ws1->srv is the learned path and ws4->srv is new.
+capture_new_admin_path() {
+	start_sshd
+	start_capture "$WORK/new-admin-path.pcap" 256
+	local ssh=(ssh -F "$WORK/ssh/client_config") i
+	for i in 1 2 3 4 5; do
+		in_ns ws1 "${ssh[@]}" "$SRV" uptime >/dev/null || die "new-admin-path: admin login failed"
+		sleep 10
+	done
+	sleep 25
+	in_ns ws4 "${ssh[@]}" "$SRV" 'id; hostname' >/dev/null || die "new-admin-path: ws4 login failed"
+	sleep 5
+	in_ns ws1 "${ssh[@]}" "$SRV" uptime >/dev/null || die "new-admin-path: admin login failed"
+	stop_capture
+	stop_servers
+	install_capture new-admin-path
+}
+
 # ---------------------------------------------------------------------------------------------
 
 main() {
-	local all=(nmap-connect-scan hydra-ssh tls-beacon ssh-over-tls benign-eastwest) c
+	local all=(nmap-connect-scan hydra-ssh tls-beacon ssh-over-tls benign-eastwest new-admin-path) c
 	local want=("$@")
 	[ ${#want[@]} -gt 0 ] || want=("${all[@]}")
 	for c in "${want[@]}"; do
