@@ -456,24 +456,44 @@ struct ndr_dns_walker {
 	uint32_t hist_bytes;        /* bytes fed to a histogram */
 };
 
+/* Walk scheduling shared by the DNS and TLS walk stages (walk_sched.c): a
+ * FIFO of complete items in front of a pool of engines, kept as clocks.
+ * An item arriving at clock `now` finds the FIFO full (dropped, counted) or
+ * is handed to the engine that frees up first, at most one per clock, in
+ * order; the engine is then busy for the item's walk clocks. */
+#define NDR_WALK_MAX 32u
+struct ndr_walk_sched {
+	uint32_t engines;           /* <= NDR_WALK_MAX */
+	uint32_t fifo_depth;        /* <= NDR_WALK_MAX */
+	uint64_t engine_free[NDR_WALK_MAX];  /* clock an engine is next free */
+	/* hand-over clocks of the last fifo_depth items, in FIFO order: an
+	 * item whose hand-over is still ahead is in the FIFO */
+	uint64_t handover[NDR_WALK_MAX];
+	uint32_t next;              /* ring position of the next item */
+	uint64_t last_handover;
+	bool     any;               /* an item was handed over before */
+	uint64_t fifo_drops;        /* FIFO full: item dropped, no record */
+	uint64_t engine_cycles;     /* sum of the engines' busy clocks */
+	uint64_t wait_cycles;       /* clocks items spent in the FIFO */
+	uint32_t fifo_max;          /* highest FIFO occupancy */
+	uint64_t last_busy;         /* clock the last engine goes idle */
+};
+
+void ndr_walk_sched_init(struct ndr_walk_sched *s, uint32_t engines, uint32_t fifo_depth);
+/* false (and counted in fifo_drops) when the FIFO is full at `now`. */
+bool ndr_walk_sched_admit(struct ndr_walk_sched *s, uint64_t now);
+/* Hand an admitted item of `cycles` walk clocks to an engine. */
+void ndr_walk_sched_run(struct ndr_walk_sched *s, uint64_t now, uint32_t cycles);
+/* The clock the last engine goes idle (never before now). */
+uint64_t ndr_walk_sched_idle(const struct ndr_walk_sched *s, uint64_t now);
+
 struct ndr_dns_stage {
 	struct ndr_dns_walker walker;
-	uint64_t engine_free[NDR_DNS_ENGINES];  /* clock an engine is next free */
-	/* hand-over clocks of the last NDR_DNS_FIFO_DEPTH messages, in FIFO
-	 * order: a message whose hand-over is still ahead is in the FIFO */
-	uint64_t handover[NDR_DNS_FIFO_DEPTH];
-	uint32_t next;              /* ring position of the next message */
-	uint64_t last_handover;
-	bool     any;               /* a message was handed over before */
+	struct ndr_walk_sched sched;
 	/* counters */
 	uint64_t messages;          /* packets that carried a message */
 	uint64_t errors;            /* no record, or parse flags beyond TCP */
 	uint64_t walked;            /* messages parsed by an engine */
-	uint64_t fifo_drops;        /* FIFO full: message dropped, no record */
-	uint64_t engine_cycles;     /* sum of the engines' busy clocks */
-	uint64_t wait_cycles;       /* clocks messages spent in the FIFO */
-	uint32_t fifo_max;          /* highest FIFO occupancy */
-	uint64_t last_busy;         /* clock the last engine goes idle */
 };
 
 /* Decide from the parsed headers whether the packet carries a message. */
@@ -525,10 +545,14 @@ struct ndr_tls {
 void ndr_tls_start(struct ndr_tls *t, const struct ndr_pkt_meta *m);
 /* Bytes [off, off+len) of the frame (len <= 64); only payload bytes kept. */
 void ndr_tls_bytes(struct ndr_tls *t, const uint8_t *data, uint32_t off, uint32_t len);
-/* End of packet: when the kept bytes start a ClientHello, write its record
- * (time ts) and return true. */
+/* End of packet: walk the kept bytes; a ClientHello becomes a record if the
+ * walk stage q (engines behind a FIFO, clocked at now) admits it, else it is
+ * dropped and counted in q->fifo_drops. Returns true when the record was written
+ * (time ts). */
+#define NDR_TLS_ENGINES     16u
+#define NDR_TLS_FIFO_DEPTH  32u
 bool ndr_tls_close(struct ndr_tls *t, const struct ndr_pkt_meta *m, uint64_t ts,
-		   struct ndr_rw *w);
+		   uint64_t now, struct ndr_walk_sched *q, struct ndr_rw *w);
 /* The TLS fields of rec from vis bytes of a segment's payload (rec zeroed
  * by the caller); false when they do not start a ClientHello. *cycles: the
  * walker's clocks. */
@@ -557,6 +581,7 @@ struct ndr_top {
 	struct ndr_flow_table flow;
 	struct ndr_dns dns;                 /* capture stage */
 	struct ndr_dns_stage dnsq;          /* walk stage */
+	struct ndr_walk_sched tlsq;         /* TLS walk stage: engines, FIFO */
 	struct ndr_tls tls;                 /* ClientHello extractor */
 	struct ndr_rw rw;
 	/* frame in progress */

@@ -42,6 +42,7 @@ void ndr_top_init(struct ndr_top *top, const struct ndr_top_cfg *cfg,
 	top->tls.hellos = 0;
 	top->tls.errors = 0;
 	top->tls.walk_cycles = 0;
+	ndr_walk_sched_init(&top->tlsq, NDR_TLS_ENGINES, NDR_TLS_FIFO_DEPTH);
 	ndr_rw_init(&top->rw, slots, ctrl, log2_slots);
 	top->in_frame = false;
 	top->off = 0;
@@ -167,7 +168,7 @@ static void end_frame(struct ndr_top *top)
 		if (top->dns.active)
 			ndr_dns_stage_message(&top->dnsq, &top->dns, m, top->ts, top->clock, &top->rw);
 		if (top->tls.active)
-			ndr_tls_close(&top->tls, m, top->ts, &top->rw);
+			ndr_tls_close(&top->tls, m, top->ts, top->clock, &top->tlsq, &top->rw);
 	} else if (m->kind == NDR_PKT_NON_IP) {
 		top->non_ip++;
 	} else {
@@ -200,6 +201,9 @@ void ndr_top_beat(struct ndr_top *top, const struct ndr_beat *b)
 void ndr_top_flush(struct ndr_top *top)
 {
 	uint64_t idle = ndr_dns_stage_idle(&top->dnsq, top->clock);
+	uint64_t tls_idle = ndr_walk_sched_idle(&top->tlsq, top->clock);
+	if (tls_idle > idle)
+		idle = tls_idle;
 	top->drain_clock = idle > top->flow_free ? idle : top->flow_free;
 	if (top->drain_clock < top->clock)
 		top->drain_clock = top->clock;

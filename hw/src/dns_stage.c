@@ -26,35 +26,10 @@
 void ndr_dns_stage_init(struct ndr_dns_stage *s)
 {
 	ndr_entropy_clear(&s->walker.acc);
-	for (uint32_t i = 0; i < NDR_DNS_ENGINES; i++)
-		s->engine_free[i] = 0;
-	for (uint32_t i = 0; i < NDR_DNS_FIFO_DEPTH; i++)
-		s->handover[i] = 0;
-	s->next = 0;
-	s->last_handover = 0;
-	s->any = false;
+	ndr_walk_sched_init(&s->sched, NDR_DNS_ENGINES, NDR_DNS_FIFO_DEPTH);
 	s->messages = 0;
 	s->errors = 0;
 	s->walked = 0;
-	s->fifo_drops = 0;
-	s->engine_cycles = 0;
-	s->wait_cycles = 0;
-	s->fifo_max = 0;
-	s->last_busy = 0;
-}
-
-/* Messages still waiting at `now`: the hand-over clocks are in FIFO order
- * and never decrease, so the waiting ones are the newest. */
-static uint32_t waiting(const struct ndr_dns_stage *s, uint64_t now)
-{
-	uint32_t n = 0;
-	for (uint32_t k = 1; k <= NDR_DNS_FIFO_DEPTH; k++) {
-		uint64_t h = s->handover[(s->next - k) % NDR_DNS_FIFO_DEPTH];
-		if (h <= now)
-			break;
-		n++;
-	}
-	return n;
 }
 
 void ndr_dns_stage_message(struct ndr_dns_stage *s, const struct ndr_dns *d,
@@ -67,42 +42,17 @@ void ndr_dns_stage_message(struct ndr_dns_stage *s, const struct ndr_dns *d,
 		s->errors++;        /* nothing to walk: never queued */
 		return;
 	}
-	uint32_t queued = waiting(s, now);
-	if (queued == NDR_DNS_FIFO_DEPTH) {
-		s->fifo_drops++;
+	if (!ndr_walk_sched_admit(&s->sched, now))
 		return;
-	}
-	if (queued + 1u > s->fifo_max)
-		s->fifo_max = queued + 1u;
 
 	struct ndr_dns_result res = ndr_dns_walk(&s->walker, &desc, d->msg, w);
 	if (res.parse_flags & (uint16_t)~NDR_DNS_P_TCP)
 		s->errors++;
 	s->walked++;
-
-	/* hand-over: after the previous one, and when an engine is free */
-	uint64_t h = now;
-	if (s->any && s->last_handover + 1u > h)
-		h = s->last_handover + 1u;
-	uint32_t e = 0;
-	for (uint32_t i = 1; i < NDR_DNS_ENGINES; i++) {
-		if (s->engine_free[i] < s->engine_free[e])
-			e = i;
-	}
-	if (s->engine_free[e] > h)
-		h = s->engine_free[e];
-	s->engine_free[e] = h + res.cycles;
-	s->engine_cycles += res.cycles;
-	s->wait_cycles += h - now;
-	if (s->engine_free[e] > s->last_busy)
-		s->last_busy = s->engine_free[e];
-	s->last_handover = h;
-	s->any = true;
-	s->handover[s->next % NDR_DNS_FIFO_DEPTH] = h;
-	s->next++;
+	ndr_walk_sched_run(&s->sched, now, res.cycles);
 }
 
 uint64_t ndr_dns_stage_idle(const struct ndr_dns_stage *s, uint64_t now)
 {
-	return s->last_busy > now ? s->last_busy : now;
+	return ndr_walk_sched_idle(&s->sched, now);
 }

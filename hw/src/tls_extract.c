@@ -231,7 +231,7 @@ void ndr_tls_bytes(struct ndr_tls *t, const uint8_t *data, uint32_t off, uint32_
 }
 
 bool ndr_tls_close(struct ndr_tls *t, const struct ndr_pkt_meta *m, uint64_t ts,
-		   struct ndr_rw *w)
+		   uint64_t now, struct ndr_walk_sched *q, struct ndr_rw *w)
 {
 	struct ndr_tls_rec rec;
 	uint32_t cycles;
@@ -240,6 +240,9 @@ bool ndr_tls_close(struct ndr_tls *t, const struct ndr_pkt_meta *m, uint64_t ts,
 	ndr_hw_zero((uint8_t *)&rec, sizeof(rec));
 	if (!ndr_tls_parse(t->buf, t->have, &rec, &cycles))
 		return false;
+	if (!ndr_walk_sched_admit(q, now))
+		return false;
+	ndr_walk_sched_run(q, now, cycles);
 	rec.hdr.type = NDR_REC_TLS;
 	rec.hdr.slots = 3;
 	rec.hdr.version = NDR_ABI_VERSION;

@@ -47,6 +47,14 @@ struct ndr_cycles {
 	uint32_t dns_fifo_max;
 	uint32_t dns_fifo_depth;
 	uint32_t dns_engines;
+	/* TLS walk stage */
+	uint64_t tls_hellos;        /* ClientHello records written */
+	uint64_t tls_engine_cycles;
+	uint64_t tls_wait_cycles;
+	uint64_t tls_fifo_drops;
+	uint32_t tls_fifo_max;
+	uint32_t tls_fifo_depth;
+	uint32_t tls_engines;
 	/* record writer */
 	uint64_t records;
 	uint64_t record_slots;
@@ -58,7 +66,8 @@ void ndr_card_cycles(const struct ndr_card *card, struct ndr_cycles *c);
 /* Beat clock over beats (1.0 for an empty run). */
 double ndr_cycles_per_beat(const struct ndr_cycles *c);
 
-/* Line rate: cycles/beat prints as 1.00, no stall, no DNS message dropped. */
+/* Line rate: cycles/beat prints as 1.00, no stall, no DNS message or TLS
+ * hello dropped. */
 bool ndr_cycles_line_rate(const struct ndr_cycles *c);
 
 /* The per-stage report, ending with the line

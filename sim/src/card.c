@@ -342,12 +342,19 @@ void ndr_card_cycles(const struct ndr_card *card, struct ndr_cycles *c)
 	c->flow_fwd_hits = t->flow.fwd_hits;
 	c->dns_messages = t->dnsq.messages;
 	c->dns_walked = t->dnsq.walked;
-	c->dns_engine_cycles = t->dnsq.engine_cycles;
-	c->dns_wait_cycles = t->dnsq.wait_cycles;
-	c->dns_fifo_drops = t->dnsq.fifo_drops;
-	c->dns_fifo_max = t->dnsq.fifo_max;
+	c->dns_engine_cycles = t->dnsq.sched.engine_cycles;
+	c->dns_wait_cycles = t->dnsq.sched.wait_cycles;
+	c->dns_fifo_drops = t->dnsq.sched.fifo_drops;
+	c->dns_fifo_max = t->dnsq.sched.fifo_max;
 	c->dns_fifo_depth = NDR_DNS_FIFO_DEPTH;
 	c->dns_engines = NDR_DNS_ENGINES;
+	c->tls_hellos = t->tls.hellos;
+	c->tls_engine_cycles = t->tlsq.engine_cycles;
+	c->tls_wait_cycles = t->tlsq.wait_cycles;
+	c->tls_fifo_drops = t->tlsq.fifo_drops;
+	c->tls_fifo_max = t->tlsq.fifo_max;
+	c->tls_fifo_depth = NDR_TLS_FIFO_DEPTH;
+	c->tls_engines = NDR_TLS_ENGINES;
 	c->records = t->rw.records_written + t->rw.records_dropped;
 	c->record_slots = t->rw.slots_written;
 }

@@ -29,7 +29,7 @@ double ndr_cycles_per_beat(const struct ndr_cycles *c)
 bool ndr_cycles_line_rate(const struct ndr_cycles *c)
 {
 	/* "prints as 1.00": below 1.005 */
-	return c->stalls == 0u && c->dns_fifo_drops == 0u &&
+	return c->stalls == 0u && c->dns_fifo_drops == 0u && c->tls_fifo_drops == 0u &&
 	       ndr_cycles_per_beat(c) < 1.005;
 }
 
@@ -62,6 +62,8 @@ void ndr_cycles_report(FILE *out, const struct ndr_cycles *c)
 	      per(c->flow_cycles, c->beats));
 	stage(out, "dns-walk", c->dns_walked, "messages", c->dns_engine_cycles, 0,
 	      per(c->dns_engine_cycles, (uint64_t)c->dns_engines * c->beats));
+	stage(out, "tls-walk", c->tls_hellos, "hellos", c->tls_engine_cycles, 0,
+	      per(c->tls_engine_cycles, (uint64_t)c->tls_engines * c->beats));
 	stage(out, "record-writer", c->record_slots, "slots", c->record_slots, 0,
 	      per(c->record_slots, c->beats));
 
@@ -78,6 +80,11 @@ void ndr_cycles_report(FILE *out, const struct ndr_cycles *c)
 		c->dns_engines, c->dns_fifo_depth, c->dns_fifo_max, c->dns_messages, c->dns_walked,
 		c->dns_fifo_drops, per(c->dns_engine_cycles, c->dns_walked),
 		per(c->dns_wait_cycles, c->dns_walked));
+	fprintf(out, "tls: %u engines, FIFO %u (highest %u), %" PRIu64 " hellos, %" PRIu64
+		" dropped (FIFO full), %.1f engine clocks per hello, %.1f clocks waiting per hello\n",
+		c->tls_engines, c->tls_fifo_depth, c->tls_fifo_max, c->tls_hellos,
+		c->tls_fifo_drops, per(c->tls_engine_cycles, c->tls_hellos),
+		per(c->tls_wait_cycles, c->tls_hellos));
 
 	/* The host link's load when this traffic arrives at 100 Gbit/s on
 	 * the wire (or at the beat clock's rate, if that is lower). */

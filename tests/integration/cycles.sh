@@ -91,7 +91,7 @@ cycles_ok "mix-slow --buckets 6" "$f" --buckets 6
 f=$TMP/dns-worst.pcap
 "$GEN" -o "$f" --profile dns-worst --packets 20000 2>/dev/null
 out=$("$SIM" --cycles -r "$f" 2>&1)
-drops=$(printf '%s\n' "$out" | sed -n 's/.* \([0-9]*\) dropped (FIFO full).*/\1/p')
+drops=$(printf '%s\n' "$out" | sed -n 's/^dns: .* \([0-9]*\) dropped (FIFO full).*/\1/p')
 if printf '%s\n' "$out" | grep -q 'line-rate=no$' && [ "${drops:-0}" -gt 0 ]; then
 	pass "cycles dns-worst: not line rate, $drops DNS messages dropped and counted"
 else
