@@ -113,6 +113,9 @@ int ndr_ew_continues(struct ndr_lru *active, const struct ndr_flow_rec *r);
 #define NDR_EW_ACTIVE_FORGET_NS (600ull * 1000000000ull)
 void ndr_ew_active_expire(struct ndr_lru *active, uint64_t now_ns);
 
+/* The alert's endpoints, ports and protocol are the flow's. */
+void ndr_ew_alert_endpoints(struct ndr_alert *a, const struct ndr_flow_rec *r);
+
 /* Flow helpers. */
 int ndr_ew_ipv6(const struct ndr_flow_rec *r);
 /* TCP handshake completed, or both sides sent (UDP, mid-stream pickups). */

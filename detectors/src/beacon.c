@@ -289,12 +289,7 @@ static void alert(struct bc *b, const struct ndr_flow_rec *r, const struct bc_va
 	a.severity = strobe ? 3 : s->score >= 0.9 ? 1 : 2;
 	a.mitre[0] = "T1071.001";
 	a.mitre[1] = "T1573";
-	memcpy(a.src_addr, r->src_addr, 16);
-	memcpy(a.dst_addr, r->dst_addr, 16);
-	a.ipv6 = ndr_ew_ipv6(r);
-	a.src_port = r->src_port;
-	a.dst_port = r->dst_port;
-	a.proto = r->ip_proto;
+	ndr_ew_alert_endpoints(&a, r);
 	a.entity = entity;
 	a.evidence = ev;
 	ndr_ew_emit(&b->ew, sink, &a);

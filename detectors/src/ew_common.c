@@ -326,6 +326,16 @@ void ndr_ew_active_expire(struct ndr_lru *active, uint64_t now_ns)
 		ndr_lru_remove(active, last);
 }
 
+void ndr_ew_alert_endpoints(struct ndr_alert *a, const struct ndr_flow_rec *r)
+{
+	memcpy(a->src_addr, r->src_addr, 16);
+	memcpy(a->dst_addr, r->dst_addr, 16);
+	a->ipv6 = ndr_ew_ipv6(r);
+	a->src_port = r->src_port;
+	a->dst_port = r->dst_port;
+	a->proto = r->ip_proto;
+}
+
 int ndr_ew_ipv6(const struct ndr_flow_rec *r)
 {
 	return (r->hdr.flags & NDR_REC_F_IPV6) != 0;

@@ -220,12 +220,7 @@ static void alert(struct ht *h, const struct ndr_flow_rec *r, const struct ht_va
 	a.mitre[0] = "T1572";
 	a.mitre[1] = "T1090";
 	a.mitre[2] = "T1573.002";
-	memcpy(a.src_addr, r->src_addr, 16);
-	memcpy(a.dst_addr, r->dst_addr, 16);
-	a.ipv6 = ndr_ew_ipv6(r);
-	a.src_port = r->src_port;
-	a.dst_port = r->dst_port;
-	a.proto = r->ip_proto;
+	ndr_ew_alert_endpoints(&a, r);
 	a.entity = entity;
 	a.evidence = ev;
 	ndr_ew_emit(&h->ew, sink, &a);

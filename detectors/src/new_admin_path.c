@@ -215,12 +215,7 @@ static void alert(struct ap *d, const struct ndr_flow_rec *r, int src_admin, int
 	a.mitre[0] = r->dst_port == 3389 ? "T1021.001" : r->dst_port == 22 ? "T1021.004" :
 		     r->dst_port == 445 ? "T1021.002" : "T1021.006";
 	a.mitre[1] = "T1078";
-	memcpy(a.src_addr, r->src_addr, 16);
-	memcpy(a.dst_addr, r->dst_addr, 16);
-	a.ipv6 = ndr_ew_ipv6(r);
-	a.src_port = r->src_port;
-	a.dst_port = r->dst_port;
-	a.proto = r->ip_proto;
+	ndr_ew_alert_endpoints(&a, r);
 	a.entity = entity;
 	a.evidence = ev;
 	ndr_ew_emit(&d->ew, sink, &a);
