@@ -107,7 +107,7 @@ eval:
 	@$(MAKE) --no-print-directory all
 	@SENSOR=$(BUILD)/bin/ndr-sensor tests/eval/eval.sh -c "$(EVAL_CONFIG)" \
 		tests/captures:tests/captures/labels.tsv \
-		$(if $(wildcard tests/captures/labels-lateral.tsv),tests/captures:tests/captures/labels-lateral.tsv) \
+		$(if $(wildcard tests/captures/labels-lateral.tsv),tests/captures:tests/captures/labels-lateral.tsv:tests/captures/lateral.conf) \
 		$(if $(EVAL_DIR),$(EVAL_DIR):$(EVAL_LABELS))
 
 # Remake the committed captures with the real tools (root; see tests/captures/README.md).

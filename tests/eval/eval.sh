@@ -1,7 +1,8 @@
 #!/bin/bash
 # eval.sh - precision, recall and benign alert rate of every detector on labelled captures.
 #
-# Usage: tests/eval/eval.sh [-c CONFIG] DIR:LABELS [DIR:LABELS ...]
+# Usage: tests/eval/eval.sh [-c CONFIG] DIR:LABELS[:CONFIG] [DIR:LABELS[:CONFIG] ...]
+#   A set's own CONFIG (third field) wins over -c for the captures of that set.
 #   Each LABELS file (docs/evaluation.md) has tab-separated lines
 #     file  detector  entity  description
 #   with file relative to DIR; detector "-" marks a capture where no alert is expected.
@@ -33,6 +34,9 @@ trap 'rm -rf "$TMP"' EXIT
 for set in "$@"; do
 	dir=${set%%:*}
 	labels=${set#*:}
+	setconf=""
+	case "$labels" in *:*) setconf=${labels#*:}; labels=${labels%%:*} ;; esac
+	[ -z "$setconf" ] || [ -r "$setconf" ] || die "$setconf: cannot read config"
 	[ -d "$dir" ] || die "$dir: not a directory"
 	[ -r "$labels" ] || die "$labels: cannot read labels"
 	lineno=0
@@ -43,6 +47,7 @@ for set in "$@"; do
 			die "$labels:$lineno: expected 'file<TAB>detector<TAB>entity<TAB>description'"
 		[ -r "$dir/$file" ] || die "$labels:$lineno: $dir/$file: no such capture"
 		printf '%s\t%s\t%s\n' "$dir/$file" "$detector" "$entity" >>"$TMP/labelled"
+		printf '%s\t%s\n' "$dir/$file" "$setconf" >>"$TMP/capconf"
 	done <"$labels"
 done
 [ -s "$TMP/labelled" ] || die "no labelled capture"
@@ -51,7 +56,10 @@ awk -F'\t' '$2 != "-"' "$TMP/labelled" | sort -u >"$TMP/expected"
 cut -f1 "$TMP/labelled" | sort -u >"$TMP/capture-list"
 while IFS= read -r cap; do
 	eve=$TMP/eve.json
-	if ! "$SENSOR" -q "${CONFIG[@]}" -r "$cap" --eve "$eve" </dev/null 2>"$TMP/err"; then
+	conf=("${CONFIG[@]}")
+	setconf=$(awk -F'\t' -v c="$cap" '$1 == c && $2 != "" {print $2; exit}' "$TMP/capconf")
+	[ -n "$setconf" ] && conf=(-c "$setconf")
+	if ! "$SENSOR" -q "${conf[@]}" -r "$cap" --eve "$eve" </dev/null 2>"$TMP/err"; then
 		die "$cap: ndr-sensor failed: $(head -c 300 "$TMP/err")"
 	fi
 	jq -r --arg c "$cap" 'select(.event_type=="alert") |
