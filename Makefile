@@ -92,7 +92,8 @@ test-kmod: deps
 test-unit: all
 	@tests/run.sh --unit
 
-bench: deps
+bench:
+	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory all
 	@tests/bench.sh
 

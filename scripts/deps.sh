@@ -4,6 +4,7 @@
 #   scripts/deps.sh            build and test
 #   scripts/deps.sh captures   also the tools that remake tests/captures
 #   scripts/deps.sh eval       also what make eval needs (capinfos)
+#   scripts/deps.sh bench      also the tools make bench compares with
 set -eu
 
 PKGS="build-essential pkg-config git
@@ -15,12 +16,14 @@ rsyslog tcpdump tcpreplay iproute2 ethtool procps jq"
 CAPTURE_PKGS="iodine dns2tcp dnsmasq-base socat bind9-dnsutils net-tools
 nmap hydra openssh-server openssh-client stunnel4 openssl curl python3"
 EVAL_PKGS="wireshark-common"
+BENCH_PKGS="softflowd libndpi-bin"
 
 for group in "$@"; do
 	case "$group" in
 	captures) PKGS="$PKGS $CAPTURE_PKGS" ;;
 	eval) PKGS="$PKGS $EVAL_PKGS" ;;
-	*) echo "deps: unknown group '$group' (captures, eval)" >&2; exit 2 ;;
+	bench) PKGS="$PKGS $BENCH_PKGS" ;;
+	*) echo "deps: unknown group '$group' (captures, eval, bench)" >&2; exit 2 ;;
 	esac
 done
 
