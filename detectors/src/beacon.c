@@ -389,6 +389,7 @@ static void bc_tick(void *det, uint64_t now_ns, const struct ndr_alert_sink *sin
 {
 	struct bc *b = det;
 	struct bc_val *v;
+
 	(void)sink;
 	while ((v = ndr_lru_oldest(&b->table, NULL)) && v->last_ns + b->idle_ns <= now_ns) {
 		ndr_lru_remove(&b->table, v);

@@ -319,6 +319,7 @@ static void bf_tick(void *det, uint64_t now_ns, const struct ndr_alert_sink *sin
 {
 	struct bf *b = det;
 	struct bf_val *v;
+
 	(void)sink;
 	while ((v = ndr_lru_oldest(&b->table, NULL)) && v->last_ns + b->window_ns <= now_ns) {
 		ndr_lru_remove(&b->table, v);
