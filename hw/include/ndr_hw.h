@@ -45,6 +45,14 @@
 #define NDR_HW_PREFETCH(p)         __builtin_prefetch((p))
 #endif
 
+/* A small helper whose bounds become constants only once it is inlined
+ * into its caller (HLS inlines such functions by default). */
+#ifdef __SYNTHESIS__
+#define NDR_HW_INLINE static inline
+#else
+#define NDR_HW_INLINE static inline __attribute__((always_inline))
+#endif
+
 /* Byte moves of at most NDR_HW_MOVE_MAX bytes. Under synthesis a loop with
  * a constant bound that HLS turns into wide moves; in the emulation the
  * compiler's memcpy/memset, which a byte loop's early exit would keep from
@@ -81,6 +89,17 @@ static inline int ndr_hw_compare(const uint8_t *a, const uint8_t *b, uint32_t n)
 	}
 	return 0;
 }
+
+/* a[0..n) == b[0..n) (n <= 64): all bytes compared at once, no early exit. */
+static inline bool ndr_hw_equal(const uint8_t *a, const uint8_t *b, uint32_t n)
+{
+	uint8_t diff = 0;
+	for (uint32_t i = 0; i < 64u; i++) {
+		if (i < n)
+			diff |= (uint8_t)(a[i] ^ b[i]);
+	}
+	return diff == 0u;
+}
 #else
 static inline void ndr_hw_copy(uint8_t *dst, const uint8_t *src, uint32_t n)
 {
@@ -96,7 +115,29 @@ static inline int ndr_hw_compare(const uint8_t *a, const uint8_t *b, uint32_t n)
 {
 	return __builtin_memcmp(a, b, n);
 }
+
+/* With a constant n the compiler turns this into a few vector compares. */
+static inline bool ndr_hw_equal(const uint8_t *a, const uint8_t *b, uint32_t n)
+{
+	return __builtin_memcmp(a, b, n) == 0;
+}
 #endif
+
+/* Network-order reads and the small helpers every kernel uses. */
+static inline uint16_t ndr_hw_be16(const uint8_t *p)
+{
+	return (uint16_t)((uint16_t)p[0] << 8 | p[1]);
+}
+
+static inline uint32_t ndr_hw_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline uint32_t ndr_hw_min32(uint32_t a, uint32_t b)
+{
+	return a < b ? a : b;
+}
 
 #define NDR_BEAT_BYTES   64u
 #define NDR_FLOW_WAYS    4u
@@ -203,8 +244,9 @@ struct ndr_parser {
 };
 
 void ndr_parser_start(struct ndr_parser *p);
-/* Feed one beat; true on the beat that completes the parse (once a frame). */
-bool ndr_parser_beat(struct ndr_parser *p, const struct ndr_beat *b);
+/* Feed one beat of len valid bytes (TLAST = last); true on the beat that
+ * completes the parse (once a frame). */
+bool ndr_parser_beat(struct ndr_parser *p, const uint8_t *data, uint32_t len, bool last);
 /* Parse a complete header window (win_len bytes captured; exposed for tests). */
 void ndr_parse_headers(const uint8_t *win, uint32_t win_len, struct ndr_pkt_meta *m);
 
@@ -333,18 +375,12 @@ struct ndr_flow_mem {
 	struct ndr_flow_entry *entries;     /* 2^log2_buckets * NDR_FLOW_WAYS */
 };
 
-struct ndr_flow_line_fwd {
-	uint32_t idx;
-	bool     valid;
-	uint64_t deadline;
-	struct ndr_flow_bucket line;
-};
-
-struct ndr_flow_entry_fwd {
-	uint32_t idx;
-	bool     valid;
-	struct ndr_flow_entry e;
-};
+/* A forwarding window slot's tag: the memory index its write goes to, or
+ * NDR_FLOW_FWD_NONE when the slot is empty (no bucket or entry has that
+ * index: at most 2^24 buckets of 4 ways). Tags are kept apart from the
+ * data so that a lookup compares them all at once: one comparator per slot
+ * in hardware, a few vector compares in the emulation. */
+#define NDR_FLOW_FWD_NONE 0xffffffffu
 
 struct ndr_flow_table {
 	struct ndr_flow_mem mem;
@@ -357,9 +393,12 @@ struct ndr_flow_table {
 	uint32_t scan_ptr;
 	/* forwarding windows (ring buffers, the oldest write retires to memory
 	 * when a new one enters) */
-	struct ndr_flow_line_fwd line_fwd[NDR_FLOW_LINE_FWD];
+	uint32_t line_tag[NDR_FLOW_LINE_FWD];
+	uint64_t line_deadline[NDR_FLOW_LINE_FWD];
+	struct ndr_flow_bucket line_data[NDR_FLOW_LINE_FWD];
 	uint32_t line_head;
-	struct ndr_flow_entry_fwd entry_fwd[NDR_FLOW_ENTRY_FWD];
+	uint32_t entry_tag[NDR_FLOW_ENTRY_FWD];
+	struct ndr_flow_entry entry_data[NDR_FLOW_ENTRY_FWD];
 	uint32_t entry_head;
 	/* counters */
 	uint64_t active;                /* valid entries */
@@ -614,6 +653,13 @@ void ndr_top_init(struct ndr_top *top, const struct ndr_top_cfg *cfg,
 		  const struct ndr_flow_mem *table, uint8_t *slots,
 		  struct ndr_ring_ctrl *ctrl, uint32_t log2_slots);
 void ndr_top_beat(struct ndr_top *top, const struct ndr_beat *b);
+/* One whole frame of caplen bytes (caplen <= NDR_MAX_FRAME), as its beats
+ * through ndr_top_beat would, for a driver that holds frames in memory (the
+ * emulation, sim/src/card.c): every beat is read where it lies instead of
+ * being copied into a struct ndr_beat, and the beats no stage looks at pass
+ * in one step (see card_top.c). */
+void ndr_top_frame(struct ndr_top *top, uint64_t ts_ns, const uint8_t *frame,
+		   uint32_t caplen, uint32_t wire_len);
 /* End of input: flush the flow table, the pending drop notice, publish. */
 void ndr_top_flush(struct ndr_top *top);
 

@@ -96,23 +96,23 @@ static void heartbeat(struct ndr_top *top, uint64_t t)
 	top->hb_next += ((t - top->hb_next) / top->hb_ns + 1u) * top->hb_ns;
 }
 
-static void start_frame(struct ndr_top *top, const struct ndr_beat *b)
+static void start_frame(struct ndr_top *top, uint64_t ts_ns, uint32_t wire_len)
 {
 	top->in_frame = true;
 	top->off = 0;
-	top->ts = b->ts_ns;
-	heartbeat(top, b->ts_ns);     /* counters as they were before this frame */
+	top->ts = ts_ns;
+	heartbeat(top, ts_ns);        /* counters as they were before this frame */
 	top->seen_any = true;
-	top->last_ts = b->ts_ns;
+	top->last_ts = ts_ns;
 	top->frames++;
-	top->bytes += b->wire_len;
+	top->bytes += wire_len;
 	ndr_parser_start(&top->parser);
 	top->dns.active = false;
 	top->tls.active = false;
 }
 
 /* The headers are known: hand the DNS extractor what went by so far. */
-static void headers_parsed(struct ndr_top *top, const struct ndr_beat *b, uint32_t len)
+static void headers_parsed(struct ndr_top *top, const uint8_t *data, uint32_t len)
 {
 	const struct ndr_parser *p = &top->parser;
 	if (p->meta.kind == NDR_PKT_IP)
@@ -132,8 +132,8 @@ static void headers_parsed(struct ndr_top *top, const struct ndr_beat *b, uint32
 	/* Bytes of this beat past the window, if the window ended inside it. */
 	if (top->off + len > p->win_len) {
 		uint32_t skip = p->win_len - top->off;
-		ndr_dns_bytes(&top->dns, b->data + skip, p->win_len, len - skip);
-		ndr_tls_bytes(&top->tls, b->data + skip, p->win_len, len - skip);
+		ndr_dns_bytes(&top->dns, data + skip, p->win_len, len - skip);
+		ndr_tls_bytes(&top->tls, data + skip, p->win_len, len - skip);
 	}
 }
 
@@ -179,23 +179,80 @@ static void end_frame(struct ndr_top *top)
 	ndr_rw_publish(&top->rw);
 }
 
-void ndr_top_beat(struct ndr_top *top, const struct ndr_beat *b)
+/* One beat of len (<= 64) valid bytes at data; ts_ns and wire_len are the
+ * first beat's side band. */
+static void top_beat(struct ndr_top *top, const uint8_t *data, uint32_t len, bool last,
+		     uint64_t ts_ns, uint32_t wire_len)
 {
-	uint32_t len = b->len > NDR_BEAT_BYTES ? NDR_BEAT_BYTES : b->len;
 	top->beats++;
 	top->clock++;
 	if (!top->in_frame)
-		start_frame(top, b);
-	if (ndr_parser_beat(&top->parser, b)) {
-		headers_parsed(top, b, len);
+		start_frame(top, ts_ns, wire_len);
+	if (ndr_parser_beat(&top->parser, data, len, last)) {
+		headers_parsed(top, data, len);
 	} else {
 		/* each is a no-op when its extractor is not active */
-		ndr_dns_bytes(&top->dns, b->data, top->off, len);
-		ndr_tls_bytes(&top->tls, b->data, top->off, len);
+		ndr_dns_bytes(&top->dns, data, top->off, len);
+		ndr_tls_bytes(&top->tls, data, top->off, len);
 	}
 	top->off += len;
-	if (b->last)
+	if (last)
 		end_frame(top);
+}
+
+void ndr_top_beat(struct ndr_top *top, const struct ndr_beat *b)
+{
+	uint32_t len = b->len > NDR_BEAT_BYTES ? NDR_BEAT_BYTES : b->len;
+	top_beat(top, b->data, len, b->last, b->ts_ns, b->wire_len);
+}
+
+/* A beat passes through untouched once the headers are parsed and neither
+ * extractor captures: no stage reads it, so only the beat clock and the
+ * byte offsets move. Once that holds it holds for the rest of the frame
+ * (only the last beat ends it), so the beats up to the last pass at once. */
+static bool passing(const struct ndr_top *top)
+{
+	return top->in_frame && top->parser.done && !top->dns.active && !top->tls.active;
+}
+
+void ndr_top_frame(struct ndr_top *top, uint64_t ts_ns, const uint8_t *frame,
+		   uint32_t caplen, uint32_t wire_len)
+{
+	if (caplen > NDR_MAX_FRAME)
+		caplen = NDR_MAX_FRAME;
+	/* the last beat's offset; an empty frame is one empty last beat */
+	uint32_t last_off = caplen == 0u ? 0u : (caplen - 1u) / NDR_BEAT_BYTES * NDR_BEAT_BYTES;
+	uint32_t off = 0;
+	if (!top->in_frame)
+		start_frame(top, ts_ns, wire_len);
+	/* Header beats: until the window is parsed, only the parser takes a
+	 * beat (the extractors start with the parse). */
+	for (uint32_t i = 0; i < NDR_HDR_BEATS; i++) {
+		if (off == last_off || top->parser.done)
+			break;
+		top->beats++;
+		top->clock++;
+		if (ndr_parser_beat(&top->parser, frame + off, NDR_BEAT_BYTES, false))
+			headers_parsed(top, frame + off, NDR_BEAT_BYTES);
+		top->off += NDR_BEAT_BYTES;
+		off += NDR_BEAT_BYTES;
+	}
+	for (uint32_t i = 0; i < NDR_MAX_BEATS; i++) {
+		if (off == last_off)
+			break;
+		if (passing(top)) {
+			uint32_t beats = (last_off - off) / NDR_BEAT_BYTES;
+			top->beats += beats;
+			top->clock += beats;
+			top->parser.frame_len += last_off - off;
+			top->off += last_off - off;
+			off = last_off;
+			break;
+		}
+		top_beat(top, frame + off, NDR_BEAT_BYTES, false, ts_ns, wire_len);
+		off += NDR_BEAT_BYTES;
+	}
+	top_beat(top, frame + off, caplen - off, true, ts_ns, wire_len);
 }
 
 void ndr_top_flush(struct ndr_top *top)

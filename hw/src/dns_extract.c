@@ -47,21 +47,6 @@
 /* A question takes >= 5 bytes, so no more than this many fit in a message. */
 #define DNS_MAX_QUESTIONS (NDR_DNS_MSG_MAX / 5u + 1u)
 
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)((uint16_t)p[0] << 8 | p[1]);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint32_t min32(uint32_t a, uint32_t b)
-{
-	return a < b ? a : b;
-}
-
 static uint8_t lower(uint8_t c)
 {
 	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + ('a' - 'A')) : c;
@@ -89,12 +74,12 @@ void ndr_dns_start(struct ndr_dns *d, const struct ndr_pkt_meta *m)
 			return;
 		d->pfx_off = m->payload_off;
 		d->msg_off = m->payload_off + 2u;
-		d->msg_cap = min32(m->payload_len - 2u, NDR_DNS_MSG_MAX);
+		d->msg_cap = ndr_hw_min32(m->payload_len - 2u, NDR_DNS_MSG_MAX);
 	} else {
 		uint32_t msg_len = m->udp_len >= 8u ? m->udp_len - 8u : 0u;
 		d->pfx_off = 0;
 		d->msg_off = m->payload_off;
-		d->msg_cap = min32(min32(msg_len, m->payload_len), NDR_DNS_MSG_MAX);
+		d->msg_cap = ndr_hw_min32(ndr_hw_min32(msg_len, m->payload_len), NDR_DNS_MSG_MAX);
 	}
 	d->active = true;
 }
@@ -136,11 +121,11 @@ bool ndr_dns_close(const struct ndr_dns *d, const struct ndr_pkt_meta *m, uint64
 	if (d->tcp) {
 		if (d->pfx_have < 2u)
 			return false;
-		msg_len = rd16(d->pfx);
+		msg_len = ndr_hw_be16(d->pfx);
 	} else {
 		msg_len = m->udp_len >= 8u ? m->udp_len - 8u : 0u;
 	}
-	uint32_t vis = min32(d->msg_have, msg_len);
+	uint32_t vis = ndr_hw_min32(d->msg_have, msg_len);
 	if (vis < DNS_HDR_LEN)
 		return false;
 	desc->ts = t;
@@ -303,11 +288,11 @@ static bool walk_qname(struct ndr_dns_walker *wk, const uint8_t *msg, uint32_t v
 		pos += 1u + b;
 	}
 
-	rec->n_lower = (uint8_t)min32(n_lower, 0xffu);
-	rec->n_upper = (uint8_t)min32(n_upper, 0xffu);
-	rec->n_digit = (uint8_t)min32(n_digit, 0xffu);
-	rec->n_hyphen = (uint8_t)min32(n_hyphen, 0xffu);
-	rec->n_other = (uint8_t)min32(n_other, 0xffu);
+	rec->n_lower = (uint8_t)ndr_hw_min32(n_lower, 0xffu);
+	rec->n_upper = (uint8_t)ndr_hw_min32(n_upper, 0xffu);
+	rec->n_digit = (uint8_t)ndr_hw_min32(n_digit, 0xffu);
+	rec->n_hyphen = (uint8_t)ndr_hw_min32(n_hyphen, 0xffu);
+	rec->n_other = (uint8_t)ndr_hw_min32(n_other, 0xffu);
 	if (text > NDR_DNS_NAME_MAX) {
 		rec->parse_flags |= NDR_DNS_P_NAME_CUT;
 		text = NDR_DNS_NAME_MAX;
@@ -348,9 +333,9 @@ static void walk_answers(struct ndr_dns_walker *wk, const uint8_t *msg, uint32_t
 			rec->parse_flags |= NDR_DNS_P_ANSWERS_CUT | NDR_DNS_P_TRUNCATED;
 			break;
 		}
-		uint16_t type = rd16(msg + pos);
-		uint32_t ttl = rd32(msg + pos + 4u);
-		uint32_t rdlen = rd16(msg + pos + 8u);
+		uint16_t type = ndr_hw_be16(msg + pos);
+		uint32_t ttl = ndr_hw_be32(msg + pos + 4u);
+		uint32_t rdlen = ndr_hw_be16(msg + pos + 8u);
 		uint32_t rdata = pos + 10u;
 		if (rdata + rdlen > vis) {
 			rec->parse_flags |= NDR_DNS_P_ANSWERS_CUT | NDR_DNS_P_TRUNCATED;
@@ -381,7 +366,7 @@ static void walk_answers(struct ndr_dns_walker *wk, const uint8_t *msg, uint32_t
 		}
 		pos = rdata + rdlen;
 	}
-	rec->txt_len = (uint16_t)min32(txt_len, 0xffffu);
+	rec->txt_len = (uint16_t)ndr_hw_min32(txt_len, 0xffffu);
 	rec->txt_entropy = ndr_entropy_q12(acc);
 	if (acc->n)
 		ndr_entropy_reset(acc);
@@ -392,16 +377,16 @@ void ndr_dns_parse(struct ndr_dns_walker *wk, const uint8_t *msg, uint32_t vis,
 {
 	wk->steps = 0;
 	wk->hist_bytes = 0;
-	rec->msg_len = (uint16_t)min32(msg_len, 0xffffu);
+	rec->msg_len = (uint16_t)ndr_hw_min32(msg_len, 0xffffu);
 	rec->min_ttl = 0xffffffffu;
 	if (vis < msg_len)
 		rec->parse_flags |= NDR_DNS_P_TRUNCATED;
-	rec->txid = rd16(msg);
-	rec->dns_flags = rd16(msg + 2);
-	rec->qdcount = rd16(msg + 4);
-	rec->ancount = rd16(msg + 6);
-	rec->nscount = rd16(msg + 8);
-	rec->arcount = rd16(msg + 10);
+	rec->txid = ndr_hw_be16(msg);
+	rec->dns_flags = ndr_hw_be16(msg + 2);
+	rec->qdcount = ndr_hw_be16(msg + 4);
+	rec->ancount = ndr_hw_be16(msg + 6);
+	rec->nscount = ndr_hw_be16(msg + 8);
+	rec->arcount = ndr_hw_be16(msg + 10);
 
 	uint32_t pos = DNS_HDR_LEN;
 	if (rec->qdcount == 0u) {
@@ -413,8 +398,8 @@ void ndr_dns_parse(struct ndr_dns_walker *wk, const uint8_t *msg, uint32_t vis,
 			rec->parse_flags |= NDR_DNS_P_TRUNCATED;
 			return;
 		}
-		rec->qtype = rd16(msg + pos);
-		rec->qclass = rd16(msg + pos + 2u);
+		rec->qtype = ndr_hw_be16(msg + pos);
+		rec->qclass = ndr_hw_be16(msg + pos + 2u);
 		pos += 4u;
 		for (uint32_t q = 1; q < DNS_MAX_QUESTIONS; q++) {
 			if (q >= rec->qdcount)

@@ -65,10 +65,10 @@ void ndr_flow_init(struct ndr_flow_table *ft, const struct ndr_flow_mem *mem,
 	ft->close_ns = (uint64_t)close_ms * 1000000u;
 	ft->scan_ptr = 0;
 	for (uint32_t i = 0; i < NDR_FLOW_LINE_FWD; i++)
-		ft->line_fwd[i].valid = false;
+		ft->line_tag[i] = NDR_FLOW_FWD_NONE;
 	ft->line_head = 0;
 	for (uint32_t i = 0; i < NDR_FLOW_ENTRY_FWD; i++)
-		ft->entry_fwd[i].valid = false;
+		ft->entry_tag[i] = NDR_FLOW_FWD_NONE;
 	ft->entry_head = 0;
 	ft->active = 0;
 	ft->created = 0;
@@ -87,18 +87,39 @@ void ndr_flow_init(struct ndr_flow_table *ft, const struct ndr_flow_mem *mem,
 
 /* ---- memories behind their forwarding windows ---- */
 
+/* The slot of the newest write to idx in a window of n slots (a power of
+ * two) whose next write goes to slot head, or n when no write to idx is in
+ * flight. Most reads miss every slot: one pass over all tags settles that
+ * before the newest-first search. */
+NDR_HW_INLINE uint32_t fwd_find(const uint32_t *tag, uint32_t n, uint32_t head, uint32_t idx)
+{
+	uint32_t hits = 0;
+	for (uint32_t k = 0; k < NDR_FLOW_ENTRY_FWD; k++) {
+		if (k >= n)
+			break;
+		hits |= tag[k] == idx;
+	}
+	if (!hits)
+		return n;
+	for (uint32_t k = 1; k <= NDR_FLOW_ENTRY_FWD; k++) {
+		if (k > n)
+			break;
+		uint32_t slot = (head - k) & (n - 1u);
+		if (tag[slot] == idx)
+			return slot;
+	}
+	return n;
+}
+
 static void read_line(struct ndr_flow_table *ft, uint32_t idx, struct ndr_flow_bucket *line,
 		      uint64_t *deadline)
 {
-	for (uint32_t k = 1; k <= NDR_FLOW_LINE_FWD; k++) {
-		const struct ndr_flow_line_fwd *f =
-			&ft->line_fwd[(ft->line_head - k) & (NDR_FLOW_LINE_FWD - 1u)];
-		if (f->valid && f->idx == idx) {
-			*line = f->line;
-			*deadline = f->deadline;
-			ft->fwd_hits++;
-			return;
-		}
+	uint32_t s = fwd_find(ft->line_tag, NDR_FLOW_LINE_FWD, ft->line_head, idx);
+	if (s < NDR_FLOW_LINE_FWD) {
+		*line = ft->line_data[s];
+		*deadline = ft->line_deadline[s];
+		ft->fwd_hits++;
+		return;
 	}
 	*line = ft->mem.buckets[idx];
 	*deadline = ft->mem.deadline[idx];
@@ -107,67 +128,61 @@ static void read_line(struct ndr_flow_table *ft, uint32_t idx, struct ndr_flow_b
 /* The scanner needs only the deadline word. */
 static uint64_t read_deadline(struct ndr_flow_table *ft, uint32_t idx)
 {
-	for (uint32_t k = 1; k <= NDR_FLOW_LINE_FWD; k++) {
-		const struct ndr_flow_line_fwd *f =
-			&ft->line_fwd[(ft->line_head - k) & (NDR_FLOW_LINE_FWD - 1u)];
-		if (f->valid && f->idx == idx) {
-			ft->fwd_hits++;
-			return f->deadline;
-		}
+	uint32_t s = fwd_find(ft->line_tag, NDR_FLOW_LINE_FWD, ft->line_head, idx);
+	if (s < NDR_FLOW_LINE_FWD) {
+		ft->fwd_hits++;
+		return ft->line_deadline[s];
 	}
 	return ft->mem.deadline[idx];
 }
 
-static void retire_line(struct ndr_flow_table *ft, struct ndr_flow_line_fwd *f)
+static void retire_line(struct ndr_flow_table *ft, uint32_t s)
 {
-	if (!f->valid)
+	uint32_t idx = ft->line_tag[s];
+	if (idx == NDR_FLOW_FWD_NONE)
 		return;
-	ft->mem.buckets[f->idx] = f->line;
-	ft->mem.deadline[f->idx] = f->deadline;
-	f->valid = false;
+	ft->mem.buckets[idx] = ft->line_data[s];
+	ft->mem.deadline[idx] = ft->line_deadline[s];
+	ft->line_tag[s] = NDR_FLOW_FWD_NONE;
 }
 
 static void write_line(struct ndr_flow_table *ft, uint32_t idx, const struct ndr_flow_bucket *line,
 		       uint64_t deadline)
 {
-	struct ndr_flow_line_fwd *f = &ft->line_fwd[ft->line_head & (NDR_FLOW_LINE_FWD - 1u)];
-	retire_line(ft, f);
-	f->idx = idx;
-	f->line = *line;
-	f->deadline = deadline;
-	f->valid = true;
+	uint32_t s = ft->line_head & (NDR_FLOW_LINE_FWD - 1u);
+	retire_line(ft, s);
+	ft->line_tag[s] = idx;
+	ft->line_data[s] = *line;
+	ft->line_deadline[s] = deadline;
 	ft->line_head++;
 }
 
 static void read_entry(struct ndr_flow_table *ft, uint32_t idx, struct ndr_flow_entry *e)
 {
-	for (uint32_t k = 1; k <= NDR_FLOW_ENTRY_FWD; k++) {
-		const struct ndr_flow_entry_fwd *f =
-			&ft->entry_fwd[(ft->entry_head - k) & (NDR_FLOW_ENTRY_FWD - 1u)];
-		if (f->valid && f->idx == idx) {
-			*e = f->e;
-			ft->fwd_hits++;
-			return;
-		}
+	uint32_t s = fwd_find(ft->entry_tag, NDR_FLOW_ENTRY_FWD, ft->entry_head, idx);
+	if (s < NDR_FLOW_ENTRY_FWD) {
+		*e = ft->entry_data[s];
+		ft->fwd_hits++;
+		return;
 	}
 	*e = ft->mem.entries[idx];
 }
 
-static void retire_entry(struct ndr_flow_table *ft, struct ndr_flow_entry_fwd *f)
+static void retire_entry(struct ndr_flow_table *ft, uint32_t s)
 {
-	if (!f->valid)
+	uint32_t idx = ft->entry_tag[s];
+	if (idx == NDR_FLOW_FWD_NONE)
 		return;
-	ft->mem.entries[f->idx] = f->e;
-	f->valid = false;
+	ft->mem.entries[idx] = ft->entry_data[s];
+	ft->entry_tag[s] = NDR_FLOW_FWD_NONE;
 }
 
 static void write_entry(struct ndr_flow_table *ft, uint32_t idx, const struct ndr_flow_entry *e)
 {
-	struct ndr_flow_entry_fwd *f = &ft->entry_fwd[ft->entry_head & (NDR_FLOW_ENTRY_FWD - 1u)];
-	retire_entry(ft, f);
-	f->idx = idx;
-	f->e = *e;
-	f->valid = true;
+	uint32_t s = ft->entry_head & (NDR_FLOW_ENTRY_FWD - 1u);
+	retire_entry(ft, s);
+	ft->entry_tag[s] = idx;
+	ft->entry_data[s] = *e;
 	ft->entry_head++;
 }
 
@@ -175,9 +190,9 @@ static void retire_all(struct ndr_flow_table *ft)
 {
 	/* oldest first, so a newer write of the same index wins */
 	for (uint32_t k = 0; k < NDR_FLOW_LINE_FWD; k++)
-		retire_line(ft, &ft->line_fwd[(ft->line_head + k) & (NDR_FLOW_LINE_FWD - 1u)]);
+		retire_line(ft, (ft->line_head + k) & (NDR_FLOW_LINE_FWD - 1u));
 	for (uint32_t k = 0; k < NDR_FLOW_ENTRY_FWD; k++)
-		retire_entry(ft, &ft->entry_fwd[(ft->entry_head + k) & (NDR_FLOW_ENTRY_FWD - 1u)]);
+		retire_entry(ft, (ft->entry_head + k) & (NDR_FLOW_ENTRY_FWD - 1u));
 }
 
 static uint64_t elapsed(uint64_t t, uint64_t since)
@@ -360,11 +375,8 @@ static void update(struct ndr_flow_entry *e, const struct ndr_pkt_meta *m, uint6
 	 * initiator's; ICMP ports are 0 on both sides, so the address decides. */
 	const uint8_t *src = e->src_is_lower ? e->key : e->key + 16;
 	uint16_t pkt_sport = is_icmp(m->proto) ? 0u : m->src_port;
-	uint32_t dir = pkt_sport == e->src_port ? DIR_FWD : DIR_REV;
-	for (uint32_t i = 0; i < 16u; i++) {
-		if (m->src_addr[i] != src[i])
-			dir = DIR_REV;
-	}
+	uint32_t dir = pkt_sport == e->src_port && ndr_hw_equal(m->src_addr, src, 16u)
+		       ? DIR_FWD : DIR_REV;
 
 	if (e->pkts[DIR_FWD] + e->pkts[DIR_REV] == 0u) {
 		e->first_ts = t;
@@ -419,7 +431,7 @@ static void update(struct ndr_flow_entry *e, const struct ndr_pkt_meta *m, uint6
 
 static bool key_equal(const uint8_t *a, const uint8_t *b)
 {
-	return ndr_hw_compare(a, b, NDR_FLOW_KEY_LEN) == 0;
+	return ndr_hw_equal(a, b, NDR_FLOW_KEY_LEN);
 }
 
 /* The header line's copy of what lookup, victim choice and scanner need. */
@@ -464,8 +476,7 @@ static void scan_bucket(struct ndr_flow_table *ft, uint64_t t, struct ndr_rw *w)
 }
 
 /* The hash unit keeps its last key and result: a packet of the same flow
- * (or one whose hash the emulation's batch lookahead already put there,
- * sim/src/card.c) skips the hash, and its bucket read was issued already. */
+ * skips the hash, and its bucket read was issued already. */
 void ndr_flow_hash(struct ndr_flow_table *ft, const struct ndr_pkt_meta *m)
 {
 	uint8_t key[NDR_FLOW_KEY_LEN];

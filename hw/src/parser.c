@@ -23,11 +23,6 @@
  */
 #include "ndr_hw.h"
 
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)((uint16_t)p[0] << 8 | p[1]);
-}
-
 static bool is_vlan_tpid(uint16_t et)
 {
 	return et == 0x8100u || et == 0x88a8u || et == 0x9100u;
@@ -72,10 +67,10 @@ static bool parse_ipv4(const uint8_t *w, uint32_t n, uint32_t off, struct ndr_pk
 	if ((w[off] >> 4) != 4u)
 		return false;
 	uint32_t ihl = (uint32_t)(w[off] & 0x0fu) * 4u;
-	uint32_t total = rd16(w + off + 2);
+	uint32_t total = ndr_hw_be16(w + off + 2);
 	if (ihl < 20u || total < ihl || off + ihl > n)
 		return false;
-	m->frag = (rd16(w + off + 6) & 0x3fffu) != 0;
+	m->frag = (ndr_hw_be16(w + off + 6) & 0x3fffu) != 0;
 	m->ttl = w[off + 8];
 	m->proto = w[off + 9];
 	m->src_addr[10] = 0xff;
@@ -100,7 +95,7 @@ static bool parse_ipv6(const uint8_t *w, uint32_t n, uint32_t off, struct ndr_pk
 	if ((w[off] >> 4) != 6u)
 		return false;
 	m->ipv6 = true;
-	m->ip_len = (uint32_t)rd16(w + off + 4) + 40u;
+	m->ip_len = (uint32_t)ndr_hw_be16(w + off + 4) + 40u;
 	uint8_t nh = w[off + 6];
 	m->ttl = w[off + 7];
 	for (uint32_t i = 0; i < 16u; i++) {
@@ -157,7 +152,7 @@ static bool parse_l2(const uint8_t *w, uint32_t n, struct ndr_pkt_meta *m, uint1
 	if (n < 14u)
 		return false;
 	uint32_t off = 12;
-	uint16_t et = rd16(w + 12);
+	uint16_t et = ndr_hw_be16(w + 12);
 	for (uint32_t tag = 0; tag < 3u; tag++) {
 		if (!is_vlan_tpid(et))
 			break;
@@ -167,12 +162,12 @@ static bool parse_l2(const uint8_t *w, uint32_t n, struct ndr_pkt_meta *m, uint1
 		}
 		if (off + 6u > n)
 			return false;
-		uint16_t vid = rd16(w + off + 2) & 0x0fffu;
+		uint16_t vid = ndr_hw_be16(w + off + 2) & 0x0fffu;
 		if (tag == 0u)
 			m->vlan_outer = vid;
 		else
 			m->vlan_inner = vid;
-		et = rd16(w + off + 4);
+		et = ndr_hw_be16(w + off + 4);
 		off += 4u;
 	}
 	*ethertype = et;
@@ -193,16 +188,16 @@ static bool parse_l4(const uint8_t *w, uint32_t n, uint32_t l4, struct ndr_pkt_m
 		uint32_t doff = (uint32_t)(w[l4 + 12] >> 4) * 4u;
 		if (doff < 20u || l4 + doff > n)
 			return false;
-		m->src_port = rd16(w + l4);
-		m->dst_port = rd16(w + l4 + 2);
+		m->src_port = ndr_hw_be16(w + l4);
+		m->dst_port = ndr_hw_be16(w + l4 + 2);
 		m->tcp_flags = w[l4 + 13];
 		*l4_hdr = doff;
 	} else if (m->proto == 17u) {
 		if (l4 + 8u > n)
 			return false;
-		m->src_port = rd16(w + l4);
-		m->dst_port = rd16(w + l4 + 2);
-		m->udp_len = rd16(w + l4 + 4);
+		m->src_port = ndr_hw_be16(w + l4);
+		m->dst_port = ndr_hw_be16(w + l4 + 2);
+		m->udp_len = ndr_hw_be16(w + l4 + 4);
 		*l4_hdr = 8u;
 	} else if (m->proto == 1u || m->proto == 58u) {
 		if (l4 + 2u <= n) {
@@ -255,28 +250,32 @@ void ndr_parser_start(struct ndr_parser *p)
 	p->meta.kind = NDR_PKT_NONE;
 }
 
-bool ndr_parser_beat(struct ndr_parser *p, const struct ndr_beat *b)
+bool ndr_parser_beat(struct ndr_parser *p, const uint8_t *data, uint32_t len, bool last)
 {
-	uint32_t len = b->len > NDR_BEAT_BYTES ? NDR_BEAT_BYTES : b->len;
+	if (len > NDR_BEAT_BYTES)
+		len = NDR_BEAT_BYTES;
 	if (p->done) {
 		p->frame_len += len;
 		return false;
 	}
 	if (p->win_len + NDR_BEAT_BYTES <= NDR_HDR_WINDOW) {
-		/* The usual case: whole beats land at beat boundaries of the
-		 * window. The whole beat is copied (one 512-bit write); bytes
-		 * past len are never read, win_len counts the valid ones. */
-		ndr_hw_copy(p->win + p->win_len, b->data, NDR_BEAT_BYTES);
+		/* The usual case: beats land at beat boundaries of the window.
+		 * A whole beat is one 512-bit write; the constant size also lets
+		 * the emulation's compiler make it two vector moves. */
+		if (len == NDR_BEAT_BYTES)
+			ndr_hw_copy(p->win + p->win_len, data, NDR_BEAT_BYTES);
+		else
+			ndr_hw_copy(p->win + p->win_len, data, len);
 		p->win_len += len;
 	} else {
 		for (uint32_t i = 0; i < NDR_BEAT_BYTES; i++) {
 			if (i >= len || p->win_len >= NDR_HDR_WINDOW)
 				break;
-			p->win[p->win_len++] = b->data[i];
+			p->win[p->win_len++] = data[i];
 		}
 	}
 	p->frame_len += len;
-	if (p->win_len >= NDR_HDR_WINDOW || b->last) {
+	if (p->win_len >= NDR_HDR_WINDOW || last) {
 		ndr_parse_headers(p->win, p->win_len, &p->meta);
 		p->done = true;
 		return true;

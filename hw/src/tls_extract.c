@@ -33,16 +33,6 @@ struct cursor {
 	uint16_t flags;
 };
 
-static uint32_t be16(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 8 | p[1];
-}
-
-static uint32_t umin(uint32_t a, uint32_t b)
-{
-	return a < b ? a : b;
-}
-
 /* Claim n bytes at the cursor inside `bound`; true when they may be read
  * at *at. */
 static bool cursor_take(struct cursor *c, uint32_t n, uint32_t bound, uint32_t *at)
@@ -70,7 +60,7 @@ static bool cursor_vector(struct cursor *c, uint32_t len_bytes, uint32_t bound, 
 	uint32_t at;
 	if (!cursor_take(c, len_bytes, bound, &at))
 		return false;
-	*len = len_bytes == 1u ? c->buf[at] : be16(c->buf + at);
+	*len = len_bytes == 1u ? c->buf[at] : ndr_hw_be16(c->buf + at);
 	return true;
 }
 
@@ -87,7 +77,7 @@ static void take_server_name(struct cursor *c, uint32_t end, struct ndr_tls_rec 
 		return;
 	if (!cursor_take(c, m, end, &at))
 		return;
-	uint32_t keep = umin(m, NDR_TLS_SNI_MAX);
+	uint32_t keep = ndr_hw_min32(m, NDR_TLS_SNI_MAX);
 	for (uint32_t i = 0; i < NDR_TLS_SNI_MAX; i++) {
 		if (i >= keep)
 			break;
@@ -111,7 +101,7 @@ static void take_alpn(struct cursor *c, uint32_t end, struct ndr_tls_rec *rec)
 		return;
 	if (!cursor_take(c, a, end, &at))
 		return;
-	uint32_t keep = umin(a, NDR_TLS_ALPN_MAX);
+	uint32_t keep = ndr_hw_min32(a, NDR_TLS_ALPN_MAX);
 	for (uint32_t i = 0; i < NDR_TLS_ALPN_MAX; i++) {
 		if (i >= keep)
 			break;
@@ -127,8 +117,8 @@ bool ndr_tls_parse(const uint8_t *buf, uint32_t vis, struct ndr_tls_rec *rec, ui
 	if (vis < TLS_HDR_BYTES || buf[0] != 22u || buf[1] != 3u || buf[5] != 1u)
 		return false;
 
-	rec->record_version = (uint16_t)be16(buf + 1);
-	rec->record_len = (uint16_t)be16(buf + 3);
+	rec->record_version = (uint16_t)ndr_hw_be16(buf + 1);
+	rec->record_len = (uint16_t)ndr_hw_be16(buf + 3);
 	rec->hello_len = (uint32_t)buf[6] << 16 | (uint32_t)buf[7] << 8 | buf[8];
 	uint32_t hello_end = TLS_HDR_BYTES + rec->hello_len;
 	uint32_t rec_end = 5u + rec->record_len;
@@ -136,7 +126,7 @@ bool ndr_tls_parse(const uint8_t *buf, uint32_t vis, struct ndr_tls_rec *rec, ui
 	struct cursor c;
 	c.buf = buf;
 	c.pos = TLS_HDR_BYTES;
-	c.lim = umin(umin(hello_end, rec_end), vis);
+	c.lim = ndr_hw_min32(ndr_hw_min32(hello_end, rec_end), vis);
 	c.stop = false;
 	c.flags = 0;
 	if (c.lim < hello_end)
@@ -147,7 +137,7 @@ bool ndr_tls_parse(const uint8_t *buf, uint32_t vis, struct ndr_tls_rec *rec, ui
 
 	uint32_t at, len;
 	if (cursor_take(&c, 2u, hello_end, &at))
-		rec->hello_version = (uint16_t)be16(buf + at);
+		rec->hello_version = (uint16_t)ndr_hw_be16(buf + at);
 	cursor_take(&c, TLS_RANDOM_BYTES, hello_end, &at);
 	if (cursor_vector(&c, 1u, hello_end, &len))
 		cursor_take(&c, len, hello_end, &at);
@@ -178,8 +168,8 @@ bool ndr_tls_parse(const uint8_t *buf, uint32_t vis, struct ndr_tls_rec *rec, ui
 		}
 		if (!cursor_take(&c, 4u, ext_end, &at))
 			break;
-		uint32_t type = be16(buf + at);
-		uint32_t data_end = c.pos + be16(buf + at + 2u);
+		uint32_t type = ndr_hw_be16(buf + at);
+		uint32_t data_end = c.pos + ndr_hw_be16(buf + at + 2u);
 		rec->n_extensions++;
 		(*cycles)++;
 		if (data_end > ext_end) {
@@ -207,7 +197,7 @@ void ndr_tls_start(struct ndr_tls *t, const struct ndr_pkt_meta *m)
 {
 	t->active = m->kind == NDR_PKT_IP && !m->frag && m->proto == 6u && m->payload_len > 0u;
 	t->off = m->payload_off;
-	t->cap = umin(m->payload_len, NDR_TLS_VIEW);
+	t->cap = ndr_hw_min32(m->payload_len, NDR_TLS_VIEW);
 	t->have = 0;
 }
 
@@ -218,7 +208,7 @@ void ndr_tls_bytes(struct ndr_tls *t, const uint8_t *data, uint32_t off, uint32_
 	if (len > NDR_BEAT_BYTES)
 		len = NDR_BEAT_BYTES;
 	uint32_t from = off > t->off ? off : t->off;
-	uint32_t to = umin(off + len, t->off + t->cap);
+	uint32_t to = ndr_hw_min32(off + len, t->off + t->cap);
 	if (from >= to)
 		return;
 	ndr_hw_copy(t->buf + (from - t->off), data + (from - off), to - from);
