@@ -25,7 +25,8 @@ TEST_SRC   := $(wildcard tests/unit/test_*.c)
 TESTLIB_SRC:= $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
-LIB_OBJ := $(call obj,$(HW_SRC) $(SIM_SRC) $(GOLDEN_SRC) $(LIB_SRC) $(DET_SRC))
+# hw/src is compiled into sim/src/card.c as one unit (see there), not file by file.
+LIB_OBJ := $(call obj,$(SIM_SRC) $(GOLDEN_SRC) $(LIB_SRC) $(DET_SRC))
 LIBNDR  := $(BUILD)/lib/libndr.a
 BINS    := $(BUILD)/bin/ndr-sensor $(if $(SIMTOOL_SRC),$(BUILD)/bin/ndr-sim) \
 	   $(if $(GEN_SRC),$(BUILD)/bin/ndr-gen) \

@@ -12,6 +12,7 @@
 #ifndef NDR_CARD_H
 #define NDR_CARD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +25,12 @@ struct ndr_card_cfg {
 	uint32_t active_timeout_ms;
 	uint32_t close_timeout_ms;
 	uint32_t heartbeat_ms;       /* 0 = no heartbeat records */
+	/* Feed every beat through ndr_top_beat as a struct ndr_beat, as the
+	 * HLS shim does, instead of ndr_top_frame's whole-frame path (the
+	 * default, several times faster). The records, counters and cycle
+	 * accounting are the same either way (tests/unit/test_card_batch.c);
+	 * this is the path to run when a kernel's beat handling changes. */
+	bool     per_beat;
 };
 
 /* Defaults documented in docs/dataplane.md. */
@@ -69,11 +76,10 @@ struct ndr_frame_ref {
 };
 
 /* Present n frames, in order: the ring and the stats end up exactly as after
- * n calls of ndr_card_frame. What a batch adds is what the card's pipeline
- * does with several frames in flight: the flow table's reads for the frames
- * ahead are issued before the frame at the flow stage is updated, so their
- * memory latency overlaps its work. The ring needs room for
- * n * NDR_CARD_WORST_SLOTS_PER_FRAME slots for the batch to lose no record. */
+ * n calls of ndr_card_frame. What a batch adds is that the card knows where
+ * the next frames are and fetches their header bytes while it works on the
+ * current one. The ring needs room for n * NDR_CARD_WORST_SLOTS_PER_FRAME
+ * slots for the batch to lose no record. */
 void ndr_card_frames(struct ndr_card *card, const struct ndr_frame_ref *frames, unsigned n);
 
 /* End of input: emit every flow still in the table (reason FLUSH) and any

@@ -16,11 +16,31 @@
 #include "ndr_cycles.h"
 #include "ndr_hw.h"
 
+/* The kernels are compiled into this file, one translation unit, the way
+ * SQLite ships as an amalgamation: the compiler then inlines across the
+ * stage boundaries as HLS does when it flattens the data path, instead of
+ * calling through every stage for every beat (half the emulation's time went
+ * to those calls). hw/ still builds file by file for the HLS flow and the
+ * synthesizability check; the Makefile leaves hw/src out of libndr for this.
+ * The sources are listed, not globbed: a new kernel is added here. */
+#include "../../hw/src/card_top.c"
+#include "../../hw/src/parser.c"
+#include "../../hw/src/flow_hash.c"
+#include "../../hw/src/flow_table.c"
+#include "../../hw/src/dns_extract.c"
+#include "../../hw/src/dns_stage.c"
+#include "../../hw/src/walk_sched.c"
+#include "../../hw/src/tls_extract.c"
+#include "../../hw/src/entropy.c"
+#include "../../hw/src/log2_table.c"
+#include "../../hw/src/record_writer.c"
+
 #define CARD_MIN_LOG2_BUCKETS 4u
 #define CARD_MAX_LOG2_BUCKETS 24u
 
 struct ndr_card {
 	struct ndr_top top;
+	bool per_beat;
 	struct ndr_flow_mem table;
 	size_t bucket_bytes, deadline_bytes, entry_bytes;
 };
@@ -54,6 +74,7 @@ void ndr_card_cfg_defaults(struct ndr_card_cfg *cfg)
 	cfg->active_timeout_ms = 120000;
 	cfg->close_timeout_ms = 1000;
 	cfg->heartbeat_ms = 1000;
+	cfg->per_beat = false;
 }
 
 static int check_cfg(const struct ndr_card_cfg *cfg, const void *ring_slots,
@@ -123,174 +144,76 @@ struct ndr_card *ndr_card_new(const struct ndr_card_cfg *cfg, void *ring_slots,
 		.heartbeat_ms = cfg->heartbeat_ms,
 	};
 	ndr_top_init(&card->top, &tc, &card->table, ring_slots, ctrl, log2_slots);
+	card->per_beat = cfg->per_beat;
 	return card;
+}
+
+/* The frame as the CMAC presents it: each beat copied into a struct
+ * ndr_beat, TKEEP and TLAST set, side band on every beat. */
+static void beat_by_beat(struct ndr_top *top, uint64_t ts_ns, const uint8_t *frame,
+			 uint32_t caplen, uint32_t wirelen)
+{
+	struct ndr_beat b;
+	b.ts_ns = ts_ns;
+	b.wire_len = wirelen;
+	uint32_t off = 0;
+	do {
+		uint32_t n = caplen - off < NDR_BEAT_BYTES ? caplen - off : NDR_BEAT_BYTES;
+		memset(b.data, 0, sizeof(b.data));
+		if (n)
+			memcpy(b.data, frame + off, n);
+		b.len = n;
+		b.last = off + n >= caplen;
+		ndr_top_beat(top, &b);
+		off += n;
+	} while (off < caplen);
 }
 
 void ndr_card_frame(struct ndr_card *card, uint64_t ts_ns, const uint8_t *frame,
 		    uint32_t caplen, uint32_t wirelen)
 {
-	struct ndr_beat b;
 	if (caplen > NDR_MAX_FRAME)
 		caplen = NDR_MAX_FRAME;
 	if (wirelen < caplen)
 		wirelen = caplen;
-	b.ts_ns = ts_ns;
-	b.wire_len = wirelen;
-
-	uint32_t off = 0;
-	do {
-		uint32_t n = caplen - off < NDR_BEAT_BYTES ? caplen - off : NDR_BEAT_BYTES;
-		/* A constant-size copy is two vector moves; a variable one is a
-		 * byte loop, and most beats are full. */
-		if (n == NDR_BEAT_BYTES)
-			memcpy(b.data, frame + off, NDR_BEAT_BYTES);
-		else if (n)
-			memcpy(b.data, frame + off, n);
-		b.len = n;
-		b.last = off + n >= caplen;
-		ndr_top_beat(&card->top, &b);
-		off += n;
-	} while (off < caplen);
+	if (card->per_beat)
+		beat_by_beat(&card->top, ts_ns, frame, caplen, wirelen);
+	else
+		ndr_top_frame(&card->top, ts_ns, frame, caplen, wirelen);
 }
 
-/* ---- batches: the flow table's reads issued frames ahead ----
+/* ---- batches: the frames' header beats fetched ahead ----
  *
- * On the card the hash stage runs several frames ahead of the flow stage,
- * and the bucket's header line and deadline word are read as soon as the
- * hash is known; the entry a packet needs is read once its header line is
- * back. One frame at a time the emulation cannot do that: the hash of a
- * frame is known only just before its flow update, so every lookup waits
- * for the header line and then for the entry. A batch runs the same
- * lookahead in software: LINE_AHEAD frames ahead of the flow stage it
- * parses the frame's headers, hashes the key and prefetches the bucket's
- * header line and deadline word; ENTRY_AHEAD frames ahead it reads that
- * (by then cached) header line and prefetches the entry the packet will
- * touch. Besides prefetching, the lookahead only hands the hash it computed
- * to the frame's hash stage (hand_over); the kernels then run on each frame
- * unchanged, so the records are those of one frame at a time
- * (tests/unit/test_card_batch.c compares the rings). */
-#define FRAME_AHEAD 16u     /* the frame's header bytes fetched */
-#define LINE_AHEAD  8u      /* power of two: the lookahead ring's size */
-#define ENTRY_AHEAD 4u
-
-struct ahead {
-	bool     ip;            /* the headers parsed as IP: the rest is set */
-	uint8_t  key[NDR_FLOW_KEY_LEN];
-	uint32_t hash;
-	uint32_t sig;
-	uint32_t bucket;
-};
-
-/* Only a frame that fits the header window needs the lookahead: its
- * headers are parsed, and its hash stage's reads issued, at its last beat,
- * right before its flow update. A longer frame's hash stage runs beats
- * before its last one, which hides the reads as well; looking ahead into it
- * would only pull its bytes in out of order (and measurably slows the
- * emulation on large frames). */
-static bool short_frame(const struct ndr_frame_ref *f)
-{
-	return f->caplen <= NDR_HDR_WINDOW;
-}
-
-/* The hash stage of a frame ahead: headers, key, hash, header line read. */
-static void issue_line(const struct ndr_flow_table *ft, const struct ndr_frame_ref *f,
-		       struct ahead *a)
-{
-	struct ndr_pkt_meta m;
-
-	a->ip = false;
-	if (!short_frame(f))
-		return;
-	ndr_parse_headers(f->data, f->caplen, &m);
-	a->ip = m.kind == NDR_PKT_IP;
-	if (!a->ip)
-		return;
-	(void)ndr_flow_key(&m, a->key);
-	ndr_murmur3_32x2(a->key, NDR_FLOW_KEY_LEN, ft->seed, ft->seed ^ NDR_FLOW_SIG_SALT,
-			 &a->hash, &a->sig);
-	a->bucket = a->hash & ft->mask;
-	__builtin_prefetch(&ft->mem.buckets[a->bucket]);
-	__builtin_prefetch(&ft->mem.deadline[a->bucket]);
-}
-
-/* The entry the flow update will touch, as the header line in memory tells
- * (the forwarding windows may hold a newer line: then the guess is only
- * less useful): the way whose signature matches, else a free way (written
- * when its write leaves the forwarding window), else the least recently
- * used way (read, then evicted). */
-static const struct ndr_flow_entry *guess_entry(const struct ndr_flow_table *ft,
-						const struct ahead *a)
-{
-	if (!a->ip)
-		return NULL;
-	const struct ndr_flow_bucket *line = &ft->mem.buckets[a->bucket];
-	uint32_t match = NDR_FLOW_WAYS, free_way = NDR_FLOW_WAYS, lru = 0;
-	for (uint32_t way = 0; way < NDR_FLOW_WAYS; way++) {
-		if (!(line->state[way] & NDR_FLOW_S_VALID)) {
-			if (free_way == NDR_FLOW_WAYS)
-				free_way = way;
-			continue;
-		}
-		if (line->sig[way] == a->sig && match == NDR_FLOW_WAYS)
-			match = way;
-		if (line->last_ts[way] < line->last_ts[lru])
-			lru = way;
-	}
-	uint32_t way = match != NDR_FLOW_WAYS ? match : free_way != NDR_FLOW_WAYS ? free_way : lru;
-	return &ft->mem.entries[(size_t)a->bucket * NDR_FLOW_WAYS + way];
-}
-
-/* A macro, not a function: GCC takes a function whose only effect is a
+ * On the card the frame arrives on the wire; in the emulation it lies in
+ * host memory, and once the card is no longer bound by its own work, the
+ * wait for each frame's first bytes is what is left (the parser's copy of
+ * the header window was the emulation's hottest instruction). A batch says
+ * where the next frames are, so their header windows are fetched
+ * FRAME_AHEAD frames early; the frames of a batch need not be contiguous,
+ * so the CPU's own prefetcher cannot guess them. Payload beats are not
+ * fetched: most pass through unread (ndr_top_frame). The flow table's
+ * reads are issued by the hash stage itself (ndr_flow_hash).
+ *
+ * A macro, not a function: GCC takes a function whose only effect is a
  * prefetch for one without effects and drops its calls. */
-#define prefetch_entry(e) do { \
-	const uint8_t *p_ = (const uint8_t *)(e); \
-	if (p_) { \
-		for (size_t off_ = 0; off_ < sizeof(struct ndr_flow_entry); off_ += 64u) \
-			__builtin_prefetch(p_ + off_); \
-		__builtin_prefetch(p_ + sizeof(struct ndr_flow_entry) - 1u); \
-	} \
-} while (0)
+#define FRAME_AHEAD 16u
 
-/* The hash the lookahead computed becomes the hash unit's last result, so
- * the frame's own hash stage (ndr_flow_hash) finds its key there and does
- * not hash it again. Key and result always belong together, whichever
- * frame's key it is, so a wrong guess costs only the hash. */
-static void hand_over(struct ndr_flow_table *ft, const struct ahead *a)
-{
-	if (!a->ip)
-		return;
-	memcpy(ft->key, a->key, NDR_FLOW_KEY_LEN);
-	ft->hash = a->hash;
-	ft->sig = a->sig;
-}
+#define prefetch_headers(f) do { \
+	const uint8_t *h_ = (f)->data; \
+	uint32_t n_ = (f)->caplen < NDR_HDR_WINDOW ? (f)->caplen : NDR_HDR_WINDOW; \
+	for (uint32_t o_ = 0; o_ < n_; o_ += 64u) \
+		__builtin_prefetch(h_ + o_); \
+} while (0)
 
 void ndr_card_frames(struct ndr_card *card, const struct ndr_frame_ref *frames, unsigned n)
 {
-	const struct ndr_flow_table *ft = &card->top.flow;
-	struct ahead ring[LINE_AHEAD];
-
-	if (n == 0)
-		return;
-
-	/* The frame's first beat, where its headers are: the frames of a
-	 * batch need not be contiguous, so the CPU's own prefetcher cannot
-	 * guess them. */
-	for (unsigned i = LINE_AHEAD; i < n && i < FRAME_AHEAD; i++) {
-		if (short_frame(&frames[i]))
-			__builtin_prefetch(frames[i].data);
-	}
-	for (unsigned i = 0; i < n && i < LINE_AHEAD; i++)
-		issue_line(ft, &frames[i], &ring[i]);
+	for (unsigned i = 0; i < n && i < FRAME_AHEAD; i++)
+		prefetch_headers(&frames[i]);
 	for (unsigned i = 0; i < n; i++) {
-		if (i + ENTRY_AHEAD < n && i + ENTRY_AHEAD >= LINE_AHEAD)
-			prefetch_entry(guess_entry(ft, &ring[(i + ENTRY_AHEAD) & (LINE_AHEAD - 1u)]));
+		if (i + FRAME_AHEAD < n)
+			prefetch_headers(&frames[i + FRAME_AHEAD]);
 		const struct ndr_frame_ref *f = &frames[i];
-		hand_over(&card->top.flow, &ring[i & (LINE_AHEAD - 1u)]);
 		ndr_card_frame(card, f->ts_ns, f->data, f->caplen, f->wirelen);
-		if (i + LINE_AHEAD < n)
-			issue_line(ft, &frames[i + LINE_AHEAD], &ring[i & (LINE_AHEAD - 1u)]);
-		if (i + FRAME_AHEAD < n && short_frame(&frames[i + FRAME_AHEAD]))
-			__builtin_prefetch(frames[i + FRAME_AHEAD].data);
 	}
 }
 

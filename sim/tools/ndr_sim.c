@@ -45,6 +45,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: ndr-sim -r FILE [--compare] [--dump] [--cycles] [--buckets LOG2] [--seed N]\n"
 		"               [--idle-ms N] [--active-ms N] [--close-ms N] [--heartbeat-ms N]\n"
+		"               [--per-beat]\n"
 		"\n"
 		"Runs the emulated card over a pcap or pcapng capture and prints the number\n"
 		"of records it wrote per type and the card's counters.\n"
@@ -62,6 +63,8 @@ static void usage(FILE *out)
 		"      --active-ms N   active timeout (default 120000)\n"
 		"      --close-ms N    close timeout after FIN/RST (default 1000)\n"
 		"      --heartbeat-ms N  heartbeat interval of packet time, 0 = none (default 1000)\n"
+		"      --per-beat      feed every beat through ndr_top_beat as the HLS shim does,\n"
+		"                      not the faster whole-frame path; same records and counts\n"
 		"  -h, --help          this text\n"
 		"\n"
 		"Numbers may be decimal or 0x hex. Exit status: 0 ok, 1 records differ,\n"
@@ -86,7 +89,8 @@ bad:
 	return -1;
 }
 
-enum { OPT_BUCKETS = 256, OPT_SEED, OPT_IDLE, OPT_ACTIVE, OPT_CLOSE, OPT_HEARTBEAT, OPT_CYCLES };
+enum { OPT_BUCKETS = 256, OPT_SEED, OPT_IDLE, OPT_ACTIVE, OPT_CLOSE, OPT_HEARTBEAT, OPT_CYCLES,
+       OPT_PER_BEAT };
 
 /* 0: run; 1: --help given; -1: bad arguments (already reported). */
 static int parse_args(int argc, char **argv, struct opts *o)
@@ -102,6 +106,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "active-ms", required_argument, NULL, OPT_ACTIVE },
 		{ "close-ms", required_argument, NULL, OPT_CLOSE },
 		{ "heartbeat-ms", required_argument, NULL, OPT_HEARTBEAT },
+		{ "per-beat", no_argument, NULL, OPT_PER_BEAT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -116,6 +121,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'c': o->compare = 1; break;
 		case 'd': o->dump = 1; break;
 		case OPT_CYCLES: o->cycles = 1; break;
+		case OPT_PER_BEAT: o->cfg.per_beat = true; break;
 		case 'h': return 1;
 		case OPT_BUCKETS:
 			rc |= parse_u32("--buckets", optarg, 31, &o->cfg.log2_buckets);

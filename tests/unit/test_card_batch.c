@@ -1,16 +1,22 @@
 /*
- * test_card_batch.c - ndr_card_frames (the batch API with its lookahead)
- * must leave the ring, the counters and the cycle accounting exactly as
- * ndr_card_frame called once per frame does: the lookahead only issues
- * prefetches and hands the flow hash it computed to the hash stage.
+ * test_card_batch.c - the three ways the emulated card takes frames must
+ * leave the ring, the counters and the cycle accounting exactly alike:
+ *   per beat   every beat copied into a struct ndr_beat for ndr_top_beat, as
+ *              the HLS shim does (ndr_card_cfg.per_beat): the reference;
+ *   per frame  ndr_card_frame -> ndr_top_frame, which reads beats where they
+ *              lie and lets the beats no stage looks at pass in one step;
+ *   batches    ndr_card_frames of several sizes (header prefetch only).
  *
- * The traffic is built to reach every path the lookahead could disturb: a
- * tiny flow table (collisions, evictions, false signature guesses, the
- * scanner retiring flows), both directions of flows and repeats of one flow
- * (the hash stage's last-key reuse), DNS over UDP, non-IP and truncated
- * frames, a frame longer than NDR_MAX_FRAME, time going backwards and long
- * gaps (idle expiry, heartbeats); and once with a ring too small to hold the
- * records (drops and drop notices).
+ * The traffic is built to reach every path those could disturb: a tiny
+ * flow table (collisions, evictions, false signature guesses, the scanner
+ * retiring flows), both directions of flows and repeats of one flow (the
+ * hash stage's last-key reuse), DNS over UDP and over TCP with messages
+ * across many beats, TLS ClientHellos across beats and long TCP segments
+ * whose TLS capture stops in the first payload beat (the pass-through
+ * starts mid-frame), non-IP and truncated frames, frames of exactly one
+ * and four beats, a frame longer than NDR_MAX_FRAME, time going backwards
+ * and long gaps (idle expiry, heartbeats); and once with a ring too small
+ * to hold the records (drops and drop notices).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,6 +31,7 @@
 #include "ndr_card.h"
 #include "ndr_cycles.h"
 #include "pktgen.h"
+#include "tlsgen.h"
 
 #define NFRAMES 6000u
 
@@ -70,6 +77,39 @@ static void build_frame(struct pg *p, uint32_t i)
 		pg_ipv4(p, a, b, 17, 64, 0, NULL, 0);
 		pg_udp(p, 7000, 7001);
 		pg_fill(p, 0x5a, 10000);
+		pg_finish(p);
+	} else if (kind == 4u) {                 /* a ClientHello over several beats */
+		static struct tlsgen h;
+		/* empty extensions first push the SNI past the header window */
+		struct tlsgen_opts o = { .sni = "batch.example.net", .alpn = "h2",
+					 .filler_before = rnd() % 100u, .padding = rnd() % 300u };
+		tlsgen_hello(&h, &o);
+		pg_tcp4(p, a, (uint16_t)(30000u + flow), b, 443, PG_TCP_ACK | PG_TCP_PSH, h.b, h.len);
+	} else if (kind == 5u) {                 /* TCP data that is not TLS */
+		static uint8_t data[1400];
+		memset(data, 0x17 + (int)(i % 3u), sizeof(data));
+		pg_tcp4(p, a, (uint16_t)(30000u + flow), b, 443, PG_TCP_ACK, data,
+			(uint32_t)(rnd() % sizeof(data)));
+	} else if (kind == 6u) {                 /* DNS over TCP, a long answer */
+		static struct dnsb d;
+		static uint8_t txt[600];
+		uint8_t msg[8192];
+		uint16_t rdlen = (uint16_t)(1u + rnd() % 500u);
+		memset(txt, 'q', sizeof(txt));
+		txt[0] = (uint8_t)(rdlen - 1u > 255u ? 255u : rdlen - 1u);
+		dnsb_header(&d, (uint16_t)i, 0x8180, 1, 1, 0, 0);
+		dnsb_question(&d, "t.tunnel.example.org", 16, 1);
+		dnsb_rr(&d, 0xc00c, 16, 60, txt, rdlen);
+		msg[0] = (uint8_t)(d.len >> 8);
+		msg[1] = (uint8_t)d.len;
+		memcpy(msg + 2, d.b, d.len);
+		pg_tcp4(p, b, 53, a, (uint16_t)(30000u + flow), PG_TCP_ACK | PG_TCP_PSH, msg,
+			d.len + 2u);
+	} else if (kind == 7u) {                 /* exactly one beat, then four */
+		pg_eth(p, 0x0800);
+		pg_ipv4(p, a, b, 17, 64, 0, NULL, 0);
+		pg_udp(p, 7000, 7001);
+		pg_fill(p, 0x33, (i % 2u ? 64u : 256u) - 42u);
 		pg_finish(p);
 	} else if (kind == 3u) {                 /* the reverse direction */
 		uint8_t flags = (uint8_t)(PG_TCP_ACK | (rnd() % 8u == 0u ? PG_TCP_FIN : 0u));
@@ -127,14 +167,18 @@ struct run {
 	struct ndr_cycles cyc;
 };
 
-/* batch 0: one ndr_card_frame per frame; else ndr_card_frames in batches
- * of that many (the last one shorter). */
+#define PER_BEAT (~0u)
+
+/* batch 0: one ndr_card_frame per frame; PER_BEAT: the same with the card
+ * feeding beat by beat; else ndr_card_frames in batches of that many (the
+ * last one shorter). */
 static void run_card(const struct traffic *t, uint32_t log2_slots, unsigned batch, struct run *r)
 {
 	struct ndr_card_cfg cfg;
 	char err[256];
 
 	ndr_card_cfg_defaults(&cfg);
+	cfg.per_beat = batch == PER_BEAT;
 	cfg.log2_buckets = 4;                    /* 16 buckets: 64 ways */
 	cfg.idle_timeout_ms = 2000;
 	cfg.active_timeout_ms = 5000;
@@ -143,7 +187,7 @@ static void run_card(const struct traffic *t, uint32_t log2_slots, unsigned batc
 	memset(&r->ctrl, 0, sizeof(r->ctrl));
 	struct ndr_card *c = ndr_card_new(&cfg, r->slots, log2_slots, &r->ctrl, err, sizeof(err));
 	assert_non_null(c);
-	if (batch == 0u) {
+	if (batch == 0u || batch == PER_BEAT) {
 		for (uint32_t i = 0; i < NFRAMES; i++)
 			ndr_card_frame(c, t->ref[i].ts_ns, t->ref[i].data, t->ref[i].caplen,
 				       t->ref[i].wirelen);
@@ -169,16 +213,18 @@ static void assert_same(const struct run *a, const struct run *b, uint32_t log2_
 
 static void compare_batches(uint32_t log2_slots)
 {
-	static const unsigned sizes[] = { 1, 2, 5, 8, 9, 31, 256, NFRAMES };
+	static const unsigned sizes[] = { 0, 1, 2, 5, 8, 9, 31, 256, NFRAMES };
 	struct traffic *t = make_traffic();
 	struct run single, batched;
 
-	run_card(t, log2_slots, 0, &single);
+	run_card(t, log2_slots, PER_BEAT, &single);
 	/* the traffic does what it is meant to */
 	assert_true(single.st.flows_evicted > 100u);
 	assert_true(single.st.parse_errors > 10u);
 	assert_true(single.st.non_ip > 10u);
 	assert_true(single.st.dns_messages > 100u);
+	assert_true(single.st.records_by_type[NDR_REC_TLS] + single.st.records_dropped > 100u);
+	assert_true(single.st.beats > 4u * NFRAMES);
 	assert_true(single.st.records_by_type[NDR_REC_FLOW] + single.st.records_dropped > 1000u);
 	assert_true(single.cyc.flow_scan_expired > 0u);
 	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
@@ -202,7 +248,7 @@ static void test_batch_equals_single_ring_full(void **state)
 	struct traffic *t = make_traffic();
 	struct run single;
 
-	run_card(t, NDR_RING_MIN_LOG2, 0, &single);
+	run_card(t, NDR_RING_MIN_LOG2, PER_BEAT, &single);
 	assert_true(single.st.records_dropped > 0u);
 	free(single.slots);
 	free_traffic(t);
