@@ -3,44 +3,31 @@
  *
  * The capture (file or live interface) feeds the emulated card in this
  * thread; the card fills a ring in memory exactly as a real card's DMA would,
- * and the caller drains it through the same ring reader as any card.
+ * and the caller drains it through the same ring reader as any card. A
+ * capture file is read ahead on a thread of its own (ndr_readahead.h), so
+ * with a second core the card does not wait for libpcap.
  *
  * A capture file is not a link at line rate, so reading it must lose nothing:
- * before each batch of frames the source makes sure the ring has room for
- * the most records every frame of the batch can cause (the batch is cut to
- * fit), and otherwise returns to let the consumer drain. A live interface
- * has no such luxury: there the ring fills and the card drops and reports,
- * as a card would.
- *
- * Frames that fit the card's header window go to the card in batches
- * (ndr_card_frames), which lets it overlap the flow table's memory reads of
- * several frames; those are the frames whose reads it cannot hide alone
- * (sim/src/card.c). The capture's frame buffer is valid only until the next
- * read, so they are copied into the source's own buffer; a longer frame is
- * presented as it is read, after the batch gathered before it, so the card
- * sees the capture's order and large frames are not copied.
+ * before each frame the source makes sure the ring has room for the most
+ * records one frame can cause, and otherwise returns to let the consumer
+ * drain. A live interface has no such luxury: there the ring fills and the
+ * card drops and reports, as a card would.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ndr_numa.h"
+#include "ndr_readahead.h"
 #include "ndr_source.h"
 
 #define SIM_FRAMES_PER_PUMP 2048u
-#define SIM_BATCH_FRAMES    32u
-
-struct sim_batch {
-	struct ndr_frame_ref ref[SIM_BATCH_FRAMES];
-	unsigned n;
-	uint8_t data[SIM_BATCH_FRAMES][NDR_HDR_WINDOW];
-};
 
 struct sim_source {
 	struct ndr_source base;
-	struct ndr_capture *cap;
+	struct ndr_capture *cap;        /* live; a file's is owned by ra */
+	struct ndr_readahead *ra;       /* file */
 	struct ndr_card *card;
-	struct sim_batch *batch;
 	void *ring_mem;
 	size_t ring_bytes;
 	struct ndr_ring_ctrl *ctrl;
@@ -58,80 +45,45 @@ static uint32_t ring_room(const struct sim_source *s)
 	return (1u << s->log2_slots) - (prod - cons);
 }
 
-/* Frames a batch may hold now: file input waits for ring room. */
-static unsigned batch_limit(const struct sim_source *s)
+static int next_frame(struct sim_source *s, struct ndr_frame *f, int timeout_ms, char *err,
+		      size_t errlen)
 {
-	uint32_t fit;
-
-	if (s->live)
-		return SIM_BATCH_FRAMES;
-	fit = ring_room(s) / NDR_CARD_WORST_SLOTS_PER_FRAME;
-	return fit < SIM_BATCH_FRAMES ? fit : SIM_BATCH_FRAMES;
-}
-
-/* A frame of at most NDR_HDR_WINDOW bytes joins the batch. */
-static void batch_add(struct sim_batch *b, const struct ndr_frame *f)
-{
-	struct ndr_frame_ref *r = &b->ref[b->n];
-
-	memcpy(b->data[b->n], f->data, f->caplen);
-	r->ts_ns = f->ts_ns;
-	r->data = b->data[b->n];
-	r->caplen = f->caplen;
-	r->wirelen = f->wirelen;
-	b->n++;
-}
-
-static void batch_run(struct sim_source *s)
-{
-	ndr_card_frames(s->card, s->batch->ref, s->batch->n);
-	s->batch->n = 0;
+	if (s->ra)
+		return ndr_readahead_next(s->ra, f, err, errlen);
+	return ndr_capture_next(s->cap, f, timeout_ms, err, errlen);
 }
 
 static int sim_pump(struct ndr_source *base, int timeout_ms, char *err, size_t errlen)
 {
 	struct sim_source *s = (struct sim_source *)base;
 	struct ndr_frame f;
-	unsigned n = 0;
+	unsigned n;
+	int rc = 1;
 
 	if (s->input_done)
 		return ndr_ring_available(&base->reader) ? NDR_SRC_RECORDS : NDR_SRC_END;
 
-	while (n < SIM_FRAMES_PER_PUMP) {
-		unsigned limit = batch_limit(s), got = 0;
-		int rc = 1;
-
-		if (limit == 0)
+	for (n = 0; n < SIM_FRAMES_PER_PUMP; n++) {
+		if (!s->live && ring_room(s) < NDR_CARD_WORST_SLOTS_PER_FRAME)
 			return NDR_SRC_RECORDS;
-		while (got < limit) {
-			if (s->stop_requested) {
-				rc = 0;
-				break;
-			}
-			rc = ndr_capture_next(s->cap, &f, n + got ? 0 : timeout_ms, err, errlen);
-			if (rc != 1)
-				break;
-			got++;
-			if (f.caplen <= NDR_HDR_WINDOW) {
-				batch_add(s->batch, &f);
-				continue;
-			}
-			batch_run(s);
-			ndr_card_frame(s->card, f.ts_ns, f.data, f.caplen, f.wirelen);
+		if (s->stop_requested) {
+			rc = 0;
+			break;
 		}
-		/* Frames read before an end, a timeout or an error still count. */
-		batch_run(s);
-		n += got;
-		if (rc == 1)
-			continue;
-		if (rc == 2)
-			return n ? NDR_SRC_RECORDS : NDR_SRC_IDLE;
-		if (rc < 0)
-			return NDR_SRC_ERROR;
-		ndr_card_flush(s->card);
-		s->input_done = 1;
-		return NDR_SRC_RECORDS;
+		rc = next_frame(s, &f, n ? 0 : timeout_ms, err, errlen);
+		if (rc != 1)
+			break;
+		ndr_card_frame(s->card, f.ts_ns, f.data, f.caplen, f.wirelen);
 	}
+	/* Frames read before an end, a timeout or an error still count. */
+	if (rc == 1)
+		return NDR_SRC_RECORDS;
+	if (rc == 2)
+		return n ? NDR_SRC_RECORDS : NDR_SRC_IDLE;
+	if (rc < 0)
+		return NDR_SRC_ERROR;
+	ndr_card_flush(s->card);
+	s->input_done = 1;
 	return NDR_SRC_RECORDS;
 }
 
@@ -149,7 +101,10 @@ static void sim_get_stats(struct ndr_source *base, struct ndr_source_stats *st)
 	struct sim_source *s = (struct sim_source *)base;
 
 	ndr_card_get_stats(s->card, &st->card);
-	ndr_capture_get_stats(s->cap, &st->capture);
+	if (s->ra)
+		ndr_readahead_get_stats(s->ra, &st->capture);
+	else
+		ndr_capture_get_stats(s->cap, &st->capture);
 }
 
 static void sim_close(struct ndr_source *base)
@@ -158,9 +113,9 @@ static void sim_close(struct ndr_source *base)
 
 	if (s->card)
 		ndr_card_free(s->card);
+	ndr_readahead_free(s->ra);
 	if (s->cap)
 		ndr_capture_close(s->cap);
-	free(s->batch);
 	ndr_numa_free(s->ring_mem, s->ring_bytes);
 	free(s);
 }
@@ -219,12 +174,6 @@ struct ndr_source *ndr_source_sim_open(const char *what, const char *arg,
 	s->ctrl->log2_slots = s->log2_slots;
 	s->ctrl->abi_version = NDR_ABI_VERSION;
 
-	s->batch = calloc(1, sizeof(*s->batch));
-	if (!s->batch) {
-		snprintf(err, errlen, "%s: out of memory for a batch of %u frames", s->base.desc,
-			 SIM_BATCH_FRAMES);
-		goto fail;
-	}
 	s->cap = s->live ? ndr_capture_open_live(arg, why, sizeof(why))
 			 : ndr_capture_open_file(arg, why, sizeof(why));
 	if (!s->cap) {
@@ -235,6 +184,15 @@ struct ndr_source *ndr_source_sim_open(const char *what, const char *arg,
 	if (!s->card) {
 		snprintf(err, errlen, "%s: emulated card: %s", s->base.desc, why);
 		goto fail;
+	}
+	/* Last, so that a failure before it leaves no thread to stop. */
+	if (!s->live) {
+		s->ra = ndr_readahead_start(s->cap, 0, why, sizeof(why));
+		if (!s->ra) {
+			snprintf(err, errlen, "%s: %s", s->base.desc, why);
+			goto fail;
+		}
+		s->cap = NULL;
 	}
 	s->ctrl->state = NDR_RING_STATE_RUNNING;
 	ndr_ring_reader_init(&s->base.reader, s->ring_mem, s->log2_slots, s->ctrl,
