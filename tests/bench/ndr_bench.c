@@ -6,8 +6,12 @@
  *               the ring consumer: ndr-sensor's data path without detectors
  *   consumer    ring consumer + every detector over the records the card made
  * Prints one line per stage; `make bench` runs it (tests/bench.sh).
+ * Every stage runs on CPU 0; file+card's capture reader thread (the
+ * source's readahead) may use the other CPUs, as in ndr-sensor.
  */
 #include <pcap/pcap.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +36,21 @@ struct frames {
 	size_t n, max;
 	uint64_t wire_bytes;
 };
+
+static cpu_set_t all_cpus;     /* the process's CPUs, as it started */
+
+/* Run the calling thread on that CPU only (cpu < 0: on all_cpus); threads
+ * it starts afterwards inherit that. */
+static void pin(int cpu)
+{
+	cpu_set_t set = all_cpus;
+
+	if (cpu >= 0) {
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+	}
+	(void)pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
 
 static double now_s(void)
 {
@@ -227,7 +246,9 @@ static void bench_file_card(const char *path)
 
 	ndr_source_opts_defaults(&o);
 	snprintf(spec, sizeof(spec), "sim:file:%s", path);
+	pin(-1);        /* the reader thread starts here: let it go elsewhere */
 	src = ndr_source_open(spec, &o, err, sizeof(err));
+	pin(0);
 	if (!src)
 		die(err);
 	t0 = now_s();
@@ -293,6 +314,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: ndr_bench [--card] CAPTURE\n");
 		return 2;
 	}
+	if (sched_getaffinity(0, sizeof(all_cpus), &all_cpus) != 0)
+		die("sched_getaffinity failed");
+	pin(0);
 	r.slots = aligned_alloc(4096, (size_t)NDR_SLOT_BYTES << LOG2_SLOTS);
 	if (!r.slots)
 		die("out of memory");
