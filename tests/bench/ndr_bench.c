@@ -300,6 +300,11 @@ static void bench_consumer(const struct recbuf *b)
 	ndr_config_free(cfg);
 }
 
+static bool want(const char *only, const char *stage)
+{
+	return !only || strcmp(only, stage) == 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct frames fr;
@@ -307,13 +312,22 @@ int main(int argc, char **argv)
 	struct recbuf b;
 	uint64_t records;
 	double secs;
+	const char *only = NULL;     /* --stage NAME: that stage alone, for a profiler */
 
-	/* --card: the card stage alone, once, for a profiler (callgrind, perf) */
-	bool card_only = argc == 3 && strcmp(argv[1], "--card") == 0;
-	if (argc != 2 && !card_only) {
-		fprintf(stderr, "usage: ndr_bench [--card] CAPTURE\n");
+	if (argc == 4 && strcmp(argv[1], "--stage") == 0) {
+		only = argv[2];
+		if (!want(only, "pcap-read") && !want(only, "card") && !want(only, "file+card") &&
+		    !want(only, "detectors")) {
+			fprintf(stderr, "ndr_bench: --stage %s: not one of pcap-read, card, "
+				"file+card, detectors\n", only);
+			return 2;
+		}
+	} else if (argc != 2) {
+		fprintf(stderr, "usage: ndr_bench [--stage pcap-read|card|file+card|detectors] "
+			"CAPTURE\n");
 		return 2;
 	}
+	const char *path = argv[argc - 1];
 	if (sched_getaffinity(0, sizeof(all_cpus), &all_cpus) != 0)
 		die("sched_getaffinity failed");
 	pin(0);
@@ -321,21 +335,22 @@ int main(int argc, char **argv)
 	if (!r.slots)
 		die("out of memory");
 	memset(&b, 0, sizeof(b));
-	if (card_only) {
-		load(argv[2], &fr);
+
+	if (want(only, "pcap-read"))
+		bench_pcap_read(path);
+	if (want(only, "card") || want(only, "detectors"))
+		load(path, &fr);
+	if (want(only, "card")) {
 		records = best_card(&fr, &r, &secs);
 		report("card", secs, fr.n, fr.wire_bytes, records);
-		return 0;
 	}
-
-	bench_pcap_read(argv[1]);
-	load(argv[1], &fr);
-	records = best_card(&fr, &r, &secs);
-	report("card", secs, fr.n, fr.wire_bytes, records);
-	bench_file_card(argv[1]);
-	records = run_card(&fr, &r, keep, &b, &secs);
-	/* the consumer alone: replay the kept records through a fresh reader */
-	bench_consumer(&b);
-	printf("packets %zu, records %llu\n", fr.n, (unsigned long long)records);
+	if (want(only, "file+card"))
+		bench_file_card(path);
+	if (want(only, "detectors")) {
+		records = run_card(&fr, &r, keep, &b, &secs);
+		/* the consumer alone: replay the kept records through a fresh reader */
+		bench_consumer(&b);
+		printf("packets %zu, records %llu\n", fr.n, (unsigned long long)records);
+	}
 	return 0;
 }
