@@ -5,6 +5,8 @@
 # bit-exact against the golden model on the same capture (table-full and
 # eviction cases included). The DNS walk's documented worst case
 # (dns-worst) must be reported as not line rate, with its drops counted.
+# The report must be the same, line for line, when every beat goes through
+# ndr_top_beat as in the HLS shim (--per-beat) instead of ndr_top_frame.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
@@ -19,6 +21,12 @@ cycles_ok() {
 	local name=$1 file=$2 out overall
 	shift 2
 	out=$("$SIM" --cycles -r "$file" "$@" 2>&1)
+	if [ "$("$SIM" --cycles --per-beat -r "$file" "$@" 2>&1)" = "$out" ]; then
+		pass "per-beat $name: the same report"
+	else
+		fail "per-beat $name: the report differs from the whole-frame path's"
+		status=1
+	fi
 	overall=$(printf '%s\n' "$out" | grep '^overall: ' | tail -1)
 	if [ "$overall" = "overall: cycles/beat=1.00 stalls=0 line-rate=yes" ]; then
 		pass "cycles $name: ${overall#overall: }"
