@@ -20,6 +20,7 @@
 #define NDR_REGDOMAIN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct ndr_regdomain;
 
@@ -35,9 +36,16 @@ void ndr_regdomain_close(struct ndr_regdomain *rd);
 
 /* Classifies name (lower-case dotted text, no trailing dot, NUL-terminated).
  * On NDR_RD_OK *domain points into name at its registered domain
- * ("a.b.example.co.uk" -> "example.co.uk"); otherwise *domain is NULL. */
-enum ndr_rd_kind ndr_regdomain_get(const struct ndr_regdomain *rd, const char *name,
+ * ("a.b.example.co.uk" -> "example.co.uk"); otherwise *domain is NULL.
+ * Answers are cached by the exact name (regdomain.c), so the same name
+ * costs a hash and a compare the second time. */
+enum ndr_rd_kind ndr_regdomain_get(struct ndr_regdomain *rd, const char *name,
 				   const char **domain);
+
+/* Memory held, the cache included (for the detector's memory stats). */
+size_t ndr_regdomain_bytes(const struct ndr_regdomain *rd);
+/* Names looked up, and how many the cache answered. */
+void ndr_regdomain_counts(const struct ndr_regdomain *rd, uint64_t *lookups, uint64_t *hits);
 
 /* Which list is in use: "latest" or "builtin" (for stats and logs). */
 const char *ndr_regdomain_source(const struct ndr_regdomain *rd);

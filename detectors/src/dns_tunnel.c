@@ -888,7 +888,8 @@ static size_t fixed_bytes(const struct dt *d)
 {
 	return sizeof(*d) + ((size_t)d->bucket_mask + 1) * sizeof(uint32_t) +
 	       (size_t)d->supp_cap * sizeof(struct dt_supp) + d->allow_bytes +
-	       (d->allow_client ? ndr_cidr_set_bytes(d->allow_client) : 0);
+	       (d->allow_client ? ndr_cidr_set_bytes(d->allow_client) : 0) +
+	       (d->rd ? ndr_regdomain_bytes(d->rd) : 0);
 }
 
 static void dt_stats(void *det, json_t *out)
@@ -912,6 +913,10 @@ static void dt_stats(void *det, json_t *out)
 	json_object_set_new(out, "alerted_domain_evictions",
 			    json_integer((json_int_t)d->supp_evictions));
 	json_object_set_new(out, "psl", json_string(ndr_regdomain_source(d->rd)));
+	uint64_t lookups, hits;
+	ndr_regdomain_counts(d->rd, &lookups, &hits);
+	json_object_set_new(out, "psl_lookups", json_integer((json_int_t)lookups));
+	json_object_set_new(out, "psl_cache_hits", json_integer((json_int_t)hits));
 	json_object_set_new(out, "memory_bytes",
 			    json_integer((json_int_t)(fixed_bytes(d) + (size_t)d->used * d->stride)));
 	json_object_set_new(out, "memory_cap_bytes",

@@ -1,17 +1,42 @@
 /*
  * regdomain.c - registered domain of a DNS name via libpsl (ndr_regdomain.h).
+ *
+ * libpsl takes about 2 us a name (it tries every suffix of it), and the same
+ * names come back all the time (a query and its response, the same hosts
+ * looked up again and again), so answers are kept in a direct-mapped cache
+ * keyed by the whole name. Only the exact name can hit: a suffix cache would
+ * be wrong where the list has rules below a registered domain (private
+ * suffixes such as *.compute.amazonaws.com). A tunnel's names are all new
+ * and go to libpsl every time; that costs speed, never a wrong answer.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libpsl.h>
 
+#include "ndr_hll.h"
 #include "ndr_regdomain.h"
+
+#define RD_CACHE_SLOTS 1024u    /* a power of two */
+#define RD_CACHE_NAME  104u     /* longer names are not cached */
+#define RD_CACHE_SEED  0x72656764u
+
+struct rd_slot {
+	uint64_t hash;          /* 0: empty */
+	uint8_t  len;
+	uint8_t  kind;          /* enum ndr_rd_kind */
+	uint8_t  off;           /* the domain starts at name + off */
+	char     name[RD_CACHE_NAME];
+};
 
 struct ndr_regdomain {
 	const psl_ctx_t *psl;
 	int latest;             /* psl_latest() loaded; else the builtin list */
+	uint64_t lookups;
+	uint64_t hits;
+	struct rd_slot cache[RD_CACHE_SLOTS];
 };
 
 struct ndr_regdomain *ndr_regdomain_open(char *err, size_t errlen)
@@ -72,11 +97,9 @@ static int last_label_numeric(const char *name, size_t len)
 	return 1;
 }
 
-enum ndr_rd_kind ndr_regdomain_get(const struct ndr_regdomain *rd, const char *name,
-				   const char **domain)
+static enum ndr_rd_kind classify(const struct ndr_regdomain *rd, const char *name, size_t len,
+				 const char **domain)
 {
-	size_t len = strlen(name);
-
 	*domain = NULL;
 	if (has_suffix(name, len, "in-addr.arpa") || has_suffix(name, len, "ip6.arpa"))
 		return NDR_RD_REVERSE;
@@ -84,4 +107,40 @@ enum ndr_rd_kind ndr_regdomain_get(const struct ndr_regdomain *rd, const char *n
 		return NDR_RD_NONE;
 	*domain = psl_registrable_domain(rd->psl, name);
 	return *domain ? NDR_RD_OK : NDR_RD_NONE;
+}
+
+enum ndr_rd_kind ndr_regdomain_get(struct ndr_regdomain *rd, const char *name,
+				   const char **domain)
+{
+	size_t len = strlen(name);
+	enum ndr_rd_kind kind;
+
+	rd->lookups++;
+	if (len >= RD_CACHE_NAME)
+		return classify(rd, name, len, domain);
+	uint64_t hash = ndr_hash64(name, len, RD_CACHE_SEED) | 1u;
+	struct rd_slot *slot = &rd->cache[hash & (RD_CACHE_SLOTS - 1u)];
+	if (slot->hash == hash && slot->len == len && memcmp(slot->name, name, len) == 0) {
+		rd->hits++;
+		*domain = slot->kind == NDR_RD_OK ? name + slot->off : NULL;
+		return (enum ndr_rd_kind)slot->kind;
+	}
+	kind = classify(rd, name, len, domain);
+	slot->hash = hash;
+	slot->len = (uint8_t)len;
+	slot->kind = (uint8_t)kind;
+	slot->off = (uint8_t)(*domain ? *domain - name : 0);
+	memcpy(slot->name, name, len);
+	return kind;
+}
+
+size_t ndr_regdomain_bytes(const struct ndr_regdomain *rd)
+{
+	return sizeof(*rd);
+}
+
+void ndr_regdomain_counts(const struct ndr_regdomain *rd, uint64_t *lookups, uint64_t *hits)
+{
+	*lookups = rd->lookups;
+	*hits = rd->hits;
 }

@@ -1,5 +1,6 @@
 /*
- * test_regdomain.c - registered domains via the Public Suffix List.
+ * test_regdomain.c - registered domains via the Public Suffix List, and the
+ * cache in front of libpsl: every answer, cached or not, must be libpsl's.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,7 +8,10 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
+
+#include <libpsl.h>
 
 #include "ndr_regdomain.h"
 
@@ -86,12 +90,77 @@ static void test_reverse(void **state)
 	expect_domain(*state, "x.notin-addr.arpa.example.com", "example.com");
 }
 
+/* The same names again: now from the cache, into other buffers. */
+static void test_cached_answers(void **state)
+{
+	uint64_t lookups, hits, hits_before;
+
+	ndr_regdomain_counts(*state, &lookups, &hits_before);
+	test_registered(state);
+	test_no_domain(state);
+	test_reverse(state);
+	ndr_regdomain_counts(*state, &lookups, &hits);
+	assert_true(hits - hits_before >= 20u);
+	assert_true(lookups > hits);
+}
+
+/* Many names (so slots are shared and replaced), some of them long enough
+ * to bypass the cache, each looked up three times and checked against
+ * libpsl itself. */
+static void test_cache_against_libpsl(void **state)
+{
+	static const char *const zones[] = {
+		"example.com", "example.co.uk", "blogspot.com", "duckdns.org", "com.br",
+		"compute.amazonaws.com", "s3.amazonaws.com", "corp.local", "co.uk", "com",
+	};
+	const psl_ctx_t *psl = strcmp(ndr_regdomain_source(*state), "latest") == 0
+			       ? psl_latest(NULL) : psl_builtin();
+	char name[300], copy[300];
+	uint64_t lookups0, hits0, lookups, hits;
+
+	assert_non_null(psl);
+	ndr_regdomain_counts(*state, &lookups0, &hits0);
+	for (int round = 0; round < 3; round++) {
+		for (unsigned i = 0; i < 6000; i++) {
+			const char *zone = zones[i % (sizeof(zones) / sizeof(zones[0]))];
+			if (i % 97u == 0u)       /* past the cache's name limit */
+				snprintf(name, sizeof(name), "%0120u.h%u.%s", i, i % 7u, zone);
+			else
+				snprintf(name, sizeof(name), "h%u.s%u.%s", i % 3000u, i % 5u, zone);
+			const char *want = psl_registrable_domain(psl, name);
+			/* twice, as a query and its response: the second from
+			 * the cache unless the name is too long for it */
+			for (int twice = 0; twice < 2; twice++) {
+				const char *got = NULL;
+				memcpy(copy, name, sizeof(name));
+				enum ndr_rd_kind kind = ndr_regdomain_get(*state, copy, &got);
+				if (want) {
+					assert_int_equal(kind, NDR_RD_OK);
+					assert_non_null(got);
+					assert_string_equal(got, want);
+					assert_ptr_equal(got, copy + (want - name));
+				} else {
+					assert_int_equal(kind, NDR_RD_NONE);
+					assert_null(got);
+				}
+			}
+		}
+	}
+	ndr_regdomain_counts(*state, &lookups, &hits);
+	assert_int_equal(lookups - lookups0, 36000);
+	assert_true(hits - hits0 >= 18000u - 3u * 62u);
+	if (strcmp(ndr_regdomain_source(*state), "latest") == 0)
+		psl_free((psl_ctx_t *)psl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_registered),
 		cmocka_unit_test(test_no_domain),
 		cmocka_unit_test(test_reverse),
+		cmocka_unit_test(test_cached_answers),
+		cmocka_unit_test(test_cache_against_libpsl),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
