@@ -657,7 +657,8 @@ void ndr_top_beat(struct ndr_top *top, const struct ndr_beat *b);
  * through ndr_top_beat would, for a driver that holds frames in memory (the
  * emulation, sim/src/card.c): every beat is read where it lies instead of
  * being copied into a struct ndr_beat, and the beats no stage looks at pass
- * in one step (see card_top.c). */
+ * in one step (see card_top.c). A frame goes in whole through one of the
+ * two entry points, never partly through each. */
 void ndr_top_frame(struct ndr_top *top, uint64_t ts_ns, const uint8_t *frame,
 		   uint32_t caplen, uint32_t wire_len);
 /* End of input: flush the flow table, the pending drop notice, publish. */
