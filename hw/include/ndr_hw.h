@@ -113,6 +113,21 @@ static inline void ndr_hw_zero(uint8_t *dst, uint32_t n)
 
 static inline int ndr_hw_compare(const uint8_t *a, const uint8_t *b, uint32_t n)
 {
+	/* An address (16 bytes) as two big-endian words: the compiler makes
+	 * an ordering memcmp a libc call even at a constant size. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (__builtin_constant_p(n) && n == 16u) {
+		uint64_t x[2], y[2];
+		__builtin_memcpy(x, a, 16);
+		__builtin_memcpy(y, b, 16);
+		for (uint32_t i = 0; i < 2u; i++) {
+			uint64_t u = __builtin_bswap64(x[i]), v = __builtin_bswap64(y[i]);
+			if (u != v)
+				return u < v ? -1 : 1;
+		}
+		return 0;
+	}
+#endif
 	return __builtin_memcmp(a, b, n);
 }
 
