@@ -17,6 +17,7 @@
 #include <pcap/pcap.h>
 
 #include "ndr_capture.h"
+#include "tmpfile.h"
 
 static char path[64];
 
@@ -46,13 +47,8 @@ static void write_pcap(int dlt, int nano, const uint8_t *const *frames, const ui
 
 static int setup(void **state)
 {
-	int fd;
-
 	(void)state;
-	snprintf(path, sizeof(path), "/tmp/ndr-test-capture-XXXXXX");
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
+	test_tmpfile(path, sizeof(path), "capture");
 	return 0;
 }
 

@@ -24,6 +24,7 @@
 #include "ndr_abi.h"
 #include "ndr_capture.h"
 #include "ndr_readahead.h"
+#include "tmpfile.h"
 
 #define NFRAMES   3000u
 #define MAX_LEN   (NDR_MAX_FRAME + 700u)
@@ -73,13 +74,8 @@ static void write_capture(unsigned n)
 
 static int setup(void **state)
 {
-	int fd;
-
 	(void)state;
-	snprintf(path, sizeof(path), "/tmp/ndr-test-readahead-XXXXXX");
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
+	test_tmpfile(path, sizeof(path), "readahead");
 	return 0;
 }
 
