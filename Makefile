@@ -25,8 +25,11 @@ TEST_SRC   := $(wildcard tests/unit/test_*.c)
 TESTLIB_SRC:= $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
-# hw/src is compiled into sim/src/card.c as one unit (see there), not file by file.
+# hw/src is compiled into sim/src/card.c as one unit (see there), not file by file;
+# a kernel source it does not include would be silently left out, so say so.
 LIB_OBJ := $(call obj,$(SIM_SRC) $(GOLDEN_SRC) $(LIB_SRC) $(DET_SRC))
+HW_MISSING := $(strip $(foreach f,$(HW_SRC),$(if $(shell grep -F '"../../$(f)"' sim/src/card.c),,$(f))))
+$(if $(HW_MISSING),$(error sim/src/card.c: does not include $(HW_MISSING)))
 LIBNDR  := $(BUILD)/lib/libndr.a
 BINS    := $(BUILD)/bin/ndr-sensor $(if $(SIMTOOL_SRC),$(BUILD)/bin/ndr-sim) \
 	   $(if $(GEN_SRC),$(BUILD)/bin/ndr-gen) \
