@@ -223,20 +223,6 @@ void ndr_top_frame(struct ndr_top *top, uint64_t ts_ns, const uint8_t *frame,
 	/* the last beat's offset; an empty frame is one empty last beat */
 	uint32_t last_off = caplen == 0u ? 0u : (caplen - 1u) / NDR_BEAT_BYTES * NDR_BEAT_BYTES;
 	uint32_t off = 0;
-	if (!top->in_frame)
-		start_frame(top, ts_ns, wire_len);
-	/* Header beats: until the window is parsed, only the parser takes a
-	 * beat (the extractors start with the parse). */
-	for (uint32_t i = 0; i < NDR_HDR_BEATS; i++) {
-		if (off == last_off || top->parser.done)
-			break;
-		top->beats++;
-		top->clock++;
-		if (ndr_parser_beat(&top->parser, frame + off, NDR_BEAT_BYTES, false))
-			headers_parsed(top, frame + off, NDR_BEAT_BYTES);
-		top->off += NDR_BEAT_BYTES;
-		off += NDR_BEAT_BYTES;
-	}
 	for (uint32_t i = 0; i < NDR_MAX_BEATS; i++) {
 		if (off == last_off)
 			break;
