@@ -3,7 +3,7 @@
 
 BUILD   ?= build
 CC      ?= cc
-PKGS    := libpcap libpsl jansson numa libcrypto
+PKGS    := libpcap libpsl libidn2 jansson numa libcrypto
 CPPFLAGS_ALL := -Ihw/include -Isim/include -Ihost/include -Idetectors/include -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wvla -Wstrict-prototypes -Wmissing-prototypes
 OPT     ?= -O2 -g

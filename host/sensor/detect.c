@@ -36,7 +36,9 @@ struct sensor_detectors *detectors_create(struct ndr_config *cfg,
 	for (i = 0; i < n; i++) {
 		char why[512] = "";
 
-		d->state[i] = ndr_detectors[i]->create(cfg, why, sizeof(why));
+		struct ndr_detector_ctx ctx = ndr_detector_ctx_one(0x6e6472);
+
+		d->state[i] = ndr_detectors[i]->create(cfg, &ctx, why, sizeof(why));
 		if (!d->state[i]) {
 			snprintf(err, errlen, "detector %s: %s", ndr_detectors[i]->name, why);
 			detectors_destroy(d);
@@ -76,7 +78,7 @@ json_t *detectors_stats(struct sensor_detectors *d)
 	for (i = 0; i < d->n; i++) {
 		json_t *one = json_object();
 
-		d->ops[i]->stats(d->state[i], one);
+		ndr_detector_stats_json(d->ops[i], d->state[i], one);
 		json_object_set_new(all, d->ops[i]->name, one);
 	}
 	return all;

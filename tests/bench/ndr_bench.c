@@ -319,7 +319,9 @@ static void bench_consumer(const struct recbuf *b, struct ring *r)
 	char err[256];
 
 	for (c.nd = 0; ndr_detectors[c.nd] && c.nd < 16; c.nd++) {
-		c.state[c.nd] = ndr_detectors[c.nd]->create(cfg, err, sizeof(err));
+		struct ndr_detector_ctx ctx = ndr_detector_ctx_one(0x6e6472);
+
+		c.state[c.nd] = ndr_detectors[c.nd]->create(cfg, &ctx, err, sizeof(err));
 		if (!c.state[c.nd])
 			die(err);
 	}
