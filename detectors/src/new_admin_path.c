@@ -273,7 +273,7 @@ static void alert(struct ap *d, const struct ndr_flow_rec *r, int src_admin, int
 static void ap_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr_alert_sink *sink)
 {
 	struct ap *d = det;
-	const struct ndr_flow_rec *r = ndr_ew_flow(&d->ew, rec);
+	const struct ndr_flow_rec *r;
 	struct ap_host *sh, *th;
 	struct ap_pair *p;
 	struct ap_key k;
@@ -281,8 +281,12 @@ static void ap_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr
 	uint64_t t;
 	int created, src_admin, dst_admins;
 
-	if (!r || r->ip_proto != 6 || !ndr_ew_port_in(d->ports, d->n_ports, r->dst_port) ||
-	    !ndr_ew_answered(r) || !ndr_ew_admit(&d->ew, r->src_addr, r->dst_addr))
+	/* what ap_shard() routes here, whatever the number of workers: so
+	 * flow_records counts sessions to the admin ports either way */
+	if (ap_shard(det, rec) == NDR_SHARD_SKIP)
+		return;
+	r = ndr_ew_flow(&d->ew, rec);
+	if (!r || !ndr_ew_answered(r) || !ndr_ew_admit(&d->ew, r->src_addr, r->dst_addr))
 		return;
 	t = r->hdr.ts_ns;
 	d->sessions++;

@@ -57,6 +57,8 @@ struct ndr_source {
 	const struct ndr_source_ops *ops;
 	struct ndr_ring_reader reader;
 	int numa_node;              /* node the ring lives on, -1 if unknown */
+	int replay;                 /* a capture file: time comes only from it */
+	unsigned threads;           /* threads of its own that keep a core busy */
 	char desc[256];             /* for messages: "sim:file:x.pcap" */
 };
 

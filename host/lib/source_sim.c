@@ -153,6 +153,8 @@ struct ndr_source *ndr_source_sim_open(const char *what, const char *arg,
 	s->base.ops = &sim_ops;
 	s->base.numa_node = o->numa_node;
 	s->live = strcmp(what, "live") == 0;
+	s->base.replay = !s->live;
+	s->base.threads = s->live ? 0 : 1;    /* the capture file's reader */
 	snprintf(s->base.desc, sizeof(s->base.desc), "sim:%s:%s", what, arg);
 
 	s->log2_slots = o->ring_log2_slots ? o->ring_log2_slots : default_log2_slots(&o->card);

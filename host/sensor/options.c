@@ -36,6 +36,8 @@ static void usage(FILE *out)
 	      "  -c, --config FILE      configuration (docs/configuration.md)\n"
 	      "      --state DIR        keep learned baselines in DIR across restarts\n"
 	      "      --numa-node N      run and allocate the ring on NUMA node N\n"
+	      "      --workers N        detector worker threads (default: the cores of the\n"
+	      "                         card's NUMA node not used by the input)\n"
 	      "      --progress         always print a progress line on stderr\n"
 	      "      --no-progress      never print one\n"
 	      "  -q, --quiet            no progress line and no summary\n"
@@ -68,7 +70,7 @@ static int set_source(struct sensor_opts *o, const char *kind, const char *arg)
 int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 {
 	enum { OPT_CARD = 256, OPT_EVE, OPT_SYSLOG, OPT_RECORDS, OPT_NUMA, OPT_PROGRESS,
-	       OPT_NO_PROGRESS, OPT_STATE };
+	       OPT_NO_PROGRESS, OPT_STATE, OPT_WORKERS };
 	static const struct option longopts[] = {
 		{ "read", required_argument, NULL, 'r' },
 		{ "interface", required_argument, NULL, 'i' },
@@ -79,6 +81,7 @@ int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 		{ "records", no_argument, NULL, OPT_RECORDS },
 		{ "state", required_argument, NULL, OPT_STATE },
 		{ "numa-node", required_argument, NULL, OPT_NUMA },
+		{ "workers", required_argument, NULL, OPT_WORKERS },
 		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -141,6 +144,18 @@ int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 				return -1;
 			}
 			o->numa_node = (int)v;
+			break;
+		}
+		case OPT_WORKERS: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*end || end == optarg || v < 1 || v > 256) {
+				fprintf(stderr, "ndr-sensor: --workers: '%s' is not a number of "
+					"workers (1..256)\n", optarg);
+				return -1;
+			}
+			o->workers = (unsigned)v;
 			break;
 		}
 		case OPT_PROGRESS:
