@@ -151,3 +151,36 @@ kill -TERM "$pid"
 wait "$pid"; rc=$?
 check "SIGTERM on a quiet card: exit 0 with a summary (got $rc)" \
 	sh -c "[ $rc -eq 0 ] && grep -q 'summary for xrt:0' '$TMP/quiet.err'"
+
+# --- the bring-up script (docs/hardware.md) --------------------------------
+# xbutil is a stand-in that logs its calls (and fails where told); the
+# sensor step runs for real, against the noop device, where no link can be
+# read: the script must stop there and say so.
+mkdir -p "$TMP/fakebin"
+cat >"$TMP/fakebin/xbutil" <<'SH'
+#!/bin/sh
+echo "$*" >>"$XBUTIL_LOG"
+case "$1" in
+validate) [ -z "${FAIL_VALIDATE:-}" ] || { echo "PCIe link: FAILED"; exit 1; } ;;
+examine) echo "ndr_record_writer:ndr_record_writer_1 cmac_0:cmac_0" ;;
+esac
+exit 0
+SH
+chmod +x "$TMP/fakebin/xbutil"
+export XBUTIL_LOG=$TMP/xbutil.log
+PATH=$TMP/fakebin:$PATH FAIL_VALIDATE=1 SENSOR=$SENSOR \
+	scripts/alveo-bringup.sh 0 "$TMP/good.xclbin" 2 >"$TMP/bu1.out" 2>&1; rc=$?
+check "bring-up: a card failing validation stops at step 1 (exit $rc)" sh -c "
+	[ $rc -eq 1 ] && grep -q \"fails XRT's validation\" '$TMP/bu1.out' &&
+	[ \$(wc -l <'$XBUTIL_LOG') -eq 1 ]"
+rm -f "$XBUTIL_LOG"
+PATH=$TMP/fakebin:$PATH SENSOR=$SENSOR \
+	scripts/alveo-bringup.sh 0 "$TMP/good.xclbin" 2 >"$TMP/bu2.out" 2>&1; rc=$?
+check "bring-up: validate, host memory, program, examine in that order" sh -c "
+	sed -n 1p '$XBUTIL_LOG' | grep -q '^validate --device 0' &&
+	sed -n 2p '$XBUTIL_LOG' | grep -q '^configure --host-mem --device 0 ENABLE --size 1G' &&
+	sed -n 3p '$XBUTIL_LOG' | grep -q \"^program --device 0 --user $TMP/good.xclbin\" &&
+	sed -n 4p '$XBUTIL_LOG' | grep -q '^examine --device 0 --report dynamic-regions'"
+check "bring-up: the sensor starts the card, and no link stops it with advice (exit $rc)" sh -c "
+	[ $rc -eq 1 ] && grep -q 'xrt:0: device 0' '$TMP/bu2.out' &&
+	grep -q 'the 100G link did not come up' '$TMP/bu2.out'"
