@@ -14,7 +14,7 @@ CFLAGS_ALL := -std=c11 $(OPT) $(WARN) $(shell pkg-config --cflags $(PKGS) 2>/dev
 XRT_INC ?= /usr/include/xrt
 CXXWARN := -Wall -Wextra -Werror -Wshadow
 CXXFLAGS_ALL := -std=c++17 $(OPT) $(CXXWARN) -isystem $(XRT_INC) $(CXXFLAGS)
-LDLIBS_ALL := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lxrt_coreutil -luuid \
+LDLIBS_ALL := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lxrt_coreutil -luuid -lOpenCL \
 	      -lstdc++ -lm -lpthread $(LDLIBS)
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
@@ -36,7 +36,14 @@ TESTLIB_SRC:= $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))
 obj = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(patsubst %.c,$(BUILD)/obj/%.o,$(1)))
 # hw/src is compiled into sim/src/card.c as one unit (see there), not file by file;
 # a kernel source it does not include would be silently left out, so say so.
-LIB_OBJ := $(call obj,$(SIM_SRC) $(GOLDEN_SRC) $(LIB_SRC) $(LIB_CXX_SRC) $(DET_SRC))
+# The OpenCL card's program: opencl/ndr_card.cl with what it includes, as
+# one text (opencl/inline.awk) in a C string.
+CL_SRC  := opencl/ndr_card.cl opencl/ndr_cl_compat.h opencl/inline.awk
+CL_GEN  := $(BUILD)/gen/ndr_card_cl.c
+LIB_OBJ := $(call obj,$(SIM_SRC) $(GOLDEN_SRC) $(LIB_SRC) $(LIB_CXX_SRC) $(DET_SRC)) \
+	   $(BUILD)/obj/gen/ndr_card_cl.o
+CL_MISSING := $(strip $(foreach f,$(HW_SRC),$(if $(shell grep -F '"../$(f)"' opencl/ndr_card.cl),,$(f))))
+$(if $(CL_MISSING),$(error opencl/ndr_card.cl: does not include $(CL_MISSING)))
 HW_MISSING := $(strip $(foreach f,$(HW_SRC),$(if $(shell grep -F '"../../$(f)"' sim/src/card.c),,$(f))))
 $(if $(HW_MISSING),$(error sim/src/card.c: does not include $(HW_MISSING)))
 LIBNDR  := $(BUILD)/lib/libndr.a
@@ -61,6 +68,19 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/obj/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(CPPFLAGS_ALL) -DNDR_VERSION='"$(VERSION)"' $(CXXFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(CL_GEN): $(CL_SRC) $(HW_SRC) $(wildcard hw/include/*.h)
+	@mkdir -p $(dir $@)
+	awk -v INCLUDE=hw/include -f opencl/inline.awk opencl/ndr_card.cl >$@.cl
+	{ echo '/* Generated from opencl/ndr_card.cl by the Makefile: do not edit. */'; \
+	  echo 'extern const char ndr_card_cl_source[];'; \
+	  echo 'const char ndr_card_cl_source[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $@.cl; \
+	  echo ';'; } >$@
+
+$(BUILD)/obj/gen/ndr_card_cl.o: $(CL_GEN)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O0 -c $< -o $@
 
 $(LIBNDR): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -94,6 +114,10 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call obj,$(TESTLIB_SRC)) $(LIBND
 $(BUILD)/tools/ndr-test-xclbin: $(BUILD)/obj/tests/tools/ndr_test_xclbin.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ -luuid
+
+$(BUILD)/tools/ndr-ring-dump: $(BUILD)/obj/tests/tools/ndr_ring_dump.o $(LIBNDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
 deps:
 	@scripts/deps.sh

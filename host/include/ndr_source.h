@@ -125,6 +125,10 @@ struct ndr_source *ndr_source_sim_open(const char *what, const char *arg,
 /* path: /dev/ndrN of ndr.ko (docs/kernel-module.md). */
 struct ndr_source *ndr_source_chardev_open(const char *path, const struct ndr_source_opts *o,
 					   char *err, size_t errlen);
+/* platform: "" (the first with a device) or part of a platform's name or
+ * vendor; o->frames is required. */
+struct ndr_source *ndr_source_opencl_open(const char *platform, const struct ndr_source_opts *o,
+					  char *err, size_t errlen);
 /* device: an XRT device index or PCI BDF; o->xclbin is required. */
 struct ndr_source *ndr_source_xrt_open(const char *device, const struct ndr_source_opts *o,
 				       char *err, size_t errlen);

@@ -35,11 +35,10 @@ struct ndr_source *ndr_source_open(const char *spec, const struct ndr_source_opt
 		return ndr_source_chardev_open(spec + 8, o, err, errlen);
 	if (strncmp(spec, "xrt:", 4) == 0)
 		return ndr_source_xrt_open(spec + 4, o, err, errlen);
-	if (strcmp(spec, "opencl") == 0 || strncmp(spec, "opencl:", 7) == 0) {
-		snprintf(err, errlen, "%s: this card source is not built into this ndr-sensor",
-			 spec);
-		return NULL;
-	}
+	if (strcmp(spec, "opencl") == 0)
+		return ndr_source_opencl_open("", o, err, errlen);
+	if (strncmp(spec, "opencl:", 7) == 0)
+		return ndr_source_opencl_open(spec + 7, o, err, errlen);
 	snprintf(err, errlen,
 		 "%s: unknown card source (expected sim:file:PATH, sim:live:IFACE, chardev:/dev/ndrN, "
 		 "xrt:DEVICE or opencl[:PLATFORM])",
