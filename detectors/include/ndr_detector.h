@@ -51,7 +51,10 @@ struct ndr_detector_ops {
 	 * its alert suppression are keyed by (docs/detectors.md lists each).
 	 * NDR_SHARD_SKIP for records the detector does not use. Runs on the
 	 * dispatching thread while instances run elsewhere: it may read only
-	 * what create() set up and never changes (configuration). */
+	 * what create() set up and never changes (configuration). A shard()
+	 * shared by several detectors must give a record the same key
+	 * whichever of them it is called with: the dispatcher calls it once
+	 * per record. */
 	uint64_t (*shard)(const void *det, const struct ndr_rec_hdr *rec);
 	void (*record)(void *det, const struct ndr_rec_hdr *rec,
 		       const struct ndr_alert_sink *sink);

@@ -44,6 +44,7 @@ struct ndr_ew_pair {
 };
 
 struct ndr_ew_class;
+struct ndr_ew_entity;
 
 /* The part every east-west detector's struct begins with. */
 struct ndr_ew {
@@ -137,8 +138,8 @@ int ndr_ew_admit(struct ndr_ew *ew, const uint8_t src[16], const uint8_t dst[16]
  * long session crossing the next tier). A "no" is counted as suppressed.
  * On "yes", *prev_suppressed gets how many alerts the ended window
  * swallowed (0 if none) and the window restarts at t. */
-int ndr_ew_may_alert(struct ndr_ew *ew, const char *entity, unsigned level, uint64_t t,
-		     uint32_t *prev_suppressed);
+int ndr_ew_may_alert(struct ndr_ew *ew, const struct ndr_ew_entity *entity, unsigned level,
+		     uint64_t t, uint32_t *prev_suppressed);
 /* Sets category (the section), counts, emits. */
 void ndr_ew_emit(struct ndr_ew *ew, const struct ndr_alert_sink *sink, struct ndr_alert *a);
 
@@ -173,11 +174,23 @@ int ndr_ew_answered(const struct ndr_flow_rec *r);
 int ndr_ew_tcp_failed(const struct ndr_flow_rec *r);
 uint64_t ndr_ew_duration_ns(const struct ndr_flow_rec *r);
 
-/* "10.0.0.5", "10.0.0.5->10.0.0.9:3389", "10.0.0.5->*:22" */
-void ndr_ew_entity_host(char *buf, size_t len, const uint8_t a[16]);
-void ndr_ew_entity_pair(char *buf, size_t len, const uint8_t src[16], const uint8_t dst[16],
+/* What an alert is about, in binary: the key of its suppression, built for
+ * every threshold crossing; its text ("10.0.0.5", "10.0.0.5->10.0.0.9:3389",
+ * "10.0.0.5->10.0.0.9", "10.0.0.5->*:22") is made only for an alert that
+ * goes out. */
+struct ndr_ew_entity {
+	uint8_t kind;
+	uint8_t pad;
+	uint16_t port;
+	uint8_t a[16];
+	uint8_t b[16];
+};
+void ndr_ew_entity_host(struct ndr_ew_entity *e, const uint8_t a[16]);
+/* port < 0: the pair without a port */
+void ndr_ew_entity_pair(struct ndr_ew_entity *e, const uint8_t src[16], const uint8_t dst[16],
 			int port);
-void ndr_ew_entity_service(char *buf, size_t len, const uint8_t src[16], unsigned port);
+void ndr_ew_entity_service(struct ndr_ew_entity *e, const uint8_t src[16], unsigned port);
+void ndr_ew_entity_text(const struct ndr_ew_entity *e, char *buf, size_t len);
 
 /* JSON helpers for evidence. */
 json_t *ndr_ew_json_time(uint64_t ns);

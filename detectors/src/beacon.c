@@ -243,13 +243,15 @@ static void alert(struct bc *b, const struct ndr_flow_rec *r, const struct bc_va
 		  const struct ndr_alert_sink *sink)
 {
 	char entity[112], sig[240];
+	struct ndr_ew_entity ent;
 	struct ndr_alert a;
 	uint32_t prev;
 	json_t *ev;
 
-	ndr_ew_entity_pair(entity, sizeof(entity), r->src_addr, r->dst_addr, r->dst_port);
-	if (!ndr_ew_may_alert(&b->ew, entity, strobe ? 2 : 1, t, &prev))
+	ndr_ew_entity_pair(&ent, r->src_addr, r->dst_addr, r->dst_port);
+	if (!ndr_ew_may_alert(&b->ew, &ent, strobe ? 2 : 1, t, &prev))
 		return;
+	ndr_ew_entity_text(&ent, entity, sizeof(entity));
 	ev = json_object();
 	json_object_set_new(ev, "source", ndr_ew_json_addr(r->src_addr));
 	json_object_set_new(ev, "server", ndr_ew_json_addr(r->dst_addr));

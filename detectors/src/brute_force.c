@@ -148,14 +148,16 @@ static void alert(struct bf *b, const struct ndr_flow_rec *r, const struct bf_va
 		  const struct ndr_alert_sink *sink)
 {
 	char entity[80], sig[200];
+	struct ndr_ew_entity ent;
 	struct ndr_alert a;
 	uint64_t thr = spray ? b->spray_hosts : b->min_attempts;
 	uint32_t prev;
 	json_t *ev;
 
-	ndr_ew_entity_service(entity, sizeof(entity), r->src_addr, r->dst_port);
-	if (!ndr_ew_may_alert(&b->ew, entity, spray ? 2 : 1, t, &prev))
+	ndr_ew_entity_service(&ent, r->src_addr, r->dst_port);
+	if (!ndr_ew_may_alert(&b->ew, &ent, spray ? 2 : 1, t, &prev))
 		return;
+	ndr_ew_entity_text(&ent, entity, sizeof(entity));
 	if (spray)
 		snprintf(sig, sizeof(sig), "NDR password spray: %s, %u short sessions to %.0f hosts "
 			 "on port %u", entity, v->sessions, hosts, r->dst_port);

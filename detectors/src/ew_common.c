@@ -11,17 +11,12 @@
 #include "ndr_ew.h"
 #include "ndr_hll.h"
 
-#define EW_ENTITY_MAX 96
 
 struct ndr_ew_supp {
 	uint64_t alerted_ns;
 	uint64_t until_ns;
 	uint32_t suppressed;
 	uint32_t level;
-};
-
-struct ew_entity_key {
-	char text[EW_ENTITY_MAX];
 };
 
 static int read_scope(struct ndr_ew *ew, struct ndr_config *cfg, enum ndr_ew_scope def,
@@ -153,7 +148,7 @@ static int ew_init(struct ndr_ew *ew, struct ndr_config *cfg, const struct ndr_e
 	ew->suppress_ns = ms * 1000000ull;
 	ew->seed = ctx->seed ^ ndr_hash64(ew->section, strlen(ew->section), 0);
 	ew->shard_seed = ctx->seed;
-	if (ndr_lru_init(&ew->supp, ew->memory_cap / 16, sizeof(struct ew_entity_key),
+	if (ndr_lru_init(&ew->supp, ew->memory_cap / 16, sizeof(struct ndr_ew_entity),
 			 sizeof(struct ndr_ew_supp), ew->seed, why, sizeof(why)) != 0) {
 		snprintf(err, errlen, "[%s] suppression %s", ew->section, why);
 		return -1;
@@ -381,16 +376,13 @@ allowed:
 	return 0;
 }
 
-int ndr_ew_may_alert(struct ndr_ew *ew, const char *entity, unsigned level, uint64_t t,
-		     uint32_t *prev_suppressed)
+int ndr_ew_may_alert(struct ndr_ew *ew, const struct ndr_ew_entity *entity, unsigned level,
+		     uint64_t t, uint32_t *prev_suppressed)
 {
-	struct ew_entity_key key;
 	struct ndr_ew_supp *s;
 	int created;
 
-	memset(&key, 0, sizeof(key));
-	snprintf(key.text, sizeof(key.text), "%s", entity);
-	s = ndr_lru_get(&ew->supp, &key, &created);
+	s = ndr_lru_get(&ew->supp, entity, &created);
 	*prev_suppressed = 0;
 	if (!created && t < s->until_ns && level <= s->level) {
 		s->suppressed++;
@@ -490,32 +482,55 @@ uint64_t ndr_ew_duration_ns(const struct ndr_flow_rec *r)
 	return r->last_ts_ns - r->first_ts_ns;
 }
 
-void ndr_ew_entity_host(char *buf, size_t len, const uint8_t a[16])
+enum { ENTITY_HOST = 1, ENTITY_PAIR, ENTITY_PAIR_PORT, ENTITY_SERVICE };
+
+void ndr_ew_entity_host(struct ndr_ew_entity *e, const uint8_t a[16])
 {
-	ndr_addr_format(a, buf, len);
+	memset(e, 0, sizeof(*e));
+	e->kind = ENTITY_HOST;
+	memcpy(e->a, a, 16);
 }
 
-void ndr_ew_entity_pair(char *buf, size_t len, const uint8_t src[16], const uint8_t dst[16],
+void ndr_ew_entity_pair(struct ndr_ew_entity *e, const uint8_t src[16], const uint8_t dst[16],
 			int port)
+{
+	memset(e, 0, sizeof(*e));
+	e->kind = port < 0 ? ENTITY_PAIR : ENTITY_PAIR_PORT;
+	e->port = port < 0 ? 0 : (uint16_t)port;
+	memcpy(e->a, src, 16);
+	memcpy(e->b, dst, 16);
+}
+
+void ndr_ew_entity_service(struct ndr_ew_entity *e, const uint8_t src[16], unsigned port)
+{
+	memset(e, 0, sizeof(*e));
+	e->kind = ENTITY_SERVICE;
+	e->port = (uint16_t)port;
+	memcpy(e->a, src, 16);
+}
+
+void ndr_ew_entity_text(const struct ndr_ew_entity *e, char *buf, size_t len)
 {
 	char s[48], d[48];
 
-	ndr_addr_format(src, s, sizeof(s));
-	ndr_addr_format(dst, d, sizeof(d));
-	if (port < 0)
-		snprintf(buf, len, "%s->%s", s, d);
-	else if (ndr_addr_is_v4mapped(dst))
-		snprintf(buf, len, "%s->%s:%d", s, d, port);
-	else
-		snprintf(buf, len, "%s->[%s]:%d", s, d, port);
-}
-
-void ndr_ew_entity_service(char *buf, size_t len, const uint8_t src[16], unsigned port)
-{
-	char s[48];
-
-	ndr_addr_format(src, s, sizeof(s));
-	snprintf(buf, len, "%s->*:%u", s, port);
+	ndr_addr_format(e->a, s, sizeof(s));
+	switch (e->kind) {
+	case ENTITY_HOST:
+		snprintf(buf, len, "%s", s);
+		break;
+	case ENTITY_SERVICE:
+		snprintf(buf, len, "%s->*:%u", s, e->port);
+		break;
+	default:
+		ndr_addr_format(e->b, d, sizeof(d));
+		if (e->kind == ENTITY_PAIR)
+			snprintf(buf, len, "%s->%s", s, d);
+		else if (ndr_addr_is_v4mapped(e->b))
+			snprintf(buf, len, "%s->%s:%u", s, d, e->port);
+		else
+			snprintf(buf, len, "%s->[%s]:%u", s, d, e->port);
+		break;
+	}
 }
 
 json_t *ndr_ew_json_time(uint64_t ns)

@@ -169,14 +169,16 @@ static void alert(struct ht *h, const struct ndr_flow_rec *r, const struct ht_va
 {
 	static const char *const tier_name[HT_TIERS + 1] = { "", "1st", "2nd", "3rd", "4th" };
 	char entity[112], sig[240];
+	struct ndr_ew_entity ent;
 	struct ndr_alert a;
 	uint32_t prev;
 	json_t *ev;
 	int tunnel = tier == 0;
 
-	ndr_ew_entity_pair(entity, sizeof(entity), r->src_addr, r->dst_addr, r->dst_port);
-	if (!ndr_ew_may_alert(&h->ew, entity, tunnel ? HT_LEVEL_TUNNEL : tier, t, &prev))
+	ndr_ew_entity_pair(&ent, r->src_addr, r->dst_addr, r->dst_port);
+	if (!ndr_ew_may_alert(&h->ew, &ent, tunnel ? HT_LEVEL_TUNNEL : tier, t, &prev))
 		return;
+	ndr_ew_entity_text(&ent, entity, sizeof(entity));
 	if (tunnel)
 		snprintf(sig, sizeof(sig), "NDR hidden HTTPS tunnel: interactive session %s "
 			 "(%.0f turns/h, %.0f%% small client packets)", entity, w->turns_per_hour,

@@ -226,15 +226,17 @@ static void alert(struct ap *d, const struct ndr_flow_rec *r, int src_admin, int
 		  uint64_t t, const struct ndr_alert_sink *sink)
 {
 	char entity[112], sig[320];
+	struct ndr_ew_entity ent;
 	struct ndr_alert a;
 	struct ap_host *h;
 	uint32_t prev;
 	json_t *ev;
 	double score;
 
-	ndr_ew_entity_pair(entity, sizeof(entity), r->src_addr, r->dst_addr, r->dst_port);
-	if (!ndr_ew_may_alert(&d->ew, entity, 1, t, &prev))
+	ndr_ew_entity_pair(&ent, r->src_addr, r->dst_addr, r->dst_port);
+	if (!ndr_ew_may_alert(&d->ew, &ent, 1, t, &prev))
 		return;
+	ndr_ew_entity_text(&ent, entity, sizeof(entity));
 	score = src_admin ? (dst_admins ? 0.5 : 0.3) : (dst_admins ? 0.8 : 0.9);
 	snprintf(sig, sizeof(sig), "NDR new admin path: %s never seen before (%s, %s)", entity,
 		 src_admin ? "source is a known admin" : "source administers nothing",

@@ -133,13 +133,15 @@ static void alert(struct ps *p, const struct ndr_flow_rec *r, const struct ps_va
 		  const struct ndr_alert_sink *sink)
 {
 	char entity[64], sig[160];
+	struct ndr_ew_entity ent;
 	struct ndr_alert a;
 	uint32_t prev;
 	json_t *ev;
 
-	ndr_ew_entity_host(entity, sizeof(entity), r->src_addr);
-	if (!ndr_ew_may_alert(&p->ew, entity, 1, t, &prev))
+	ndr_ew_entity_host(&ent, r->src_addr);
+	if (!ndr_ew_may_alert(&p->ew, &ent, 1, t, &prev))
 		return;
+	ndr_ew_entity_text(&ent, entity, sizeof(entity));
 	memset(&a, 0, sizeof(a));
 	ev = json_object();
 	json_object_set_new(ev, "scanner", ndr_ew_json_addr(r->src_addr));

@@ -147,13 +147,15 @@ static void alert_recon(struct rr *d, const struct ndr_flow_rec *r, const struct
 			double hosts, uint64_t t, const struct ndr_alert_sink *sink)
 {
 	char entity[64], sig[200];
+	struct ndr_ew_entity ent;
 	struct ndr_alert a;
 	uint32_t prev;
 	json_t *ev;
 
-	ndr_ew_entity_host(entity, sizeof(entity), r->src_addr);
-	if (!ndr_ew_may_alert(&d->ew, entity, 1, t, &prev))
+	ndr_ew_entity_host(&ent, r->src_addr);
+	if (!ndr_ew_may_alert(&d->ew, &ent, 1, t, &prev))
 		return;
+	ndr_ew_entity_text(&ent, entity, sizeof(entity));
 	snprintf(sig, sizeof(sig), "NDR RPC/SMB recon: %s made %u RPC/SMB sessions to %.0f hosts",
 		 entity, s->calls, hosts);
 	ev = json_object();
@@ -187,13 +189,15 @@ static void alert_exec(struct rr *d, const struct ndr_flow_rec *r, const struct 
 		       uint64_t t, const struct ndr_alert_sink *sink)
 {
 	char entity[112], sig[220];
+	struct ndr_ew_entity ent;
 	struct ndr_alert a;
 	uint32_t prev;
 	json_t *ev;
 
-	ndr_ew_entity_pair(entity, sizeof(entity), r->src_addr, r->dst_addr, -1);
-	if (!ndr_ew_may_alert(&d->ew, entity, 1, t, &prev))
+	ndr_ew_entity_pair(&ent, r->src_addr, r->dst_addr, -1);
+	if (!ndr_ew_may_alert(&d->ew, &ent, 1, t, &prev))
 		return;
+	ndr_ew_entity_text(&ent, entity, sizeof(entity));
 	snprintf(sig, sizeof(sig), "NDR remote execution: %s wrote %llu bytes over SMB and "
 		 "used RPC within %llu s", entity, (unsigned long long)p->write_bytes,
 		 (unsigned long long)(d->exec_window_ns / 1000000000ull));

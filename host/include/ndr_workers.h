@@ -77,6 +77,10 @@ void ndr_workers_tick(struct ndr_workers *w, uint64_t now_ns);
 /* Hands queued work to the workers and writes what is final. */
 void ndr_workers_poll(struct ndr_workers *w);
 
+/* Waits until every record and tick given so far is processed and what
+ * they raised is written. */
+void ndr_workers_sync(struct ndr_workers *w);
+
 /* Saves every baseline atomically, on the worker that owns it, after the
  * records given so far. 0, or -1 with err (the previous state intact). */
 int ndr_workers_state_save(struct ndr_workers *w, const char *dir, char *err, size_t errlen);

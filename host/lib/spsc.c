@@ -24,6 +24,8 @@ int ndr_spsc_init(struct ndr_spsc *q, size_t bytes)
 	q->buf = aligned_alloc(64, size);
 	if (!q->buf)
 		return -1;
+	/* its pages now, not as the first messages arrive */
+	memset(q->buf, 0, size);
 	q->size = size;
 	return 0;
 }

@@ -494,6 +494,7 @@ void ndr_workers_record(struct ndr_workers *w, const struct ndr_rec_hdr *rec)
 {
 	uint32_t mask[NDR_WORKERS_MAX];
 	unsigned used[MAX_DETECTORS], n_used = 0;
+	uint64_t keys[MAX_DETECTORS];
 
 	w->seq++;
 	if (w->out.record && is_event(rec))
@@ -505,11 +506,19 @@ void ndr_workers_record(struct ndr_workers *w, const struct ndr_rec_hdr *rec)
 		return;
 	}
 	for (unsigned d = 0; d < w->nd; d++) {
-		int i = ndr_workers_route(w, d, rec);
+		uint64_t (*fn)(const void *, const struct ndr_rec_hdr *) = w->ops[d]->shard;
+		uint64_t key = NDR_SHARD_SKIP;
 		unsigned k;
+		int i;
 
-		if (i < 0)
+		/* the east-west detectors share one shard(): once a record */
+		for (k = 0; k < d && w->ops[k]->shard != fn; k++)
+			;
+		key = k < d ? keys[k] : fn(w->router[d], rec);
+		keys[d] = key;
+		if (key == NDR_SHARD_SKIP)
 			continue;
+		i = w->home[d] >= 0 ? w->home[d] : (int)ndr_shard_of(key, w->n);
 		for (k = 0; k < n_used && used[k] != (unsigned)i; k++)
 			;
 		if (k == n_used) {
@@ -656,8 +665,11 @@ static void wait_all_done(struct ndr_workers *w, uint64_t seq)
 		int all = 1;
 
 		for (unsigned i = 0; i < w->n; i++) {
+			uint64_t done;
+
 			publish(&w->wk[i]);
-			if (__atomic_load_n(&w->wk[i].done, __ATOMIC_ACQUIRE) < seq)
+			done = __atomic_load_n(&w->wk[i].done, __ATOMIC_ACQUIRE);
+			if (done < seq && done != w->wk[i].sent)
 				all = 0;
 		}
 		if (all)
@@ -665,6 +677,14 @@ static void wait_all_done(struct ndr_workers *w, uint64_t seq)
 		ndr_workers_poll(w);
 		ndr_bell_wait(&w->room, seen, 10);
 	}
+}
+
+void ndr_workers_sync(struct ndr_workers *w)
+{
+	if (!w->running)
+		return;
+	wait_all_done(w, w->seq);
+	ndr_workers_poll(w);
 }
 
 int ndr_workers_state_save(struct ndr_workers *w, const char *dir, char *err, size_t errlen)
