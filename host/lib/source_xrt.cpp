@@ -487,6 +487,7 @@ const struct ndr_source_ops xrt_ops = {
 	.get_stats = xrt_get_stats,
 	.close = xrt_close,
 	.rewrite = xrt_rewrite,
+	.drain = nullptr,
 };
 
 /* The emulated card stamps capture time, as the C simulation does: no
@@ -498,6 +499,7 @@ const struct ndr_source_ops xrt_emulated_ops = {
 	.get_stats = xrt_get_stats,
 	.close = xrt_close,
 	.rewrite = nullptr,
+	.drain = nullptr,
 };
 
 /* The device's PCI address, or "" where XRT cannot say (noop emulation). */

@@ -115,6 +115,12 @@ static void print_summary(struct ndr_source *src, struct run *r, double elapsed)
 		(unsigned long long)c->bad_records, (unsigned long long)c->seq_gaps);
 	fprintf(stderr, "  flows     %llu created, %llu evicted\n",
 		(unsigned long long)st.card.flows_created, (unsigned long long)st.card.flows_evicted);
+	for (unsigned i = 0; st.pipes > 1 && i < st.pipes && i < NDR_SOURCE_MAX_PIPES; i++)
+		fprintf(stderr, "  pipeline  %u: %llu packets, %llu records dropped (ring full), "
+			"%llu packets dropped by the kernel\n", i,
+			(unsigned long long)st.pipe[i].frames,
+			(unsigned long long)st.pipe[i].records_dropped,
+			(unsigned long long)st.pipe[i].kernel_drops);
 	if (st.link.present)
 		fprintf(stderr, "  link      %s, RS-FEC %s, %llu packets received (%llu good, "
 			"%llu bytes), %llu with a bad FCS\n", st.link.state,

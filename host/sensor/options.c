@@ -49,6 +49,8 @@ static void usage(FILE *out)
 	      "      --numa-node N      run and allocate the ring on NUMA node N\n"
 	      "      --workers N        detector worker threads (default: the cores of the\n"
 	      "                         card's NUMA node not used by the input)\n"
+	      "      --pipelines N      with -r/-i: N emulated card pipelines on threads of\n"
+	      "                         their own, sharded by flow (default 1 for -r)\n"
 	      "      --progress         always print a progress line on stderr\n"
 	      "      --no-progress      never print one\n"
 	      "  -q, --quiet            no progress line and no summary\n"
@@ -82,7 +84,7 @@ static int set_source(struct sensor_opts *o, const char *kind, const char *arg)
 int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 {
 	enum { OPT_CARD = 256, OPT_EVE, OPT_SYSLOG, OPT_RECORDS, OPT_NUMA, OPT_PROGRESS,
-	       OPT_NO_PROGRESS, OPT_STATE, OPT_XCLBIN, OPT_XCLBIN_UUID, OPT_WORKERS };
+	       OPT_NO_PROGRESS, OPT_STATE, OPT_XCLBIN, OPT_XCLBIN_UUID, OPT_WORKERS, OPT_PIPELINES };
 	static const struct option longopts[] = {
 		{ "read", required_argument, NULL, 'r' },
 		{ "interface", required_argument, NULL, 'i' },
@@ -96,6 +98,7 @@ int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 		{ "state", required_argument, NULL, OPT_STATE },
 		{ "numa-node", required_argument, NULL, OPT_NUMA },
 		{ "workers", required_argument, NULL, OPT_WORKERS },
+		{ "pipelines", required_argument, NULL, OPT_PIPELINES },
 		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -184,6 +187,18 @@ int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 				return -1;
 			}
 			o->workers = (unsigned)v;
+			break;
+		}
+		case OPT_PIPELINES: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*end || end == optarg || v < 1 || v > 64) {
+				fprintf(stderr, "ndr-sensor: --pipelines: '%s' is not a number of "
+					"pipelines (1..64)\n", optarg);
+				return -1;
+			}
+			o->pipelines = (unsigned)v;
 			break;
 		}
 		case OPT_PROGRESS:

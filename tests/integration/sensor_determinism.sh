@@ -2,7 +2,8 @@
 # A replay (-r) takes its time only from the capture, and the detector
 # workers write through one ordered writer: every committed capture gives
 # byte-identical EVE output (alerts, and flow/dns/tls records with
-# --records) on a second run and with --workers 1, 2 and 4, with the
+# --records) on a second run and with --workers 1, 2 and 4 (and through
+# three emulated pipelines, with 2 or 3 workers), with the
 # default configuration and with the east-west one (lateral.conf). Also
 # when the capture arrives through a pipe that stalls halfway (so a sensor
 # that ticked on the wall clock while waiting would differ).
@@ -42,6 +43,12 @@ for cap in "$CAPTURES"/*.pcap; do
 			check "$name ($conf): --workers $w is byte-identical to --workers 1" \
 				cmp -s "$base.w1.json" "$base.w$w.json"
 		done
+		# three emulated pipelines: repeatable too (and the same set
+		# of records as one: test_source_pipes)
+		run "$base.p3a.json" "${args[@]}" --pipelines 3 --workers 2
+		run "$base.p3b.json" "${args[@]}" --pipelines 3 --workers 3
+		check "$name ($conf): --pipelines 3 repeats byte for byte" \
+			cmp -s "$base.p3a.json" "$base.p3b.json"
 	done
 done
 check "the captures raise alerts to compare (got $total_alerts over $captures captures)" \
