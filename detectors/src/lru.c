@@ -11,7 +11,9 @@
 
 #define NIL UINT32_MAX
 #define MIN_ENTRIES 16u
-#define MAX_ENTRIES ((size_t)1 << 30)
+#define ENTRY_BITS  24u                        /* of an index slot */
+#define ENTRY_MASK  ((1u << ENTRY_BITS) - 1u)
+#define MAX_ENTRIES ((size_t)ENTRY_MASK - 1u)  /* entry + 1 fits the slot */
 
 struct lru_node {
 	uint32_t prev, next;       /* towards the newest / oldest end */
@@ -32,9 +34,9 @@ static size_t stride_for(size_t key_len, size_t val_len)
 
 size_t ndr_lru_entry_bytes(size_t key_len, size_t val_len)
 {
-	/* the index is a power of two at least twice the entries: up to four
-	 * 8-byte slots an entry */
-	return stride_for(key_len, val_len) + 4 * sizeof(uint64_t);
+	/* the index is a power of two at least 4/3 of the entries: up to
+	 * 8/3 four-byte slots an entry */
+	return stride_for(key_len, val_len) + 3 * sizeof(uint32_t);
 }
 
 static struct lru_node *node(const struct ndr_lru *t, uint32_t i)
@@ -75,7 +77,9 @@ int ndr_lru_init(struct ndr_lru *t, size_t budget, size_t key_len, size_t val_le
 		cap = MIN_ENTRIES;
 	if (cap > MAX_ENTRIES)
 		cap = MAX_ENTRIES;
-	while (ni < 2 * cap)
+	/* at most three quarters full: a probe run stays short, and 16 slots
+	 * share a cache line */
+	while (ni < cap + cap / 3 + 1)
 		ni <<= 1;
 	t->key_len = key_len;
 	t->val_len = val_len;
@@ -86,7 +90,7 @@ int ndr_lru_init(struct ndr_lru *t, size_t budget, size_t key_len, size_t val_le
 	t->index_mask = (uint32_t)(ni - 1);
 	t->seed = seed;
 	t->slab_bytes = cap * t->stride;
-	t->index_bytes = ni * sizeof(uint64_t);
+	t->index_bytes = ni * sizeof(uint32_t);
 	t->slab = map_zeroed(t->slab_bytes);
 	t->index = map_zeroed(t->index_bytes);
 	if (!t->slab || !t->index) {
@@ -175,9 +179,16 @@ static uint32_t settle_oldest(struct ndr_lru *t)
 
 /* ---- the index ---- */
 
+/* A slot: 8 bits of the hash (not those that chose the slot) above the
+ * entry number + 1; 0 is an empty slot. */
 static uint32_t slot_tag(uint64_t hash)
 {
-	return (uint32_t)(hash >> 32);
+	return (uint32_t)(hash >> 56) << ENTRY_BITS;
+}
+
+static uint32_t slot_entry(uint32_t s)
+{
+	return (s & ENTRY_MASK) - 1u;
 }
 
 /* The index slot of key: where it is (*found = 1) or where it would go. */
@@ -186,14 +197,14 @@ static uint32_t probe(const struct ndr_lru *t, const void *key, uint64_t hash, i
 	uint32_t pos = (uint32_t)hash & t->index_mask, tag = slot_tag(hash);
 
 	for (;; pos = (pos + 1) & t->index_mask) {
-		uint64_t s = t->index[pos];
+		uint32_t s = t->index[pos];
 
 		if (s == 0) {
 			*found = 0;
 			return pos;
 		}
-		if ((uint32_t)(s >> 32) == tag) {
-			const struct lru_node *n = node(t, (uint32_t)s - 1u);
+		if ((s & ~ENTRY_MASK) == tag) {
+			const struct lru_node *n = node(t, slot_entry(s));
 
 			if (n->hash == hash && key_equal(t, n, key)) {
 				*found = 1;
@@ -210,14 +221,13 @@ static void index_delete(struct ndr_lru *t, uint32_t pos)
 	uint32_t hole = pos, j = pos;
 
 	for (;;) {
-		uint64_t s;
-		uint32_t home;
+		uint32_t s, home;
 
 		j = (j + 1) & t->index_mask;
 		s = t->index[j];
 		if (s == 0)
 			break;
-		home = (uint32_t)node(t, (uint32_t)s - 1u)->hash & t->index_mask;
+		home = (uint32_t)node(t, slot_entry(s))->hash & t->index_mask;
 		/* s may fill the hole unless its home lies cyclically in (hole, j] */
 		if (hole <= j ? (home <= hole || home > j) : (home <= hole && home > j)) {
 			t->index[hole] = s;
@@ -231,7 +241,7 @@ static uint32_t index_find_entry(const struct ndr_lru *t, uint32_t i)
 {
 	uint32_t pos = (uint32_t)node(t, i)->hash & t->index_mask;
 
-	while ((uint32_t)t->index[pos] != i + 1u)
+	while ((t->index[pos] & ENTRY_MASK) != i + 1u)
 		pos = (pos + 1) & t->index_mask;
 	return pos;
 }
@@ -253,14 +263,14 @@ static void remove_entry(struct ndr_lru *t, uint32_t i)
 void ndr_lru_prefetch(const struct ndr_lru *t, const void *key, int stage)
 {
 	uint64_t hash = hash_key(t, key);
-	const uint64_t *slot = &t->index[(uint32_t)hash & t->index_mask];
+	const uint32_t *slot = &t->index[(uint32_t)hash & t->index_mask];
 
 	if (stage == 0) {
 		__builtin_prefetch(slot);
 		return;
 	}
-	if (*slot && (uint32_t)(*slot >> 32) == slot_tag(hash))
-		__builtin_prefetch(node(t, (uint32_t)*slot - 1u));
+	if (*slot && (*slot & ~ENTRY_MASK) == slot_tag(hash))
+		__builtin_prefetch(node(t, slot_entry(*slot)));
 }
 
 void *ndr_lru_find(struct ndr_lru *t, const void *key)
@@ -275,7 +285,7 @@ void *ndr_lru_find(struct ndr_lru *t, const void *key)
 	pos = probe(t, key, hash, &found);
 	if (!found)
 		return NULL;
-	i = (uint32_t)t->index[pos] - 1u;
+	i = slot_entry(t->index[pos]);
 	node(t, i)->used = 1;
 	return value(t, i);
 }
@@ -290,7 +300,7 @@ void *ndr_lru_get(struct ndr_lru *t, const void *key, int *created)
 
 	*created = 0;
 	if (found) {
-		i = (uint32_t)t->index[pos] - 1u;
+		i = slot_entry(t->index[pos]);
 		node(t, i)->used = 1;
 		return value(t, i);
 	}
@@ -311,7 +321,7 @@ void *ndr_lru_get(struct ndr_lru *t, const void *key, int *created)
 	n->hash = hash;
 	n->live = 1;
 	memcpy((uint8_t *)n + t->key_off, key, t->key_len);
-	t->index[pos] = (uint64_t)slot_tag(hash) << 32 | (i + 1u);
+	t->index[pos] = slot_tag(hash) | (i + 1u);
 	push_newest(t, i);
 	t->used++;
 	*created = 1;
