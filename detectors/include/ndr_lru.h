@@ -19,11 +19,12 @@
  * to within the hits since it was queued: for expiry ("while the oldest is
  * older than the window, remove it") the order is as exact as before.
  *
- * The index is open addressing with linear probing: 4-byte slots holding
- * 8 bits of the hash and the entry number (up to 2^24 - 2 entries), at
- * most three quarters full, so a lookup reads one index cache line - and
- * the index of a table stays small enough to live in the cache - then only
- * the entry whose bits match.
+ * The index is open addressing with linear probing: 8-byte slots holding
+ * the low 32 bits of the hash and the entry number, at most three quarters
+ * full, so a lookup reads one index cache line, then only the entry whose
+ * bits match; and a deletion, which shifts the rest of its probe run back,
+ * finds where each slot belongs in the slot itself, not in its entry (an
+ * eviction on a full table would otherwise read several random entries).
  *
  * Pages of the entry slab are touched only as entries are first used, so
  * a large cap costs address space, not resident memory, until it fills.
@@ -49,7 +50,7 @@ struct ndr_lru {
 	uint32_t never_used;      /* entries [never_used, capacity) untouched */
 	uint32_t free_head;
 	uint32_t newest, oldest;  /* the two ends of the queue */
-	uint32_t *index;          /* 8 hash bits << 24 | (entry + 1); 0 = empty */
+	uint64_t *index;          /* low 32 hash bits << 32 | (entry + 1); 0 = empty */
 	size_t index_bytes;
 	uint32_t index_mask;
 	uint64_t seed;

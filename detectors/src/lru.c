@@ -11,9 +11,7 @@
 
 #define NIL UINT32_MAX
 #define MIN_ENTRIES 16u
-#define ENTRY_BITS  24u                        /* of an index slot */
-#define ENTRY_MASK  ((1u << ENTRY_BITS) - 1u)
-#define MAX_ENTRIES ((size_t)ENTRY_MASK - 1u)  /* entry + 1 fits the slot */
+#define MAX_ENTRIES ((size_t)1 << 30)
 
 struct lru_node {
 	uint32_t prev, next;       /* towards the newest / oldest end */
@@ -35,8 +33,8 @@ static size_t stride_for(size_t key_len, size_t val_len)
 size_t ndr_lru_entry_bytes(size_t key_len, size_t val_len)
 {
 	/* the index is a power of two at least 4/3 of the entries: up to
-	 * 8/3 four-byte slots an entry */
-	return stride_for(key_len, val_len) + 3 * sizeof(uint32_t);
+	 * 8/3 eight-byte slots an entry */
+	return stride_for(key_len, val_len) + 3 * sizeof(uint64_t);
 }
 
 static struct lru_node *node(const struct ndr_lru *t, uint32_t i)
@@ -90,7 +88,7 @@ int ndr_lru_init(struct ndr_lru *t, size_t budget, size_t key_len, size_t val_le
 	t->index_mask = (uint32_t)(ni - 1);
 	t->seed = seed;
 	t->slab_bytes = cap * t->stride;
-	t->index_bytes = ni * sizeof(uint32_t);
+	t->index_bytes = ni * sizeof(uint64_t);
 	t->slab = map_zeroed(t->slab_bytes);
 	t->index = map_zeroed(t->index_bytes);
 	if (!t->slab || !t->index) {
@@ -179,31 +177,38 @@ static uint32_t settle_oldest(struct ndr_lru *t)
 
 /* ---- the index ---- */
 
-/* A slot: 8 bits of the hash (not those that chose the slot) above the
- * entry number + 1; 0 is an empty slot. */
-static uint32_t slot_tag(uint64_t hash)
+/* A slot: the low 32 bits of the hash (they chose the slot, so a deletion
+ * can tell where a slot's entry belongs without reading the entry) above
+ * the entry number + 1; 0 is an empty slot. */
+static uint64_t slot_tag(uint64_t hash)
 {
-	return (uint32_t)(hash >> 56) << ENTRY_BITS;
+	return (uint64_t)(uint32_t)hash << 32;
 }
 
-static uint32_t slot_entry(uint32_t s)
+static uint32_t slot_entry(uint64_t s)
 {
-	return (s & ENTRY_MASK) - 1u;
+	return (uint32_t)s - 1u;
+}
+
+static uint32_t slot_home(const struct ndr_lru *t, uint64_t s)
+{
+	return (uint32_t)(s >> 32) & t->index_mask;
 }
 
 /* The index slot of key: where it is (*found = 1) or where it would go. */
 static uint32_t probe(const struct ndr_lru *t, const void *key, uint64_t hash, int *found)
 {
-	uint32_t pos = (uint32_t)hash & t->index_mask, tag = slot_tag(hash);
+	uint32_t pos = (uint32_t)hash & t->index_mask;
+	uint64_t tag = slot_tag(hash);
 
 	for (;; pos = (pos + 1) & t->index_mask) {
-		uint32_t s = t->index[pos];
+		uint64_t s = t->index[pos];
 
 		if (s == 0) {
 			*found = 0;
 			return pos;
 		}
-		if ((s & ~ENTRY_MASK) == tag) {
+		if ((s & 0xffffffff00000000ull) == tag) {
 			const struct lru_node *n = node(t, slot_entry(s));
 
 			if (n->hash == hash && key_equal(t, n, key)) {
@@ -221,13 +226,14 @@ static void index_delete(struct ndr_lru *t, uint32_t pos)
 	uint32_t hole = pos, j = pos;
 
 	for (;;) {
-		uint32_t s, home;
+		uint64_t s;
+		uint32_t home;
 
 		j = (j + 1) & t->index_mask;
 		s = t->index[j];
 		if (s == 0)
 			break;
-		home = (uint32_t)node(t, slot_entry(s))->hash & t->index_mask;
+		home = slot_home(t, s);
 		/* s may fill the hole unless its home lies cyclically in (hole, j] */
 		if (hole <= j ? (home <= hole || home > j) : (home <= hole && home > j)) {
 			t->index[hole] = s;
@@ -241,7 +247,7 @@ static uint32_t index_find_entry(const struct ndr_lru *t, uint32_t i)
 {
 	uint32_t pos = (uint32_t)node(t, i)->hash & t->index_mask;
 
-	while ((t->index[pos] & ENTRY_MASK) != i + 1u)
+	while ((uint32_t)t->index[pos] != i + 1u)
 		pos = (pos + 1) & t->index_mask;
 	return pos;
 }
@@ -263,13 +269,13 @@ static void remove_entry(struct ndr_lru *t, uint32_t i)
 void ndr_lru_prefetch(const struct ndr_lru *t, const void *key, int stage)
 {
 	uint64_t hash = hash_key(t, key);
-	const uint32_t *slot = &t->index[(uint32_t)hash & t->index_mask];
+	const uint64_t *slot = &t->index[(uint32_t)hash & t->index_mask];
 
 	if (stage == 0) {
 		__builtin_prefetch(slot);
 		return;
 	}
-	if (*slot && (*slot & ~ENTRY_MASK) == slot_tag(hash))
+	if (*slot && (*slot & 0xffffffff00000000ull) == slot_tag(hash))
 		__builtin_prefetch(node(t, slot_entry(*slot)));
 }
 
