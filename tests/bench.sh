@@ -66,7 +66,7 @@ for profile in mix dns-heavy flow-heavy; do
 	echo | tee -a "$log"
 	awk -v profile="$profile" '
 		$1 == "card" && $3 == "s"         { card = $4 }
-		/tables warm [0-9]+ passes/       { split($5, r, "-"); warm_lo = r[1]; warm_hi = r[2] }
+		/tables warm \(second half\)/      { split($5, r, "-"); warm_lo = r[1]; warm_hi = r[2] }
 		/^workers 1 /                     { w1 = $3 }
 		/^workers 2 /                     { w2 = $3 }
 		/^workers 16 /                    { w16 = $3 }
