@@ -18,6 +18,20 @@ int ndr_addr_is_v4mapped(const uint8_t addr[16]);
 int ndr_addr_parse(const char *text, uint8_t addr[16]);
 
 const char *ndr_rec_type_name(unsigned type);
+
+/* The card's compact records (NDR_REC_FLOW_SHORT, NDR_REC_DNS_SHORT) as
+ * the full ones it would otherwise have written, field for field
+ * (record_expand.c). The ring reader hands every consumer the full form. */
+union ndr_rec_full {
+	struct ndr_flow_rec flow;
+	struct ndr_dns_rec dns;
+	uint8_t slots[NDR_REC_MAX_SLOTS * NDR_SLOT_BYTES];
+};
+void ndr_flow_expand(const struct ndr_flow_short_rec *s, struct ndr_flow_rec *r);
+/* r: room for ndr_dns_rec_slots(s->qname_len) slots. */
+void ndr_dns_expand(const struct ndr_dns_short_rec *s, struct ndr_dns_rec *r);
+/* rec itself, or its full form in buf when it is compact. */
+const struct ndr_rec_hdr *ndr_rec_expand(const struct ndr_rec_hdr *rec, union ndr_rec_full *buf);
 const char *ndr_flow_end_name(unsigned reason);
 const char *ndr_proto_name(unsigned proto, char buf[8]);
 

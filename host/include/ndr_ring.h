@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "ndr_abi.h"
+#include "ndr_record.h"
 
 struct ndr_ring_counters {
 	uint64_t records;              /* valid records handed out (pads excluded) */
@@ -41,9 +42,13 @@ struct ndr_ring_reader {
 	void (*publish)(void *arg, uint32_t cons);
 	void *publish_arg;
 	struct ndr_ring_counters c;
+	union ndr_rec_full expanded;   /* a compact record as handed out */
 };
 
-/* Return non-zero to stop the drain after this record (it is consumed). */
+/* Return non-zero to stop the drain after this record (it is consumed).
+ * Compact records (NDR_REC_FLOW_SHORT, NDR_REC_DNS_SHORT) are handed out in
+ * their full form (ndr_rec_expand), valid until the callback returns; the
+ * counters count them under their own type. */
 typedef int (*ndr_record_fn)(void *arg, const struct ndr_rec_hdr *rec);
 
 void ndr_ring_reader_init(struct ndr_ring_reader *r, const void *slots,

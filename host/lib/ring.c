@@ -46,7 +46,15 @@ static uint32_t expected_slots(const struct ndr_rec_hdr *rec, uint32_t slots_to_
 	case NDR_REC_DROP:
 		return 1;
 	case NDR_REC_HEARTBEAT:
-		return 2;
+		return 3;
+	case NDR_REC_FLOW_SHORT:
+		return 1;
+	case NDR_REC_DNS_SHORT:
+		if (((const struct ndr_dns_short_rec *)rec)->qname_len > NDR_DNS_SHORT_NAME) {
+			*why = "compact dns qname_len beyond NDR_DNS_SHORT_NAME";
+			return 0;
+		}
+		return 1;
 	case NDR_REC_TLS:
 		return 3;
 	case NDR_REC_PAD:
@@ -150,7 +158,7 @@ size_t ndr_ring_drain(struct ndr_ring_reader *r, ndr_record_fn fn, void *arg,
 			r->c.pads++;
 		} else {
 			account(r, rec);
-			stop = fn(arg, rec);
+			stop = fn(arg, ndr_rec_expand(rec, &r->expanded));
 			handed++;
 		}
 		r->cons += n;

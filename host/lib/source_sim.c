@@ -8,14 +8,17 @@
  * with a second core the card does not wait for libpcap.
  *
  * A capture file is not a link at line rate, so reading it must lose nothing:
- * before each frame the source makes sure the ring has room for the most
- * records one frame can cause, and otherwise returns to let the consumer
- * drain. A live interface has no such luxury: there the ring fills and the
- * card drops and reports, as a card would.
+ * the card runs lossless (ndr_card.h) and says when the ring has no room
+ * for its next step; the source then keeps the frame and returns to let the
+ * consumer drain. A live interface has no such luxury: there the ring fills
+ * and the card drops and reports, as a card would; while the link is quiet
+ * the card is given the wall clock's time, so flows end and heartbeats go
+ * on without packets.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ndr_numa.h"
 #include "ndr_readahead.h"
@@ -33,17 +36,13 @@ struct sim_source {
 	struct ndr_ring_ctrl *ctrl;
 	uint32_t log2_slots;
 	int live;
+	int flushing;              /* capture ended; the flush is under way */
 	int input_done;            /* capture ended; card flushed */
+	int have_pending;          /* a frame the card had no room for yet */
+	struct ndr_frame pending;
+	uint8_t pending_data[NDR_MAX_FRAME];
 	volatile int stop_requested;
 };
-
-static uint32_t ring_room(const struct sim_source *s)
-{
-	uint32_t prod = __atomic_load_n(&s->ctrl->prod, __ATOMIC_ACQUIRE);
-	uint32_t cons = __atomic_load_n(&s->ctrl->cons, __ATOMIC_ACQUIRE);
-
-	return (1u << s->log2_slots) - (prod - cons);
-}
 
 static int next_frame(struct sim_source *s, struct ndr_frame *f, int timeout_ms, char *err,
 		      size_t errlen)
@@ -51,6 +50,25 @@ static int next_frame(struct sim_source *s, struct ndr_frame *f, int timeout_ms,
 	if (s->ra)
 		return ndr_readahead_next(s->ra, f, err, errlen);
 	return ndr_capture_next(s->cap, f, timeout_ms, err, errlen);
+}
+
+static uint64_t wall_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+/* The end of the capture: the flush, which a lossless card may need to
+ * take in several pumps. */
+static int sim_finish(struct sim_source *s)
+{
+	s->flushing = 1;
+	if (ndr_card_flush(s->card) == NDR_CARD_BUSY)
+		return NDR_SRC_RECORDS;
+	s->input_done = 1;
+	return NDR_SRC_RECORDS;
 }
 
 static int sim_pump(struct ndr_source *base, int timeout_ms, char *err, size_t errlen)
@@ -62,29 +80,44 @@ static int sim_pump(struct ndr_source *base, int timeout_ms, char *err, size_t e
 
 	if (s->input_done)
 		return ndr_ring_available(&base->reader) ? NDR_SRC_RECORDS : NDR_SRC_END;
+	if (s->flushing)
+		return sim_finish(s);
 
 	for (n = 0; n < SIM_FRAMES_PER_PUMP; n++) {
-		if (!s->live && ring_room(s) < NDR_CARD_WORST_SLOTS_PER_FRAME)
-			return NDR_SRC_RECORDS;
 		if (s->stop_requested) {
 			rc = 0;
 			break;
 		}
-		rc = next_frame(s, &f, n ? 0 : timeout_ms, err, errlen);
-		if (rc != 1)
-			break;
-		ndr_card_frame(s->card, f.ts_ns, f.data, f.caplen, f.wirelen);
+		if (s->have_pending) {
+			f = s->pending;
+		} else {
+			rc = next_frame(s, &f, n ? 0 : timeout_ms, err, errlen);
+			if (rc != 1)
+				break;
+		}
+		if (ndr_card_frame(s->card, f.ts_ns, f.data, f.caplen, f.wirelen) == NDR_CARD_BUSY) {
+			/* keep it: the reader's buffer moves on at the next read */
+			if (!s->have_pending) {
+				memcpy(s->pending_data, f.data, f.caplen);
+				s->pending = f;
+				s->pending.data = s->pending_data;
+				s->have_pending = 1;
+			}
+			return NDR_SRC_RECORDS;
+		}
+		s->have_pending = 0;
 	}
 	/* Frames read before an end, a timeout or an error still count. */
 	if (rc == 1)
 		return NDR_SRC_RECORDS;
-	if (rc == 2)
+	if (rc == 2) {
+		if (s->live)
+			ndr_card_tick(s->card, wall_ns());
 		return n ? NDR_SRC_RECORDS : NDR_SRC_IDLE;
+	}
 	if (rc < 0)
 		return NDR_SRC_ERROR;
-	ndr_card_flush(s->card);
-	s->input_done = 1;
-	return NDR_SRC_RECORDS;
+	return sim_finish(s);
 }
 
 static void sim_stop(struct ndr_source *base)
@@ -128,8 +161,7 @@ static const struct ndr_source_ops sim_ops = {
 	.close = sim_close,
 };
 
-/* The end-of-capture flush writes every flow still in the table at once, so
- * the ring must hold a full table of flow records (4 ways x 3 slots). */
+/* A ring as large as the table: room for a burst of expiries. */
 static uint32_t default_log2_slots(const struct ndr_card_cfg *cfg)
 {
 	uint32_t l = cfg->log2_buckets + 4u;
@@ -180,7 +212,9 @@ struct ndr_source *ndr_source_sim_open(const char *what, const char *arg,
 		snprintf(err, errlen, "%s", why);
 		goto fail;
 	}
-	s->card = ndr_card_new(&o->card, s->ring_mem, s->log2_slots, s->ctrl, why, sizeof(why));
+	struct ndr_card_cfg ccfg = o->card;
+	ccfg.lossless = !s->live;
+	s->card = ndr_card_new(&ccfg, s->ring_mem, s->log2_slots, s->ctrl, why, sizeof(why));
 	if (!s->card) {
 		snprintf(err, errlen, "%s: emulated card: %s", s->base.desc, why);
 		goto fail;
