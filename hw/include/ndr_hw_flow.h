@@ -185,10 +185,13 @@ uint32_t ndr_flow_retire(const struct ndr_flow_cfg *c, struct ndr_flow_ctr *ctr,
  * stream full is dropped and counted (link_dropped), so packets never wait
  * for the host link; an expiry or flush record waits for room instead.
  */
-#define NDR_FLOW_LAT_MAX  16u   /* deepest read latency the pipeline holds */
-#define NDR_FLOW_RING     32u   /* pipeline slots (> NDR_FLOW_LAT_MAX) */
-#define NDR_FLOW_FWD      16u   /* forwarding window (>= the latency) */
+#define NDR_FLOW_LAT_MAX  128u  /* deepest read latency the pipeline holds */
+#define NDR_FLOW_RING     256u  /* pipeline slots (> NDR_FLOW_LAT_MAX) */
+#define NDR_FLOW_FWD      128u  /* forwarding window: covers any latency up
+                                   to NDR_FLOW_LAT_MAX */
 #define NDR_FLOW_LAT_URAM 4u    /* header line + entries in URAM */
+#define NDR_FLOW_FWD_URAM 16u   /* the window a URAM table needs (>= 4) */
+#define NDR_FLOW_LAT_HBM  96u   /* entries in HBM: ~300 ns at 322 MHz */
 
 struct ndr_rec3 {
 	uint8_t b[3 * NDR_SLOT_BYTES];
@@ -264,6 +267,7 @@ struct ndr_flow_stage {
 	struct ndr_flow_fwd_entry fe[NDR_FLOW_FWD];
 	uint32_t fwd_next;
 	/* performance */
+	uint32_t in_flight;
 	uint64_t busy, stalled, fwd_hits, in_flight_max;
 };
 

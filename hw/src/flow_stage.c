@@ -63,6 +63,7 @@ void ndr_flow_stage_init(struct ndr_flow_stage *s, const struct ndr_top_cfg *cfg
 	ndr_flow_clock_init(&s->clk);
 	s->lat = lat < 1u ? 1u : lat > NDR_FLOW_LAT_MAX ? NDR_FLOW_LAT_MAX : lat;
 	s->fwd_depth = NDR_FLOW_FWD;
+	s->in_flight = 0;
 	s->held_valid = false;
 	s->flushing = false;
 	s->flush_ptr = 0;
@@ -85,10 +86,7 @@ void ndr_flow_stage_init(struct ndr_flow_stage *s, const struct ndr_top_cfg *cfg
 
 static bool ndr_flow_stage_idle_but_held(const struct ndr_flow_stage *s)
 {
-	bool any = s->flushing;
-	for (uint32_t i = 0; i < NDR_FLOW_RING; i++)
-		any |= s->slot[i].valid;
-	return !any;
+	return !s->flushing && s->in_flight == 0u;
 }
 
 bool ndr_flow_stage_idle(const struct ndr_flow_stage *s)
@@ -105,17 +103,17 @@ bool ndr_flow_stage_idle(const struct ndr_flow_stage *s)
  * shallow for the latency leaves (the lead's test makes it happen). */
 static void fs_forward(struct ndr_flow_stage *s, struct ndr_flow_slot *sl)
 {
-	for (uint32_t k = 0; k < NDR_FLOW_FWD; k++) {
-		uint32_t i = (s->fwd_next + k) % NDR_FLOW_FWD;
-		bool live = k >= NDR_FLOW_FWD - s->fwd_depth;
+	/* the live window: the last fwd_depth writes, oldest first */
+	NDR_FOR_N(k, s->fwd_depth, NDR_FLOW_FWD) {
+		uint32_t i = (s->fwd_next + NDR_FLOW_FWD - s->fwd_depth + k) % NDR_FLOW_FWD;
 		const struct ndr_flow_fwd_line *fl = &s->fl[i];
-		if (live && fl->bucket == sl->bucket && fl->seq - sl->issued < 0x80000000u) {
+		if (fl->bucket == sl->bucket && fl->seq - sl->issued < 0x80000000u) {
 			sl->line = fl->line;
 			s->fwd_hits++;
 		}
 		const struct ndr_flow_fwd_entry *fe = &s->fe[i];
 		uint32_t base = sl->bucket * NDR_FLOW_WAYS;
-		if (live && fe->index != FWD_NONE && fe->index - base < NDR_FLOW_WAYS &&
+		if (fe->index != FWD_NONE && fe->index - base < NDR_FLOW_WAYS &&
 		    fe->seq - sl->issued < 0x80000000u) {
 			sl->ways[fe->index - base] = fe->e;
 			s->fwd_hits++;
@@ -234,6 +232,7 @@ static void fs_issue(struct ndr_flow_stage *s, struct ndr_flow_mem mem, uint8_t 
 	sl->issued = s->wseq;
 	sl->pending = 0;
 	sl->t = t;
+	s->in_flight++;
 	if (kind == NDR_FLOW_SLOT_MARK)
 		return;
 	/* the read: the memory as it is at this clock */
@@ -301,6 +300,7 @@ void ndr_stage_flow(struct ndr_flow_stage *s, struct ndr_flow_mem mem, struct nd
 			return;     /* the pipeline holds: nothing moves */
 		}
 		tail->valid = false;
+		s->in_flight--;
 	}
 	fs_issue_next(s, mem);
 	s->pclk++;
@@ -314,7 +314,7 @@ void ndr_stage_flow(struct ndr_flow_stage *s, struct ndr_flow_mem mem, struct nd
 }
 
 #ifndef __SYNTHESIS__
-static bool in_flight(const struct ndr_flow_stage *s, uint32_t bucket)
+static bool fs_bucket_in_flight(const struct ndr_flow_stage *s, uint32_t bucket)
 {
 	for (uint32_t i = 0; i < NDR_FLOW_RING; i++) {
 		if (s->slot[i].valid && s->slot[i].kind != NDR_FLOW_SLOT_MARK &&
@@ -342,7 +342,7 @@ uint64_t ndr_flow_stage_quiet_visits(struct ndr_flow_stage *s, struct ndr_flow_m
 		}
 		/* memory is current for a bucket no op in flight will write */
 		uint32_t b = s->clk.scan_ptr;
-		if (ndr_flow_valid_ways(&mem.buckets[b]) || (!quiet && in_flight(s, b)))
+		if (ndr_flow_valid_ways(&mem.buckets[b]) || (!quiet && fs_bucket_in_flight(s, b)))
 			break;
 		uint64_t vt;
 		ndr_flow_visit_take(&s->cfg, &s->clk, &b, &vt);

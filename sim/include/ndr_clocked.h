@@ -42,6 +42,7 @@ struct ndr_clocked {
 	bool     in_frame;
 	bool     arrived;           /* its first beat went in */
 	uint64_t arrival;           /* the clock its first beat is due */
+	uint64_t wire_start_u;      /* where it starts on the wire */
 	uint64_t first_clock;       /* the clock its first beat went in */
 	uint8_t  frame[NDR_MAX_FRAME];
 	uint32_t caplen, wirelen, off;

@@ -159,9 +159,13 @@ int ndr_clocked_frame(struct ndr_clocked *c, const struct ndr_dataflow_io *io, u
 		c->ts = ts;
 		c->off = 0;
 		c->arrived = false;
-		uint64_t wire = (c->wire_free_u + U_PER_CLOCK - 1u) / U_PER_CLOCK;
-		uint64_t at = c->cfg.pace_line ? wire : clocked_clock_of(c, ts);
-		c->arrival = at > wire ? at : wire;
+		/* on the wire from the later of its time and the end of the
+		 * frame before it; its first beat comes at the next clock */
+		uint64_t start = c->wire_free_u;
+		if (!c->cfg.pace_line && clocked_clock_of(c, ts) * U_PER_CLOCK > start)
+			start = clocked_clock_of(c, ts) * U_PER_CLOCK;
+		c->wire_start_u = start;
+		c->arrival = (start + U_PER_CLOCK - 1u) / U_PER_CLOCK;
 		c->in_frame = true;
 	}
 	uint64_t limit = c->ts ? c->ts - 1u : 0u;
@@ -205,7 +209,10 @@ int ndr_clocked_frame(struct ndr_clocked *c, const struct ndr_dataflow_io *io, u
 	c->frames++;
 	c->frame_bytes += c->wirelen;
 	uint64_t bits = (uint64_t)(c->wirelen + WIRE_OVERHEAD) * 8u;
-	c->wire_free_u = c->first_clock * U_PER_CLOCK + bits * U_PER_BIT;
+	uint64_t start = c->wire_start_u;
+	if (c->first_clock > c->arrival)     /* held back by ticks owed first */
+		start = c->first_clock * U_PER_CLOCK;
+	c->wire_free_u = start + bits * U_PER_BIT;
 	c->in_frame = false;
 	return 0;
 }

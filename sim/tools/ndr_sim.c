@@ -66,9 +66,10 @@ static void usage(FILE *out)
 		"      --pace P        capture: frames at their capture times (default); line:\n"
 		"                      back to back at 100 Gbit/s whatever their times\n"
 		"      --link-mbps N   host link budget for records, MB/s (default 12000)\n"
-		"      --flow-latency N  flow table read latency in clocks (default 4: URAM)\n"
-		"      --fwd-depth N   flow table forwarding window (default 16; smaller than the\n"
-		"                      latency only to see the hazard it covers)\n"
+		"      --flow-latency N  flow table read latency in clocks, 1..128 (default 4: URAM;\n"
+		"                      96 models entries in HBM)\n"
+		"      --fwd-depth N   flow table forwarding window, 1..128 (default 128; smaller\n"
+		"                      than the latency only to see the hazard it covers)\n"
 		"      --producers-first  call the stages producers first within a clock\n"
 		"      --buckets LOG2  flow table buckets, 2^LOG2 of 4 ways (default 16)\n"
 		"      --seed N        flow hash seed (default 0x6e647221)\n"
@@ -155,10 +156,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			rc |= parse_u32("--link-mbps", optarg, 100000, &o->cfg.link_mbps);
 			break;
 		case OPT_LAT:
-			rc |= parse_u32("--flow-latency", optarg, 16, &o->cfg.flow_lat);
+			rc |= parse_u32("--flow-latency", optarg, 128, &o->cfg.flow_lat);
 			break;
 		case OPT_FWD:
-			rc |= parse_u32("--fwd-depth", optarg, 16, &o->cfg.flow_fwd);
+			rc |= parse_u32("--fwd-depth", optarg, 128, &o->cfg.flow_fwd);
 			break;
 		case OPT_SWEEP:
 			rc |= parse_u32("--sweep-ms", optarg, UINT32_MAX, &o->cfg.scan_sweep_ms);
