@@ -113,7 +113,7 @@ struct ndr_stats_parse {
 
 NDR_STREAM(ndr_beat_s, struct ndr_beat, 128)
 NDR_STREAM(ndr_cap_beat_s, struct ndr_cap_beat, 8)
-NDR_STREAM(ndr_cap_meta_s, struct ndr_cap_meta, 4)
+NDR_STREAM(ndr_cap_meta_s, struct ndr_cap_meta, NDR_PARSE_DELAY + 1u)   /* > frames in the delay line */
 NDR_STREAM(ndr_parsed_s, struct ndr_parsed, 8)
 NDR_STREAM(ndr_stats_parse_s, struct ndr_stats_parse, 2)
 
