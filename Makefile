@@ -71,7 +71,7 @@ $(BUILD)/obj/%.o: %.cpp
 
 $(CL_GEN): $(CL_SRC) $(HW_SRC) $(wildcard hw/include/*.h)
 	@mkdir -p $(dir $@)
-	awk -v INCLUDE=hw/include -f opencl/inline.awk opencl/ndr_card.cl >$@.cl
+	awk -v INCLUDE=hw/include:sim/include -f opencl/inline.awk opencl/ndr_card.cl >$@.cl
 	{ echo '/* Generated from opencl/ndr_card.cl by the Makefile: do not edit. */'; \
 	  echo 'extern const char ndr_card_cl_source[];'; \
 	  echo 'const char ndr_card_cl_source[] ='; \

@@ -36,6 +36,9 @@ static void usage(FILE *out)
 	      "                         built from source and run over -r FILE\n"
 	      "      --xclbin FILE      the ndr image to load (xrt)\n"
 	      "      --xclbin-uuid UUID refuse an image with another UUID (xrt)\n"
+	      "      --clocked          run the emulated card as the clocked simulation:\n"
+	      "                         what a card at 100 Gbit/s would lose, it loses and\n"
+	      "                         counts (slower; docs/microarchitecture.md)\n"
 	      "\n"
 	      "Output (alerts go to stdout as EVE JSON when none is given):\n"
 	      "      --eve PATH         append EVE JSON lines to PATH ('-' = stdout)\n"
@@ -80,13 +83,14 @@ static int set_source(struct sensor_opts *o, const char *kind, const char *arg)
 int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 {
 	enum { OPT_CARD = 256, OPT_EVE, OPT_SYSLOG, OPT_RECORDS, OPT_NUMA, OPT_PROGRESS,
-	       OPT_NO_PROGRESS, OPT_STATE, OPT_XCLBIN, OPT_XCLBIN_UUID };
+	       OPT_NO_PROGRESS, OPT_STATE, OPT_XCLBIN, OPT_XCLBIN_UUID, OPT_CLOCKED };
 	static const struct option longopts[] = {
 		{ "read", required_argument, NULL, 'r' },
 		{ "interface", required_argument, NULL, 'i' },
 		{ "card", required_argument, NULL, OPT_CARD },
 		{ "xclbin", required_argument, NULL, OPT_XCLBIN },
 		{ "xclbin-uuid", required_argument, NULL, OPT_XCLBIN_UUID },
+		{ "clocked", no_argument, NULL, OPT_CLOCKED },
 		{ "config", required_argument, NULL, 'c' },
 		{ "eve", required_argument, NULL, OPT_EVE },
 		{ "syslog", required_argument, NULL, OPT_SYSLOG },
@@ -134,6 +138,9 @@ int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 			break;
 		case OPT_XCLBIN_UUID:
 			o->xclbin_uuid = optarg;
+			break;
+		case OPT_CLOCKED:
+			o->clocked = 1;
 			break;
 		case 'c':
 			o->config_path = optarg;
