@@ -330,7 +330,7 @@ static void flow_start(struct ndr_flow_entry *e, const struct ndr_flow_op *op)
 	flow_reset_period(e);
 	e->dns_only = op->dns ? 1u : 0u;
 	e->last_ts = op->ts;
-	for (uint32_t i = 0; i < sizeof(e->pad2); i++)
+	for (uint32_t i = 0; i < NDR_FLOW_ENTRY_PAD; i++)
 		e->pad2[i] = 0;
 }
 
