@@ -23,9 +23,9 @@ const char *ndr_rec_type_name(unsigned type);
  * the full ones it would otherwise have written, field for field
  * (record_expand.c). The ring reader hands every consumer the full form. */
 union ndr_rec_full {
+	struct ndr_rec_hdr hdr;
 	struct ndr_flow_rec flow;
-	struct ndr_dns_rec dns;
-	uint8_t slots[NDR_REC_MAX_SLOTS * NDR_SLOT_BYTES];
+	uint8_t slots[NDR_REC_MAX_SLOTS * NDR_SLOT_BYTES];   /* a DNS record */
 };
 void ndr_flow_expand(const struct ndr_flow_short_rec *s, struct ndr_flow_rec *r);
 /* r: room for ndr_dns_rec_slots(s->qname_len) slots. */

@@ -27,7 +27,16 @@ struct ndr_ring_counters {
 	uint64_t seq_gaps;             /* records missing by sequence number */
 	uint64_t card_dropped;         /* sum of 'lost' in drop notices */
 	uint64_t batches;              /* cons write-backs */
+	/* the card's counters as its latest heartbeat gave them (every loss
+	 * it counted: ndr_abi.h); have_hb = 0 until the first one */
+	int have_hb;
+	struct ndr_heartbeat_rec hb;
 };
+
+/* The card's losses of hb in words, each kind named ("3 frames at rx
+ * (overrun), 2 DNS messages and 1 TLS hello dropped by the card, ..."),
+ * or "none"; the total in *total. */
+void ndr_hb_losses(const struct ndr_heartbeat_rec *hb, char *buf, size_t len, uint64_t *total);
 
 struct ndr_ring_reader {
 	const uint8_t *slots;

@@ -122,8 +122,8 @@ const struct ndr_rec_hdr *ndr_rec_expand(const struct ndr_rec_hdr *rec, union nd
 		return &buf->flow.hdr;
 	}
 	if (rec->type == NDR_REC_DNS_SHORT) {
-		ndr_dns_expand((const struct ndr_dns_short_rec *)rec, &buf->dns);
-		return &buf->dns.hdr;
+		ndr_dns_expand((const struct ndr_dns_short_rec *)rec, (struct ndr_dns_rec *)buf->slots);
+		return &buf->hdr;
 	}
 	return rec;
 }

@@ -104,19 +104,39 @@ static void print_summary(struct ndr_source *src, struct run *r, double elapsed)
 		(unsigned long long)st.card.dns_messages, (unsigned long long)st.card.dns_errors);
 	fprintf(stderr, "  records   %llu (flow %llu, dns %llu, tls %llu, heartbeat %llu, "
 		"drop notices %llu)\n",
-		(unsigned long long)c->records, (unsigned long long)c->by_type[NDR_REC_FLOW],
-		(unsigned long long)c->by_type[NDR_REC_DNS],
+		(unsigned long long)c->records,
+		(unsigned long long)(c->by_type[NDR_REC_FLOW] + c->by_type[NDR_REC_FLOW_SHORT]),
+		(unsigned long long)(c->by_type[NDR_REC_DNS] + c->by_type[NDR_REC_DNS_SHORT]),
 		(unsigned long long)c->by_type[NDR_REC_TLS],
 		(unsigned long long)c->by_type[NDR_REC_HEARTBEAT],
 		(unsigned long long)c->by_type[NDR_REC_DROP]);
-	fprintf(stderr, "  drops     %llu records dropped by the card, %llu packets by the capture, "
-		"%llu unsupported frames, %llu bad ring records, %llu sequence gaps\n",
-		(unsigned long long)st.card.records_dropped,
+	/* the card's losses as its last heartbeat counted them (every card
+	 * kind sends them in-band), else as the source knows them */
+	char losses[512];
+	uint64_t lost;
+	struct ndr_heartbeat_rec hb = c->hb;
+	if (!c->have_hb) {
+		memset(&hb, 0, sizeof(hb));
+		hb.rx_overrun = st.card.rx_overrun;
+		hb.dns_dropped = st.card.dns_dropped;
+		hb.tls_dropped = st.card.tls_dropped;
+		hb.records_link_dropped = st.card.records_link_dropped;
+		hb.records_dropped = st.card.records_dropped;
+	}
+	ndr_hb_losses(&hb, losses, sizeof(losses), &lost);
+	fprintf(stderr, "  drops     card: %s; %llu packets by the capture, "
+		"%llu unsupported frames, %llu bad ring records, %llu sequence gaps\n", losses,
 		(unsigned long long)st.capture.kernel_drops,
 		(unsigned long long)st.capture.unsupported,
 		(unsigned long long)c->bad_records, (unsigned long long)c->seq_gaps);
 	fprintf(stderr, "  flows     %llu created, %llu evicted\n",
 		(unsigned long long)st.card.flows_created, (unsigned long long)st.card.flows_evicted);
+	if (st.link.present)
+		fprintf(stderr, "  link      %s, RS-FEC %s, %llu packets received (%llu good, "
+			"%llu bytes), %llu with a bad FCS\n", st.link.state,
+			st.link.rs_fec ? "on" : "off", (unsigned long long)st.link.rx_packets,
+			(unsigned long long)st.link.rx_good_packets,
+			(unsigned long long)st.link.rx_bytes, (unsigned long long)st.link.rx_bad_fcs);
 	fprintf(stderr, "  alerts    %llu\n", (unsigned long long)outputs_alerts(r->out));
 	outputs_summary(r->out, stderr);
 	dstats = detectors_stats(r->det);
@@ -154,10 +174,10 @@ static int run_loop(struct ndr_source *src, struct run *r, const struct sensor_o
 			fprintf(stderr, "ndr-sensor: %s\n", err);
 			status = 1;
 			/* Keep what was already accepted: drain the ring first. */
-			ndr_ring_drain(&src->reader, on_record, r, 0);
+			ndr_source_drain(src, on_record, r, 0);
 			break;
 		}
-		ndr_ring_drain(&src->reader, on_record, r, 0);
+		ndr_source_drain(src, on_record, r, 0);
 		if (rc == NDR_SRC_IDLE)
 			detectors_tick(r->det, wall_ns());
 		outputs_poll(r->out);
@@ -231,6 +251,8 @@ int main(int argc, char **argv)
 	src = ndr_source_open(o.source_spec, &so, err, sizeof(err));
 	if (!src)
 		goto fail;
+	if (!o.quiet && src->info[0])
+		fprintf(stderr, "ndr-sensor: %s: %s\n", src->desc, src->info);
 	g_source = src;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);

@@ -43,6 +43,8 @@ struct ndr_flow_bucket {
 	uint8_t  pad[12];
 };
 
+#define NDR_FLOW_ENTRY_PAD 7u
+
 struct ndr_flow_entry {
 	uint8_t  key[NDR_FLOW_KEY_LEN];
 	uint8_t  src_is_lower;      /* the initiator is the key's lower end */
@@ -70,7 +72,7 @@ struct ndr_flow_entry {
 	uint16_t pkt_len[2];        /* IP length */
 	uint16_t pkt_payload[2];    /* L4 payload length */
 	uint8_t  pkt_rev;           /* bit i: packet i went rev */
-	uint8_t  pad2[7];
+	uint8_t  pad2[NDR_FLOW_ENTRY_PAD];
 };
 
 struct ndr_flow_mem {
@@ -193,8 +195,11 @@ uint32_t ndr_flow_retire(const struct ndr_flow_cfg *c, struct ndr_flow_ctr *ctr,
 #define NDR_FLOW_FWD_URAM 16u   /* the window a URAM table needs (>= 4) */
 #define NDR_FLOW_LAT_HBM  96u   /* entries in HBM: ~300 ns at 322 MHz */
 
+#define NDR_FLOW_REC_BYTES (3u * NDR_SLOT_BYTES)
+
+/* A record of up to three slots: flow records, TLS records. */
 struct ndr_rec3 {
-	uint8_t b[3 * NDR_SLOT_BYTES];
+	uint8_t b[NDR_FLOW_REC_BYTES];
 };
 
 /* The table's counters as the heartbeat needs them. */

@@ -2,7 +2,8 @@
  * flow_table.c - the flow table's logic (ndr_hw_flow.h): lookup, update,
  * eviction, timeouts, the scanner's schedule and the records, on one
  * bucket at a time. flow_stage.c runs it as a pipeline over the table
- * memory; card_top.c runs it in place for the emulation.
+ * memory; sim/src/fast_card.c runs it in place for the whole-frame
+ * emulation.
  *
  * Spec choices (the golden model makes the same; docs/dataplane.md):
  * - Time differences never go negative: when packet times go backwards
@@ -330,7 +331,7 @@ static void flow_start(struct ndr_flow_entry *e, const struct ndr_flow_op *op)
 	flow_reset_period(e);
 	e->dns_only = op->dns ? 1u : 0u;
 	e->last_ts = op->ts;
-	for (uint32_t i = 0; i < sizeof(e->pad2); i++)
+	for (uint32_t i = 0; i < NDR_FLOW_ENTRY_PAD; i++)
 		e->pad2[i] = 0;
 }
 

@@ -34,7 +34,7 @@ bool ndr_record_stage_idle(const struct ndr_record_stage *s)
 /* The next record to send, if any: the heartbeat first, then the record
  * streams in turn. */
 static bool rs_next_record(struct ndr_record_stage *s, struct ndr_rec3_s *flow,
-			struct ndr_rec6_s *dns, struct ndr_rec3_s *tls)
+			   struct ndr_rec6_s *dns, struct ndr_rec3_s *tls)
 {
 	if (s->have_parse && s->have_flow && s->have_dns && s->have_tls) {
 		ndr_hb_record(&s->hb, s->rec);
@@ -45,35 +45,31 @@ static bool rs_next_record(struct ndr_record_stage *s, struct ndr_rec3_s *flow,
 		s->heartbeats++;
 		return true;
 	}
+	/* the first stream with a record, from this turn's on */
+	uint32_t src = 3u;
 	for (uint32_t k = 0; k < 3u; k++) {
-		uint32_t src = (s->turn + k) % 3u;
-		bool got = false;
-		if (src == 0u && !ndr_rec3_s_empty(flow)) {
-			struct ndr_rec3 r;
-			ndr_rec3_s_read(flow, &r);
-			for (uint32_t i = 0; i < sizeof(r.b); i++)
-				s->rec[i] = r.b[i];
-			got = true;
-		} else if (src == 1u && !ndr_rec6_s_empty(dns)) {
-			struct ndr_rec6 r;
-			ndr_rec6_s_read(dns, &r);
-			for (uint32_t i = 0; i < sizeof(r.b); i++)
-				s->rec[i] = r.b[i];
-			got = true;
-		} else if (src == 2u && !ndr_rec3_s_empty(tls)) {
-			struct ndr_rec3 r;
-			ndr_rec3_s_read(tls, &r);
-			for (uint32_t i = 0; i < sizeof(r.b); i++)
-				s->rec[i] = r.b[i];
-			got = true;
-		}
-		if (got) {
-			s->turn = (src + 1u) % 3u;
-			s->records++;
-			return true;
-		}
+		uint32_t c = (s->turn + k) % 3u;
+		bool ready = c == 0u ? !ndr_rec3_s_empty(flow)
+			   : c == 1u ? !ndr_rec6_s_empty(dns) : !ndr_rec3_s_empty(tls);
+		if (src == 3u && ready)
+			src = c;
 	}
-	return false;
+	if (src == 0u || src == 2u) {
+		struct ndr_rec3 r;
+		ndr_rec3_s_read(src == 0u ? flow : tls, &r);
+		for (uint32_t i = 0; i < NDR_FLOW_REC_BYTES; i++)
+			s->rec[i] = r.b[i];
+	} else if (src == 1u) {
+		struct ndr_rec6 r;
+		ndr_rec6_s_read(dns, &r);
+		for (uint32_t i = 0; i < NDR_DNS_REC_BYTES; i++)
+			s->rec[i] = r.b[i];
+	} else {
+		return false;
+	}
+	s->turn = (src + 1u) % 3u;
+	s->records++;
+	return true;
 }
 
 void ndr_stage_records(struct ndr_record_stage *s, struct ndr_rec3_s *flow, struct ndr_rec6_s *dns,

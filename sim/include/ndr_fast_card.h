@@ -29,7 +29,7 @@ struct ndr_top {
 	uint64_t hb_ns, hb_next;
 	bool     hb_seen;
 	/* counters */
-	uint64_t frames, bytes, parse_errors, non_ip;
+	uint64_t frames, beats, bytes, parse_errors, non_ip;
 	uint64_t dns_messages, dns_errors, dns_walk_clocks;
 	uint64_t tls_hellos, tls_errors, tls_walk_clocks;
 	uint64_t ticks;

@@ -318,6 +318,7 @@ void ndr_card_get_stats(const struct ndr_card *card, struct ndr_card_stats *st)
 	}
 	const struct ndr_top *t = &card->fast;
 	st->frames = t->frames;
+	st->beats = t->beats;
 	st->bytes = t->bytes;
 	st->parse_errors = t->parse_errors;
 	st->non_ip = t->non_ip;

@@ -25,6 +25,7 @@ void ndr_top_init(struct ndr_top *top, const struct ndr_top_cfg *cfg,
 	top->hb_next = 0;
 	top->hb_seen = false;
 	top->frames = 0;
+	top->beats = 0;
 	top->bytes = 0;
 	top->parse_errors = 0;
 	top->non_ip = 0;
@@ -248,6 +249,7 @@ int ndr_top_frame(struct ndr_top *top, const struct ndr_top_io *io, uint64_t ts_
 		return NDR_TOP_BUSY;
 	}
 	top->frames++;
+	top->beats += caplen ? (caplen + NDR_BEAT_BYTES - 1u) / NDR_BEAT_BYTES : 1u;
 	top->bytes += wire_len;
 
 	struct ndr_pkt_meta m;
