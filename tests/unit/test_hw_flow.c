@@ -41,7 +41,7 @@ static int next_flow(struct tring *r)
 		if (t != NDR_REC_FLOW && t != NDR_REC_FLOW_SHORT)
 			continue;
 		const struct ndr_rec_hdr *h = ndr_rec_expand((const struct ndr_rec_hdr *)R, &FULL);
-		if (h != &FULL.flow.hdr)
+		if (h != &FULL.hdr)
 			memcpy(&FULL, h, (size_t)h->slots * NDR_SLOT_BYTES);
 		assert_int_equal(FULL.flow.hdr.type, NDR_REC_FLOW);
 		return NDR_REC_FLOW;
