@@ -659,6 +659,13 @@ static void test_rx_overrun_flow_behind(void **state)
 			;
 	}
 	assert_int_equal(ndr_card_flush(c), 0);
+	struct ndr_heartbeat_rec hb;
+	memset(&hb, 0, sizeof(hb));
+	int t;
+	while ((t = tr_next(&r, R)) != 0) {
+		if (t == NDR_REC_HEARTBEAT)
+			memcpy(&hb, R, sizeof(hb));
+	}
 	struct ndr_card_stats st;
 	struct ndr_cycles cy;
 	ndr_card_get_stats(c, &st);
@@ -666,6 +673,12 @@ static void test_rx_overrun_flow_behind(void **state)
 	assert_int_equal(st.frames, frames);
 	assert_true(st.rx_overrun > 0u);
 	assert_int_equal(cy.rx_overrun, st.rx_overrun);
+	/* in-band too: the final heartbeat */
+	assert_int_equal(hb.hdr.type, NDR_REC_HEARTBEAT);
+	assert_int_equal(hb.packets, frames);
+	assert_int_equal(hb.rx_overrun, st.rx_overrun);
+	assert_int_equal(hb.flows_created, st.flows_created);
+	assert_int_equal(hb.dns_messages, st.dns_messages);
 	assert_int_equal(st.flows_created + st.rx_overrun, frames);
 	assert_int_equal(st.dns_messages + st.rx_overrun, frames);
 	assert_int_equal(st.parse_errors, 0);
@@ -762,6 +775,13 @@ static void test_report_link_limited(void **state)
 		tcard_send(c, T0 + i, &P);
 	}
 	assert_int_equal(ndr_card_flush(c), 0);
+	struct ndr_heartbeat_rec hb;
+	memset(&hb, 0, sizeof(hb));
+	int t;
+	while ((t = tr_next(&r, R)) != 0) {
+		if (t == NDR_REC_HEARTBEAT)
+			memcpy(&hb, R, sizeof(hb));
+	}
 	struct ndr_card_stats st;
 	struct ndr_cycles cy;
 	ndr_card_get_stats(c, &st);
@@ -770,6 +790,8 @@ static void test_report_link_limited(void **state)
 	assert_int_equal(st.records_link_dropped, st.flow_link_dropped + st.dns_link_dropped +
 						  st.tls_link_dropped);
 	assert_int_equal(cy.link_dropped, st.records_link_dropped);
+	assert_int_equal(hb.hdr.type, NDR_REC_HEARTBEAT);        /* in-band too */
+	assert_int_equal(hb.records_link_dropped, st.records_link_dropped);
 	assert_int_equal(st.rx_overrun, 0);
 	assert_true(cy.link_waits > 0u);
 	/* every flow is a record or a counted drop */
