@@ -9,6 +9,7 @@ void ndr_rx_stage_init(struct ndr_rx_stage *s)
 	s->dropping = false;
 	s->abort_pending = false;
 	s->seen = false;
+	s->count_beats = false;
 	s->last = 0;
 	s->frames = 0;
 	s->bytes = 0;
