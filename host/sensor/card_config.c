@@ -40,8 +40,6 @@ int sensor_card_config(struct ndr_config *cfg, const struct sensor_opts *o,
 				   err, errlen))
 		return -1;
 	c->heartbeat_ms = (uint32_t)v;
-	/* RS-FEC on the card's 100G port: must match the link partner (a
-	 * 100GBASE-SR4/CR4 port usually has it on). */
 	if (ndr_config_duration_ms(cfg, "card", "scan_sweep", c->scan_sweep_ms, 1, 86400000, &v,
 				   err, errlen))
 		return -1;
@@ -54,6 +52,8 @@ int sensor_card_config(struct ndr_config *cfg, const struct sensor_opts *o,
 		return ndr_config_errorf(cfg, "card", "emulation", emu, err, errlen,
 					 "'%s' is neither frame nor clocked", emu);
 	c->clocked = o->clocked || !strcmp(emu, "clocked");
+	/* RS-FEC on the card's 100G port: must match the link partner (a
+	 * 100GBASE-SR4/CR4 port usually has it on). */
 	if (ndr_config_bool(cfg, "card", "rs_fec", 1, &so->rs_fec, err, errlen))
 		return -1;
 

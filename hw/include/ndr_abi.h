@@ -103,7 +103,7 @@ enum ndr_rec_type {
 	NDR_REC_FLOW      = 1,  /* flow end or periodic update: 3 slots */
 	NDR_REC_DNS       = 2,  /* DNS query or response: 2 + name slots */
 	NDR_REC_DROP      = 3,  /* drop notice: 1 slot */
-	NDR_REC_HEARTBEAT = 4,  /* card counters: 2 slots */
+	NDR_REC_HEARTBEAT = 4,  /* card counters: 3 slots */
 	NDR_REC_PAD       = 5,  /* filler up to the end of the ring */
 	NDR_REC_TLS       = 6,  /* TLS ClientHello: 3 slots */
 	NDR_REC_FLOW_SHORT = 7, /* IPv4 flow of 1 or 2 packets: 1 slot */

@@ -10,7 +10,7 @@
  *                         ├─► DNS capture ─► DNS walk engines ──┼─► records ─► writer ─► ring
  *                         └─► TLS capture ─► TLS walk engines ──┘   (+heartbeat)
  *
- * The same logic also runs as a whole-frame emulation (card_top.c) that
+ * The same logic also runs as a whole-frame emulation (sim/src/fast_card.c) that
  * calls the stages' cores directly, without clocks, for ndr-sensor; the
  * two must write the same records (tests/integration/cycles.sh).
  *

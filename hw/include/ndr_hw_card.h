@@ -1,7 +1,8 @@
 /*
  * ndr_hw_card.h - the card put together: the receive stage, the dataflow
  * of all stages as the clocked simulation and the Vitis top run it
- * (card_dataflow.c), and the whole-frame emulation (card_top.c).
+ * (card_dataflow.c). The whole-frame emulation that calls the same cores
+ * without clocks is sim/src/fast_card.c.
  */
 #ifndef NDR_HW_CARD_H
 #define NDR_HW_CARD_H

@@ -245,7 +245,7 @@ static void fs_issue(struct ndr_flow_stage *s, struct ndr_flow_mem mem, uint8_t 
 
 /* What to issue this clock, if anything. A heartbeat mark goes before
  * the visits and the packet of the frame that carries it, as in the
- * emulation (card_top.c). */
+ * whole-frame emulation (sim/src/fast_card.c). */
 static void fs_issue_next(struct ndr_flow_stage *s, struct ndr_flow_mem mem)
 {
 	if (s->flushing) {

@@ -2,7 +2,8 @@
  * flow_table.c - the flow table's logic (ndr_hw_flow.h): lookup, update,
  * eviction, timeouts, the scanner's schedule and the records, on one
  * bucket at a time. flow_stage.c runs it as a pipeline over the table
- * memory; card_top.c runs it in place for the emulation.
+ * memory; sim/src/fast_card.c runs it in place for the whole-frame
+ * emulation.
  *
  * Spec choices (the golden model makes the same; docs/dataplane.md):
  * - Time differences never go negative: when packet times go backwards

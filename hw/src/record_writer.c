@@ -323,6 +323,12 @@ void ndr_stage_writer(struct ndr_writer_stage *s, struct ndr_slot_s *in, uint8_t
 		s->first_pending = true;
 		writer_first_slot(s, ring, ctrl);
 	}
-	if (!s->rec_left && s->w.prod - s->w.published >= 64u)
+	/* A busy writer publishes in batches (one doorbell write per 64
+	 * slots), but never more than a quarter of the ring at a time: a
+	 * small ring must not fill before the host sees any of it. */
+	uint32_t batch = (s->w.mask + 1u) >> 2;
+	if (batch > 64u)
+		batch = 64u;
+	if (!s->rec_left && s->w.prod - s->w.published >= (batch ? batch : 1u))
 		ndr_rw_publish(&s->w, ctrl);
 }

@@ -59,6 +59,8 @@ struct ndr_clocked {
 	/* peak occupancy of each stage's input stream */
 	uint32_t peak[NDR_OBS_STAGES];
 	uint64_t full_clocks[NDR_OBS_STAGES];   /* clocks its input was full */
+	uint64_t busy_in_input[NDR_OBS_STAGES]; /* its work by the last beat */
+	uint64_t full_in_input[NDR_OBS_STAGES]; /* full clocks by the last beat */
 };
 
 void ndr_clocked_init(struct ndr_clocked *c, const struct ndr_top_cfg *cfg,

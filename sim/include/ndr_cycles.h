@@ -29,11 +29,15 @@ struct ndr_stage_obs {
 	const char *unit;           /* what items are */
 	uint64_t items;
 	uint64_t busy;              /* clocks with work */
+	uint64_t busy_input;        /* of them, by the last beat: its load
+	                               while frames came is this over
+	                               input_clocks */
 	uint64_t held;              /* clocks it could not go on */
 	const char *in_stream;      /* the stream it reads, peak of it */
 	uint32_t in_peak, in_depth;
 	uint64_t in_full;           /* clocks that stream was full: the stage
 	                               was behind what came to it */
+	uint64_t full_input;        /* of them, by the last beat */
 };
 
 struct ndr_card;

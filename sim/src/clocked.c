@@ -89,6 +89,23 @@ static bool clocked_in_full(struct ndr_dataflow *d, uint32_t k)
 	}
 }
 
+/* Each stage's work counter (what ndr_clocked_observe reports as busy). */
+static uint64_t clocked_busy(const struct ndr_dataflow *d, uint32_t k)
+{
+	switch (k) {
+	case NDR_OBS_RX:       return d->rx.busy;
+	case NDR_OBS_PARSER:   return d->parser.busy;
+	case NDR_OBS_DNS_CAP:  return d->dns_cap.busy;
+	case NDR_OBS_TLS_CAP:  return d->tls_cap.busy;
+	case NDR_OBS_HASH:     return d->hash.busy;
+	case NDR_OBS_FLOW:     return d->flow.busy;
+	case NDR_OBS_DNS_WALK: return d->dns.pool.busy_clocks;
+	case NDR_OBS_TLS_WALK: return d->tls.pool.busy_clocks;
+	case NDR_OBS_RECORDS:  return d->rec.busy;
+	default:               return d->writer.busy;
+	}
+}
+
 static void clocked_one_clock(struct ndr_clocked *c, const struct ndr_dataflow_io *io0,
 		      const struct ndr_rx_port *port, uint64_t now, bool flush)
 {
@@ -206,6 +223,10 @@ int ndr_clocked_frame(struct ndr_clocked *c, const struct ndr_dataflow_io *io, u
 		c->off += n;
 	} while (c->off < c->caplen);
 	c->last_beat_clock = c->clock;
+	for (uint32_t k = 0; k < NDR_OBS_STAGES; k++) {
+		c->busy_in_input[k] = clocked_busy(&c->df, k);
+		c->full_in_input[k] = c->full_clocks[k];
+	}
 	c->frames++;
 	c->frame_bytes += c->wirelen;
 	uint64_t bits = (uint64_t)(c->wirelen + WIRE_OVERHEAD) * 8u;
@@ -314,6 +335,8 @@ void ndr_clocked_observe(const struct ndr_clocked *c, struct ndr_cycles *o)
 	for (uint32_t k = 0; k < NDR_OBS_STAGES; k++) {
 		o->st[k].in_peak = c->peak[k];
 		o->st[k].in_full = c->full_clocks[k];
+		o->st[k].busy_input = c->busy_in_input[k];
+		o->st[k].full_input = c->full_in_input[k];
 	}
 	o->rx_overrun = d->rx.overrun;
 	o->dns_dropped = d->dns.dropped;

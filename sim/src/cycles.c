@@ -25,7 +25,7 @@ static const struct ndr_stage_obs *bottleneck(const struct ndr_cycles *c)
 {
 	const struct ndr_stage_obs *m = NULL;
 	for (uint32_t k = NDR_OBS_PARSER; k < NDR_OBS_STAGES; k++) {
-		if (c->st[k].in_full)
+		if (c->st[k].full_input)
 			m = &c->st[k];
 	}
 	return m;
@@ -67,19 +67,20 @@ void ndr_cycles_report(FILE *out, const struct ndr_cycles *c)
 	fprintf(out, "cycles: %" PRIu64 " frames, %" PRIu64 " beats, %" PRIu64 " ticks at %.2f MHz, "
 		"frames %s\n", c->frames, c->beats, c->ticks, hz / 1e6,
 		c->pace_line ? "back to back at 100 Gbit/s" : "at their capture times on a 100 Gbit/s wire");
-	fprintf(out, "  input %" PRIu64 " clocks first to last beat, drained %" PRIu64
-		" clocks later; %" PRIu64 " clocks run, %" PRIu64 " idle clocks skipped\n",
+	fprintf(out, "  input %" PRIu64 " clocks first to last beat (load: a stage's work "
+		"over them), drained %" PRIu64 " clocks later; %" PRIu64 " clocks run, %" PRIu64
+		" idle clocks skipped\n",
 		c->input_clocks, c->drain_clocks, c->clocks_run, c->clocks - c->clocks_run);
-	fprintf(out, "  %-12s %12s %-7s %12s %10s %10s %9s %10s\n", "stage", "items", "",
-		"busy-clocks", "held", "busy/beat", "in-peak", "in-full");
+	fprintf(out, "  %-12s %12s %-7s %12s %10s %7s %9s %10s\n", "stage", "items", "",
+		"busy-clocks", "held", "load", "in-peak", "in-full");
 	for (uint32_t k = 0; k < NDR_OBS_STAGES; k++) {
 		const struct ndr_stage_obs *s = &c->st[k];
 		char peak[24] = "-";
 		if (s->in_depth)
 			snprintf(peak, sizeof(peak), "%u/%u", s->in_peak, s->in_depth);
-		fprintf(out, "  %-12s %12" PRIu64 " %-7s %12" PRIu64 " %10" PRIu64 " %10.2f %9s %10"
+		fprintf(out, "  %-12s %12" PRIu64 " %-7s %12" PRIu64 " %10" PRIu64 " %7.2f %9s %10"
 			PRIu64 "\n", s->name ? s->name : "?", s->items, s->unit ? s->unit : "", s->busy,
-			s->held, per(s->busy, c->beats), peak, s->in_full);
+			s->held, per(s->busy_input, c->input_clocks + 1u), peak, s->in_full);
 	}
 	fprintf(out, "flow: read latency %u clocks, forwarding window %u, at most %" PRIu64
 		" ops in flight, %" PRIu64 " forwarded reads, %" PRIu64 " scanner visits (%" PRIu64

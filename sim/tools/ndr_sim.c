@@ -46,6 +46,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: ndr-sim -r FILE [--compare [--drops-ok]] [--dump] [--cycles | --clocked]\n"
 		"               [--pace capture|line] [--link-mbps N] [--flow-latency N]\n"
+		"               [--fwd-depth N] [--producers-first]\n"
 		"               [--buckets LOG2] [--seed N] [--idle-ms N] [--active-ms N]\n"
 		"               [--close-ms N] [--heartbeat-ms N] [--sweep-ms N]\n"
 		"\n"

@@ -67,3 +67,28 @@ if grep -q '^  drops     card: none;' "$TMP/err2" && [ "$dns" -eq $N ]; then
 else
 	fail "whole-frame card: $dns DNS events of $N; $(grep '^  drops ' "$TMP/err2")"
 fi
+
+# [card] emulation = clocked in a config file is the same card as --clocked
+printf '[card]\nemulation = clocked\n' >"$TMP/clocked.conf"
+"$SENSOR" -c "$TMP/clocked.conf" -r "$f" --eve /dev/null 2>"$TMP/err3"
+if grep -qF "$want" "$TMP/err3"; then
+	pass "[card] emulation = clocked: the same losses as --clocked"
+else
+	fail "[card] emulation = clocked: $(grep '^  drops ' "$TMP/err3")"
+fi
+printf '[card]\nemulation = cycle\nscan_sweep = 0\n' >"$TMP/bad.conf"
+"$SENSOR" -c "$TMP/bad.conf" -r "$f" --eve /dev/null 2>"$TMP/err4"
+rc=$?
+if [ $rc -ne 0 ] && grep -q "bad.conf:3: \[card\] scan_sweep" "$TMP/err4"; then
+	pass "[card] scan_sweep = 0 refused: $(head -1 "$TMP/err4")"
+else
+	fail "[card] scan_sweep = 0 (exit $rc): $(head -2 "$TMP/err4")"
+fi
+printf '[card]\nemulation = cycle\n' >"$TMP/bad2.conf"
+"$SENSOR" -c "$TMP/bad2.conf" -r "$f" --eve /dev/null 2>"$TMP/err5"
+rc=$?
+if [ $rc -ne 0 ] && grep -q "bad2.conf:2: \[card\] emulation.*neither frame nor clocked" "$TMP/err5"; then
+	pass "[card] emulation = cycle refused: $(head -1 "$TMP/err5")"
+else
+	fail "[card] emulation = cycle (exit $rc): $(head -2 "$TMP/err5")"
+fi
