@@ -55,6 +55,7 @@ struct tb {
 	uint32_t flush;             /* the host's flush request register */
 	uint64_t clock;             /* calls of the data path so far */
 	uint64_t frame_no;          /* frames presented */
+	uint64_t bytes;             /* their bytes, as the beats carried them */
 	ndr_axis rx, records;
 	uint8_t *ring;
 	struct ndr_ring_ctrl ctrl;
@@ -303,6 +304,7 @@ int main(int argc, char **argv)
 		}
 		tb_idle_until(&t, start);
 		t.frame_no++;
+		t.bytes += f.caplen;
 		ndr_golden_frame(g, ndr_vitis_clock_ns(t.clock), f.data, f.caplen, f.wirelen);
 		uint64_t beats = f.caplen ? (f.caplen + NDR_BEAT_BYTES - 1u) / NDR_BEAT_BYTES : 1u;
 		uint64_t wire = tb_wire_clocks(&f);
@@ -338,6 +340,12 @@ int main(int argc, char **argv)
 			fprintf(stderr, "ndr_card_tb: the final heartbeat counts %llu packets, "
 				"%llu were presented\n", (unsigned long long)t.hb.packets,
 				(unsigned long long)t.frame_no);
+			t.bad = true;
+		}
+		if (t.hb.bytes != t.bytes) {
+			fprintf(stderr, "ndr_card_tb: the final heartbeat counts %llu bytes, "
+				"the beats carried %llu\n", (unsigned long long)t.hb.bytes,
+				(unsigned long long)t.bytes);
 			t.bad = true;
 		}
 		uint64_t lost = t.hb.rx_overrun + t.hb.dns_dropped + t.hb.tls_dropped +
