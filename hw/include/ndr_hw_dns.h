@@ -166,6 +166,9 @@ struct ndr_dns_engines {
 	struct ndr_dns_walk walk[NDR_DNS_ENGINES];
 	uint8_t  buf[NDR_DNS_ENGINES][NDR_POOL_BUFS][NDR_DNS_BUF_WORDS * NDR_BEAT_BYTES];
 	struct ndr_dns_desc desc[NDR_DNS_ENGINES][NDR_POOL_BUFS];
+	bool     hb_wait;           /* a heartbeat waits for older messages */
+	uint32_t hb_until;          /* ... until the retire order reaches this */
+	struct ndr_stats_dns hb;      /* its counts */
 	bool     flush_wait;        /* a flush marker waits for the engines */
 	bool     held_valid;        /* a chunk read, waiting for stats room */
 	struct ndr_dns_chunk held;

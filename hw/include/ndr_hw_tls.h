@@ -122,6 +122,9 @@ struct ndr_tls_engines {
 	struct ndr_tls_walk walk[NDR_TLS_ENGINES];
 	uint8_t  buf[NDR_TLS_ENGINES][NDR_POOL_BUFS][NDR_TLS_BUF_WORDS * NDR_BEAT_BYTES];
 	struct ndr_tls_desc desc[NDR_TLS_ENGINES][NDR_POOL_BUFS];
+	bool     hb_wait;           /* a heartbeat waits for older messages */
+	uint32_t hb_until;          /* ... until the retire order reaches this */
+	struct ndr_stats_tls hb;      /* its counts */
 	bool     flush_wait;
 	bool     held_valid;
 	struct ndr_tls_chunk held;

@@ -130,6 +130,8 @@ void ndr_dns_engines_init(struct ndr_dns_engines *s)
 		ndr_entropy_clear(&s->walk[e].acc);
 	}
 	s->flush_wait = false;
+	s->hb_wait = false;
+	s->hb_until = 0;
 	s->held_valid = false;
 	s->messages = 0;
 	s->errors = 0;
@@ -163,10 +165,14 @@ static void dns_retire(struct ndr_dns_engines *s, struct ndr_rec6_s *out)
 		return;
 	struct ndr_rec6 r;
 	ndr_dns_walk_record(&s->walk[e], r.b);
-	if (!ndr_rec6_s_write_nb(out, &r))
-		s->link_dropped++;
-	if (ndr_dns_walk_error(&s->walk[e]))
-		s->errors++;
+	uint64_t lost = ndr_rec6_s_write_nb(out, &r) ? 0u : 1u;
+	uint64_t err = ndr_dns_walk_error(&s->walk[e]) ? 1u : 0u;
+	s->link_dropped += lost;
+	s->errors += err;
+	if (s->hb_wait) {       /* older than the heartbeat's mark */
+		s->hb.link_dropped += lost;
+		s->hb.errors += err;
+	}
 	s->walk[e].st = NDR_DNS_W_IDLE;
 	ndr_pool_retire(&s->pool, e);
 }
@@ -193,20 +199,20 @@ static void dns_engines_clock(struct ndr_dns_engines *s)
 	ndr_pool_account(&s->pool, busy);
 }
 
-/* One chunk; false when it must wait (its stats have no room). */
-static bool dns_receive(struct ndr_dns_engines *s, const struct ndr_dns_chunk *c,
-		    struct ndr_stats_dns_s *stats)
+/* One chunk; false when it must wait (a heartbeat mark while the one
+ * before it still waits for its messages). */
+static bool dns_receive(struct ndr_dns_engines *s, const struct ndr_dns_chunk *c)
 {
 	if (c->flags & NDR_CAP_FLUSH) {
 		s->flush_wait = true;
 		return true;
 	}
 	if (c->flags & NDR_CAP_HB) {
-		if (ndr_stats_dns_s_full(stats))
-			return false;
-		struct ndr_stats_dns st;
-		dns_stats_of(s, false, &st);
-		ndr_stats_dns_s_write(stats, &st);
+		if (s->hb_wait)
+			return false;   /* the previous heartbeat's messages are still out */
+		dns_stats_of(s, false, &s->hb);
+		s->hb_wait = true;
+		s->hb_until = s->pool.order_wr;
 	}
 	if (c->flags & NDR_CHUNK_MARK)
 		return true;
@@ -229,14 +235,31 @@ static bool dns_receive(struct ndr_dns_engines *s, const struct ndr_dns_chunk *c
 	return true;
 }
 
+/* A heartbeat counts the messages that came before its mark, whatever
+ * their walks take: its counts were taken at the mark, and each older
+ * message's record adds to them as it retires (in arrival order); when
+ * the last older one is out they leave. False while they wait for room:
+ * nothing newer may retire before them. */
+static bool dns_hb_send(struct ndr_dns_engines *s, struct ndr_stats_dns_s *stats)
+{
+	if (!s->hb_wait || s->pool.order_rd != s->hb_until)
+		return true;
+	if (ndr_stats_dns_s_full(stats))
+		return false;
+	ndr_stats_dns_s_write(stats, &s->hb);
+	s->hb_wait = false;
+	return true;
+}
+
 void ndr_stage_dns_engines(struct ndr_dns_engines *s, struct ndr_dns_chunk_s *in,
 			   struct ndr_rec6_s *out, struct ndr_stats_dns_s *stats)
 {
 	NDR_STAGE
-	dns_retire(s, out);
+	if (dns_hb_send(s, stats))
+		dns_retire(s, out);
 	dns_engines_clock(s);
 	if (s->flush_wait) {
-		if (!ndr_pool_idle(&s->pool) || ndr_stats_dns_s_full(stats))
+		if (s->hb_wait || !ndr_pool_idle(&s->pool) || ndr_stats_dns_s_full(stats))
 			return;
 		struct ndr_stats_dns st;
 		dns_stats_of(s, true, &st);
@@ -250,7 +273,7 @@ void ndr_stage_dns_engines(struct ndr_dns_engines *s, struct ndr_dns_chunk_s *in
 		s->held_valid = true;
 	}
 	s->busy++;
-	if (dns_receive(s, &s->held, stats))
+	if (dns_receive(s, &s->held))
 		s->held_valid = false;
 	else
 		s->stalled++;

@@ -118,6 +118,8 @@ void ndr_tls_engines_init(struct ndr_tls_engines *s)
 	for (uint32_t e = 0; e < NDR_TLS_ENGINES; e++)
 		s->walk[e].st = NDR_TLS_W_IDLE;
 	s->flush_wait = false;
+	s->hb_wait = false;
+	s->hb_until = 0;
 	s->held_valid = false;
 	s->hellos = 0;
 	s->errors = 0;
@@ -151,11 +153,16 @@ static void tls_retire(struct ndr_tls_engines *s, struct ndr_rec3_s *out)
 	if (s->walk[e].st == NDR_TLS_W_DONE) {
 		struct ndr_rec3 r;
 		ndr_tls_walk_record(&s->walk[e], r.b);
+		uint64_t err = ndr_tls_walk_error(&s->walk[e]) ? 1u : 0u;
+		uint64_t lost = ndr_rec3_s_write_nb(out, &r) ? 0u : 1u;
 		s->hellos++;
-		if (ndr_tls_walk_error(&s->walk[e]))
-			s->errors++;
-		if (!ndr_rec3_s_write_nb(out, &r))
-			s->link_dropped++;
+		s->errors += err;
+		s->link_dropped += lost;
+		if (s->hb_wait) {       /* older than the heartbeat's mark */
+			s->hb.hellos++;
+			s->hb.errors += err;
+			s->hb.link_dropped += lost;
+		}
 	}
 	s->walk[e].st = NDR_TLS_W_IDLE;
 	ndr_pool_retire(&s->pool, e);
@@ -182,19 +189,18 @@ static void tls_engines_clock(struct ndr_tls_engines *s)
 	ndr_pool_account(&s->pool, busy);
 }
 
-static bool tls_receive(struct ndr_tls_engines *s, const struct ndr_tls_chunk *c,
-		    struct ndr_stats_tls_s *stats)
+static bool tls_receive(struct ndr_tls_engines *s, const struct ndr_tls_chunk *c)
 {
 	if (c->flags & NDR_CAP_FLUSH) {
 		s->flush_wait = true;
 		return true;
 	}
 	if (c->flags & NDR_CAP_HB) {
-		if (ndr_stats_tls_s_full(stats))
-			return false;
-		struct ndr_stats_tls st;
-		tls_stats_of(s, false, &st);
-		ndr_stats_tls_s_write(stats, &st);
+		if (s->hb_wait)
+			return false;   /* the previous heartbeat's messages are still out */
+		tls_stats_of(s, false, &s->hb);
+		s->hb_wait = true;
+		s->hb_until = s->pool.order_wr;
 	}
 	if (c->flags & NDR_CHUNK_MARK)
 		return true;
@@ -212,14 +218,31 @@ static bool tls_receive(struct ndr_tls_engines *s, const struct ndr_tls_chunk *c
 	return true;
 }
 
+/* A heartbeat counts the messages that came before its mark, whatever
+ * their walks take: its counts were taken at the mark, and each older
+ * message's record adds to them as it retires (in arrival order); when
+ * the last older one is out they leave. False while they wait for room:
+ * nothing newer may retire before them. */
+static bool tls_hb_send(struct ndr_tls_engines *s, struct ndr_stats_tls_s *stats)
+{
+	if (!s->hb_wait || s->pool.order_rd != s->hb_until)
+		return true;
+	if (ndr_stats_tls_s_full(stats))
+		return false;
+	ndr_stats_tls_s_write(stats, &s->hb);
+	s->hb_wait = false;
+	return true;
+}
+
 void ndr_stage_tls_engines(struct ndr_tls_engines *s, struct ndr_tls_chunk_s *in,
 			   struct ndr_rec3_s *out, struct ndr_stats_tls_s *stats)
 {
 	NDR_STAGE
-	tls_retire(s, out);
+	if (tls_hb_send(s, stats))
+		tls_retire(s, out);
 	tls_engines_clock(s);
 	if (s->flush_wait) {
-		if (!ndr_pool_idle(&s->pool) || ndr_stats_tls_s_full(stats))
+		if (s->hb_wait || !ndr_pool_idle(&s->pool) || ndr_stats_tls_s_full(stats))
 			return;
 		struct ndr_stats_tls st;
 		tls_stats_of(s, true, &st);
@@ -233,7 +256,7 @@ void ndr_stage_tls_engines(struct ndr_tls_engines *s, struct ndr_tls_chunk_s *in
 		s->held_valid = true;
 	}
 	s->busy++;
-	if (tls_receive(s, &s->held, stats))
+	if (tls_receive(s, &s->held))
 		s->held_valid = false;
 	else
 		s->stalled++;
