@@ -41,6 +41,8 @@ const char *ndr_rec_type_name(unsigned type)
 	case NDR_REC_DROP: return "drop";
 	case NDR_REC_HEARTBEAT: return "heartbeat";
 	case NDR_REC_PAD: return "pad";
+	case NDR_REC_FLOW_SHORT: return "flow-short";
+	case NDR_REC_DNS_SHORT: return "dns-short";
 	default: return "unknown";
 	}
 }

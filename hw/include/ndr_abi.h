@@ -480,7 +480,8 @@ struct ndr_heartbeat_rec {
 	/* TLS */
 	uint64_t tls_hellos;       /* ClientHello records made */
 	uint64_t tls_dropped;      /* ClientHellos lost: every engine busy */
-	/* records */
+	/* records: counted by the writer as it writes this heartbeat, this
+	 * one included, so records_written + records_dropped = hdr.seq + 1 */
 	uint64_t records_written;  /* into the ring, pads excluded */
 	uint64_t records_dropped;  /* ring full (drop notices, seq gaps) */
 	uint64_t records_link_dropped; /* the record path was full: more

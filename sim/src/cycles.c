@@ -31,29 +31,57 @@ static const struct ndr_stage_obs *bottleneck(const struct ndr_cycles *c)
 	return m;
 }
 
+/* One loss of the card: the stage it names and why. */
+static void loss_text(FILE *out, const struct ndr_cycles *c, int k)
+{
+	const struct ndr_stage_obs *m;
+
+	switch (k) {
+	case 0:
+		m = bottleneck(c);
+		fprintf(out, "%s (%" PRIu64 " frames lost at rx: the input was held)",
+			m ? m->name : "rx", c->rx_overrun);
+		break;
+	case 1:
+		fprintf(out, "dns-walk (%" PRIu64 " DNS messages dropped: all %u engines' "
+			"buffers taken)", c->dns_dropped, c->dns_engines);
+		break;
+	case 2:
+		fprintf(out, "tls-walk (%" PRIu64 " TLS hellos dropped: all %u engines' "
+			"buffers taken)", c->tls_dropped, c->tls_engines);
+		break;
+	case 3:
+		fprintf(out, "writer (%" PRIu64 " records dropped: more than a slot a clock or the host link's "
+			"%u MB/s)", c->link_dropped, c->link_mbps);
+		break;
+	default:
+		fprintf(out, "host (%" PRIu64 " records dropped: the ring was full)",
+			c->ring_dropped);
+		break;
+	}
+}
+
+/* The first loss along the data path names the limit; every other loss
+ * follows it, so none is hidden behind the first. */
 static void limiter(FILE *out, const struct ndr_cycles *c)
 {
+	const uint64_t lost[5] = { c->rx_overrun, c->dns_dropped, c->tls_dropped,
+				   c->link_dropped, c->ring_dropped };
+	int n = 0;
+
 	if (ndr_cycles_line_rate(c)) {
 		fprintf(out, "limited-by=none\n");
 		return;
 	}
-	if (c->rx_overrun) {
-		const struct ndr_stage_obs *m = bottleneck(c);
-		fprintf(out, "limited-by=%s (%" PRIu64 " frames lost at rx: the input was held)\n",
-			m ? m->name : "rx", c->rx_overrun);
-	} else if (c->dns_dropped) {
-		fprintf(out, "limited-by=dns-walk (%" PRIu64 " DNS messages dropped: all %u engines' "
-			"buffers taken)\n", c->dns_dropped, c->dns_engines);
-	} else if (c->tls_dropped) {
-		fprintf(out, "limited-by=tls-walk (%" PRIu64 " TLS hellos dropped: all %u engines' "
-			"buffers taken)\n", c->tls_dropped, c->tls_engines);
-	} else if (c->link_dropped) {
-		fprintf(out, "limited-by=writer (%" PRIu64 " records dropped: more than the host link's "
-			"%u MB/s)\n", c->link_dropped, c->link_mbps);
-	} else {
-		fprintf(out, "limited-by=host (%" PRIu64 " records dropped: the ring was full)\n",
-			c->ring_dropped);
+	for (int k = 0; k < 5; k++) {
+		if (!lost[k])
+			continue;
+		fputs(n++ ? "; also " : "limited-by=", out);
+		loss_text(out, c, k);
 	}
+	if (!n)
+		fputs("limited-by=unknown (not a clocked run)", out);
+	fputc('\n', out);
 }
 
 void ndr_cycles_report(FILE *out, const struct ndr_cycles *c)

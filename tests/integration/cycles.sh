@@ -117,6 +117,15 @@ if printf '%s\n' "$(overall "$LAST_OUT")" | grep -q 'limited-by=dns-walk ([1-9][
 else
 	bad "dns-worst: the verdict does not name the DNS walk: $(overall "$LAST_OUT")"
 fi
+# the record path overflows too; the verdict must say so after the walk
+link=$(printf '%s\n' "$LAST_OUT" | sed -n 's/^card: .* records_link_dropped \([0-9]*\) .*/\1/p')
+if [ "${link:-0}" -gt 0 ] && overall "$LAST_OUT" | grep -q "; also writer ($link records dropped"; then
+	pass "dns-worst: the $link records the link could not take are named too"
+elif [ "${link:-0}" -eq 0 ] && ! overall "$LAST_OUT" | grep -q "; also"; then
+	pass "dns-worst: no other loss, none named"
+else
+	bad "dns-worst: records_link_dropped ${link:-?} but the verdict says: $(overall "$LAST_OUT")"
+fi
 
 # Forwarding: 16 flows in turn with the flow table's entries in HBM (96
 # clocks): a flow's next packet reads its entry while its last update is
