@@ -27,6 +27,7 @@ struct ndr_rx_stage {
 	bool     dropping;          /* the rest of this frame is lost */
 	bool     abort_pending;     /* a cut frame's end still to send */
 	bool     seen;              /* card time is known */
+	bool     count_beats;       /* this frame's bytes come beat by beat */
 	uint64_t last;              /* card time: last frame or tick */
 	uint64_t frames, bytes, overrun;
 	uint64_t ticks, flushes;

@@ -189,7 +189,7 @@ static bool fs_complete(struct ndr_flow_stage *s, struct ndr_flow_mem mem, struc
 			return false;
 		if (sl->pending != 0u) {
 			uint32_t way = fs_first_way(sl->pending);
-			uint8_t reason = sl->kind == NDR_FLOW_SLOT_FLUSH ? NDR_FLOW_END_FLUSH : 0u;
+			uint8_t reason = sl->kind == NDR_FLOW_SLOT_FLUSH ? (uint8_t)NDR_FLOW_END_FLUSH : 0u;
 			uint32_t slots = ndr_flow_retire(&s->cfg, &s->ctr, &sl->line, &sl->ways[way],
 							 way, reason, sl->t, r.b);
 			if (sl->kind == NDR_FLOW_SLOT_VISIT)

@@ -31,7 +31,7 @@
 #define DIR_FWD 0u
 #define DIR_REV 1u
 
-_Static_assert(sizeof(struct ndr_flow_bucket) == 64, "a header line is one 64-byte word");
+NDR_STATIC_ASSERT(sizeof(struct ndr_flow_bucket) == 64, "a header line is one 64-byte word");
 
 void ndr_flow_cfg_init(struct ndr_flow_cfg *c, const struct ndr_top_cfg *top)
 {
