@@ -51,7 +51,7 @@
 #include "ndr_xrt_device.h"
 
 #define XCL_CTRL_BYTES          4096u
-#define XCL_CALL_CLOCKS         65536u  /* a writer call (hw/vitis/ndr_record_writer.cpp) */
+#define XCL_CALL_CLOCKS         65536u  /* NDR_VITIS_WRITER_CALL (hw/vitis/ndr_datapath.h, C++) */
 #define XCL_CALLS_QUEUED        8u      /* ~1.7 ms of calls at 300 MHz */
 #define XCL_FIRST_CALL_MS       2000u
 #define XCL_STOP_MS             2000u

@@ -190,6 +190,12 @@ check "the captures gave ring slots, records and alerts to compare ($total_slots
 	test "$total_slots" -gt 10000 -a "$total_records" -gt 1000 -a "$total_alerts" -ge 5
 
 # --- stop on a signal -------------------------------------------------------------
+# The pacing below assumes the writer's call length; it is the hw/ constant.
+hw_call=$(sed -n 's/^#define NDR_VITIS_WRITER_CALL \([0-9]*\)u.*/\1/p' hw/vitis/ndr_datapath.h)
+host_call=$(sed -n 's/^#define XCL_CALL_CLOCKS *\([0-9]*\)u.*/\1/p' host/lib/source_opencl_xilinx.c)
+check "the host paces calls at the writer's call length ($host_call = $hw_call clocks)" \
+	test -n "$hw_call" -a "$hw_call" = "$host_call" -a "$hw_call" = 65536
+
 # Without frames nothing writes the ring (noop runs no kernel): the sensor
 # waits like a sensor on a quiet link, the writer called all along, until
 # told to stop. A call that ends at once (noop) is not followed faster than
