@@ -1,6 +1,7 @@
 /*
  * source_opencl.c - the card's kernels through OpenCL: "opencl" or
- * "opencl:PLATFORM", with the frames of a capture (-r FILE).
+ * "opencl:PLATFORM", with the frames of a capture (-r FILE). A Xilinx
+ * platform (XRT's ICD) runs an xclbin instead: source_opencl_xilinx.c.
  *
  * The device program is hw/src as OpenCL C (opencl/ndr_card.cl, one text
  * made at build time and compiled by the platform at start), run as a
@@ -16,14 +17,12 @@
  * holds only as many frames as the ring has room for at the worst records
  * per frame, and the consumer drains between batches.
  */
-#define CL_TARGET_OPENCL_VERSION 120
-#include <CL/cl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "ndr_numa.h"
+#include "ndr_opencl.h"
 #include "ndr_readahead.h"
 #include "ndr_source.h"
 
@@ -77,29 +76,10 @@ struct cl_source {
 	volatile int stop_requested;
 };
 
-static const char *cl_err(cl_int e)
-{
-	switch (e) {
-	case CL_DEVICE_NOT_FOUND: return "device not found";
-	case CL_BUILD_PROGRAM_FAILURE: return "program build failure";
-	case CL_MEM_OBJECT_ALLOCATION_FAILURE: return "memory object allocation failure";
-	case CL_OUT_OF_RESOURCES: return "out of resources";
-	case CL_OUT_OF_HOST_MEMORY: return "out of host memory";
-	case CL_INVALID_VALUE: return "invalid value";
-	case CL_INVALID_BUFFER_SIZE: return "invalid buffer size";
-	case CL_INVALID_HOST_PTR: return "invalid host pointer";
-	case CL_INVALID_KERNEL_NAME: return "no such kernel in the program";
-	case CL_INVALID_KERNEL_ARGS: return "kernel arguments not set";
-	case CL_INVALID_BUILD_OPTIONS: return "invalid build options";
-	case -1001: return "no platform (the ICD loader found no ICD)";
-	default: return "OpenCL error";
-	}
-}
-
 static int cl_fail(const struct cl_source *s, char *err, size_t errlen, cl_int rc,
 		   const char *what)
 {
-	snprintf(err, errlen, "%s: %s: %s (%d)", s->base.desc, what, cl_err(rc), (int)rc);
+	snprintf(err, errlen, "%s: %s: %s (%d)", s->base.desc, what, ndr_cl_err(rc), (int)rc);
 	return -1;
 }
 
@@ -345,56 +325,6 @@ static const struct ndr_source_ops cl_ops = {
 	.rewrite = NULL,
 };
 
-static int contains_nocase(const char *hay, const char *needle)
-{
-	size_t n = strlen(needle);
-
-	for (; *hay; hay++)
-		if (strncasecmp(hay, needle, n) == 0)
-			return 1;
-	return 0;
-}
-
-/* The first platform with a device whose name or vendor contains want
- * (any, if want is empty); its names go to err when none matches. */
-static int pick_platform(struct cl_source *s, const char *want, cl_platform_id *plat,
-			 cl_device_id *dev, char *pname, size_t pnlen, char *err, size_t errlen)
-{
-	cl_platform_id ids[16];
-	cl_uint n = 0;
-	char seen[512] = "", name[128], vendor[128];
-	cl_int rc = clGetPlatformIDs(16, ids, &n);
-
-	if (rc != CL_SUCCESS || n == 0) {
-		snprintf(err, errlen, "%s: no OpenCL platform (no ICD: install pocl-opencl-icd, or "
-			 "point OCL_ICD_VENDORS at a directory holding one)", s->base.desc);
-		return -1;
-	}
-	for (cl_uint i = 0; i < n && i < 16; i++) {
-		size_t len = strlen(seen);
-
-		name[0] = vendor[0] = '\0';
-		clGetPlatformInfo(ids[i], CL_PLATFORM_NAME, sizeof(name), name, NULL);
-		clGetPlatformInfo(ids[i], CL_PLATFORM_VENDOR, sizeof(vendor), vendor, NULL);
-		snprintf(seen + len, sizeof(seen) - len, "%s'%s'", len ? ", " : "", name);
-		if (*want && !contains_nocase(name, want) && !contains_nocase(vendor, want))
-			continue;
-		if (clGetDeviceIDs(ids[i], CL_DEVICE_TYPE_ALL, 1, dev, NULL) != CL_SUCCESS)
-			continue;
-		if (contains_nocase(vendor, "xilinx")) {
-			snprintf(err, errlen, "%s: '%s' runs xclbins, not OpenCL C: on an Alveo use "
-				 "--card xrt:DEVICE --xclbin FILE", s->base.desc, name);
-			return -1;
-		}
-		*plat = ids[i];
-		snprintf(pname, pnlen, "%s", name);
-		return 0;
-	}
-	snprintf(err, errlen, "%s: no OpenCL platform with a device%s%s%s (platforms: %s)",
-		 s->base.desc, *want ? " matching '" : "", want, *want ? "'" : "", seen);
-	return -1;
-}
-
 static int build_program(struct cl_source *s, cl_device_id dev, char *err, size_t errlen)
 {
 	const char *src = ndr_card_cl_source;
@@ -413,7 +343,7 @@ static int build_program(struct cl_source *s, cl_device_id dev, char *err, size_
 			if (*p == '\n')
 				*p = ' ';
 		snprintf(err, errlen, "%s: building opencl/ndr_card.cl: %s: %.1500s", s->base.desc,
-			 cl_err(rc), log);
+			 ndr_cl_err(rc), log);
 		return -1;
 	}
 	s->k_card = clCreateKernel(s->prog, "ndr_cl_card", &rc);
@@ -497,25 +427,37 @@ static int set_args(struct cl_source *s, const struct ndr_card_cfg *c)
 struct ndr_source *ndr_source_opencl_open(const char *platform, const struct ndr_source_opts *o,
 					  char *err, size_t errlen)
 {
-	struct cl_source *s = calloc(1, sizeof(*s));
+	struct cl_source *s;
 	struct ndr_capture *cap;
-	cl_platform_id plat;
+	struct ndr_cl_platform plat;
 	cl_device_id dev;
-	char pname[128], dname[128] = "", why[256];
+	char desc[sizeof(s->base.desc)], dname[128] = "", why[256];
 	uint64_t layout[5];
 	size_t buckets;
 	cl_int rc;
 
+	snprintf(desc, sizeof(desc), "opencl%s%s", *platform ? ":" : "", platform);
+	if (ndr_cl_pick_platform(desc, platform, o->xclbin, &plat, err, errlen))
+		return NULL;
+	if (plat.xilinx)
+		return ndr_source_opencl_xilinx_open(desc, &plat, o, err, errlen);
+	s = calloc(1, sizeof(*s));
 	if (!s) {
-		snprintf(err, errlen, "opencl: out of memory");
+		snprintf(err, errlen, "%s: out of memory", desc);
 		return NULL;
 	}
 	s->base.ops = &cl_ops;
 	s->base.numa_node = o->numa_node;
-	snprintf(s->base.desc, sizeof(s->base.desc), "opencl%s%s", *platform ? ":" : "", platform);
+	snprintf(s->base.desc, sizeof(s->base.desc), "%s", desc);
+	dev = plat.dev;
 	if (!o->frames) {
 		snprintf(err, errlen, "%s: needs -r FILE: the OpenCL card's frames come from a capture",
 			 s->base.desc);
+		goto fail;
+	}
+	if (o->xclbin_uuid) {
+		snprintf(err, errlen, "%s: --xclbin-uuid pins an xclbin, and '%s' runs none",
+			 s->base.desc, plat.name);
 		goto fail;
 	}
 	s->log2_slots = o->ring_log2_slots ? o->ring_log2_slots
@@ -525,11 +467,10 @@ struct ndr_source *ndr_source_opencl_open(const char *platform, const struct ndr
 			 s->log2_slots, NDR_RING_MIN_LOG2, NDR_RING_MAX_LOG2);
 		goto fail;
 	}
-	if (pick_platform(s, platform, &plat, &dev, pname, sizeof(pname), err, errlen))
-		goto fail;
 	clGetDeviceInfo(dev, CL_DEVICE_NAME, sizeof(dname), dname, NULL);
 	{
-		cl_context_properties props[] = { CL_CONTEXT_PLATFORM, (cl_context_properties)plat, 0 };
+		cl_context_properties props[] = { CL_CONTEXT_PLATFORM, (cl_context_properties)plat.id,
+						  0 };
 
 		s->ctx = clCreateContext(props, 1, &dev, NULL, NULL, &rc);
 	}
@@ -610,7 +551,7 @@ struct ndr_source *ndr_source_opencl_open(const char *platform, const struct ndr
 			     o->batch_slots);
 	snprintf(s->base.info, sizeof(s->base.info),
 		 "platform '%s', device '%s': the hw/ kernels as OpenCL C, one work item per "
-		 "batch of up to %u frames; ring 2^%u slots", pname, dname, CL_BATCH_FRAMES,
+		 "batch of up to %u frames; ring 2^%u slots", plat.name, dname, CL_BATCH_FRAMES,
 		 s->log2_slots);
 	return &s->base;
 fail:

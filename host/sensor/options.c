@@ -33,9 +33,11 @@ static void usage(FILE *out)
 	      "                         XCL_EMULATION_MODE=noop, -r FILE feeds the emulated\n"
 	      "                         card in the device's place\n"
 	      "         opencl[:PLATFORM]  the hw/ kernels through OpenCL: on PoCL,\n"
-	      "                         built from source and run over -r FILE\n"
-	      "      --xclbin FILE      the ndr image to load (xrt)\n"
-	      "      --xclbin-uuid UUID refuse an image with another UUID (xrt)\n"
+	      "                         built from source and run over -r FILE; with\n"
+	      "                         --xclbin, an Alveo through XRT's OpenCL ICD (noop\n"
+	      "                         emulation and -r FILE as for xrt:)\n"
+	      "      --xclbin FILE      the ndr image to load (xrt, opencl on XRT)\n"
+	      "      --xclbin-uuid UUID refuse an image with another UUID (same)\n"
 	      "      --clocked          run the emulated card as the clocked simulation:\n"
 	      "                         what a card at 100 Gbit/s would lose, it loses and\n"
 	      "                         counts (slower; docs/microarchitecture.md)\n"
@@ -223,8 +225,10 @@ int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 		fprintf(stderr, "ndr-sensor: no input: give -r FILE, -i IFACE or --card SPEC (try --help)\n");
 		return -1;
 	}
-	if ((o->xclbin || o->xclbin_uuid) && strncmp(o->source_spec, "xrt:", 4) != 0) {
-		fprintf(stderr, "ndr-sensor: --xclbin and --xclbin-uuid are for --card xrt:DEVICE\n");
+	if ((o->xclbin || o->xclbin_uuid) && strncmp(o->source_spec, "xrt:", 4) != 0 &&
+	    strcmp(o->source_spec, "opencl") != 0 && strncmp(o->source_spec, "opencl:", 7) != 0) {
+		fprintf(stderr, "ndr-sensor: --xclbin and --xclbin-uuid are for --card xrt:DEVICE "
+			"and --card opencl[:PLATFORM] (XRT's OpenCL)\n");
 		return -1;
 	}
 	if (o->frames && !card) {
