@@ -119,6 +119,10 @@ $(BUILD)/tools/ndr-test-xclbin: $(BUILD)/obj/tests/tools/ndr_test_xclbin.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ -luuid
 
+$(BUILD)/tools/ndr-pcap-sort: $(BUILD)/obj/tests/tools/ndr_pcap_sort.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ -lpcap
+
 $(BUILD)/tools/ndr-ring-dump: $(BUILD)/obj/tests/tools/ndr_ring_dump.o $(LIBNDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
