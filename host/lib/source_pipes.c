@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ndr_bell.h"
@@ -228,14 +229,6 @@ static void *reader_main(void *arg)
 
 /* ---- a pipeline ---- */
 
-static uint32_t ring_room(const struct pipe *p)
-{
-	uint32_t prod = __atomic_load_n(&p->ctrl->prod, __ATOMIC_ACQUIRE);
-	uint32_t cons = __atomic_load_n(&p->ctrl->cons, __ATOMIC_ACQUIRE);
-
-	return (1u << p->log2_slots) - (prod - cons);
-}
-
 static void snapshot(struct pipe *p)
 {
 	pthread_mutex_lock(&p->lock);
@@ -270,6 +263,24 @@ static void put_mark(struct pipe *p, uint64_t index, uint32_t *last_prod)
 	__atomic_store_n(&p->progress, index, __ATOMIC_RELEASE);
 }
 
+/* The consumer is told, and this pipeline waits a little for it to
+ * make room in its ring. */
+static void wait_room(struct pipe *p)
+{
+	uint32_t r = ndr_bell_read(&p->room);
+
+	ndr_bell_ring(&p->s->consumer);
+	ndr_bell_wait(&p->room, r, 10);
+}
+
+static uint64_t wall_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
 static void *file_pipe_main(void *arg)
 {
 	struct pipe *p = arg;
@@ -291,17 +302,11 @@ static void *file_pipe_main(void *arg)
 			continue;
 		}
 		if (m->kind == MSG_FRAME) {
-			/* a file loses nothing: room for the worst a frame can do */
-			while (ring_room(p) < NDR_CARD_WORST_SLOTS_PER_FRAME) {
-				uint32_t r = ndr_bell_read(&p->room);
-
-				ndr_bell_ring(&p->s->consumer);
-				if (ring_room(p) >= NDR_CARD_WORST_SLOTS_PER_FRAME)
-					break;
-				ndr_bell_wait(&p->room, r, 10);
-			}
-			ndr_card_frame(p->card, m->ts_ns, (const uint8_t *)(m + 1), m->caplen,
-				       m->wirelen);
+			/* a file loses nothing: the lossless card stops where the
+			 * ring is full and goes on from there when called again */
+			while (ndr_card_frame(p->card, m->ts_ns, (const uint8_t *)(m + 1), m->caplen,
+					      m->wirelen) == NDR_CARD_BUSY)
+				wait_room(p);
 			put_mark(p, m->index, &last_prod);
 			if (++frames % SNAPSHOT_EVERY == 0)
 				snapshot(p);
@@ -317,15 +322,8 @@ static void *file_pipe_main(void *arg)
 			 * the table's flows, then nothing more. */
 			if (m->index > p->progress)
 				__atomic_store_n(&p->progress, m->index, __ATOMIC_RELEASE);
-			while (ring_room(p) < (1u << p->log2_slots) && !p->s->stop) {
-				uint32_t r = ndr_bell_read(&p->room);
-
-				ndr_bell_ring(&p->s->consumer);
-				if (ring_room(p) == (1u << p->log2_slots))
-					break;
-				ndr_bell_wait(&p->room, r, 10);
-			}
-			ndr_card_flush(p->card);
+			while (ndr_card_flush(p->card) == NDR_CARD_BUSY && !p->s->stop)
+				wait_room(p);
 			put_mark(p, END_INDEX, &last_prod);
 			snapshot(p);
 			__atomic_store_n(&p->progress, UINT64_MAX, __ATOMIC_RELEASE);
@@ -354,8 +352,11 @@ static void *live_pipe_main(void *arg)
 		char err[256];
 		int rc = ndr_capture_next(p->cap, &f, LIVE_WAIT_MS, err, sizeof(err));
 
-		if (rc == 2)
+		if (rc == 2) {
+			/* a quiet link: card time goes on with the wall clock */
+			ndr_card_tick(p->card, wall_ns());
 			continue;
+		}
 		if (rc != 1) {
 			if (rc < 0) {
 				pthread_mutex_lock(&p->lock);
@@ -689,6 +690,7 @@ static int open_pipe(struct pipes *s, struct pipe *p, const char *arg,
 					   ((size_t)NDR_SLOT_BYTES << p->log2_slots));
 	p->ctrl->log2_slots = p->log2_slots;
 	p->ctrl->abi_version = NDR_ABI_VERSION;
+	cfg.lossless = !s->live;    /* a file waits for the consumer; a link cannot */
 	p->card = ndr_card_new(&cfg, p->ring_mem, p->log2_slots, p->ctrl, why, sizeof(why));
 	if (!p->card) {
 		snprintf(err, errlen, "%s: pipeline %u: emulated card: %s", s->base.desc, p->id,

@@ -121,11 +121,17 @@ int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 			  "  XCL_EMULATION_MODE=noop, -r FILE feeds the emulated\n"
 			  "  card in the device's place\n"
 			  "opencl[:PLATFORM]  the hw/ kernels through OpenCL: on\n"
-			  "  PoCL, built from source and run over -r FILE" },
+			  "  PoCL, built from source and run over -r FILE; with\n"
+			  "  --xclbin, an Alveo through XRT's OpenCL ICD (noop\n"
+			  "  emulation and -r FILE as for xrt:)" },
 		{ "xclbin", 0, NDR_CLI_STRING, &o->xclbin, .metavar = "FILE",
-		  .help = "the ndr image to load (xrt)" },
+		  .help = "the ndr image to load (xrt, opencl on XRT)" },
 		{ "xclbin-uuid", 0, NDR_CLI_STRING, &o->xclbin_uuid, .metavar = "UUID",
-		  .help = "refuse an image with another UUID (xrt)" },
+		  .help = "refuse an image with another UUID (same)" },
+		{ "clocked", 0, NDR_CLI_FLAG, &o->clocked,
+		  .help = "run the emulated card as the clocked simulation:\n"
+			  "what a card at 100 Gbit/s would lose, it loses and\n"
+			  "counts (slower; docs/microarchitecture.md)" },
 		{ "pipelines", 0, NDR_CLI_UINT, &o->pipelines, .min = 1, .max = 64, .metavar = "N",
 		  .help = "with -r/-i: N emulated card pipelines on threads of\n"
 			  "their own, sharded by flow (default 1 for -r)" },
@@ -165,6 +171,10 @@ int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 	rc = ndr_cli_parse(&cli, argc, argv);
 	if (rc)
 		return rc;
+	if (o->state_dir && !o->state_dir[0]) {
+		fprintf(stderr, "ndr-sensor: --state needs a directory\n");
+		return -1;
+	}
 	/* -r alone is the emulated card; with --card the frames go to that
 	 * card's emulation (the source refuses them where there is none). */
 	if (p.card && p.iface) {
@@ -183,8 +193,10 @@ int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 			"(try --help)\n");
 		return -1;
 	}
-	if ((o->xclbin || o->xclbin_uuid) && strncmp(o->source_spec, "xrt:", 4) != 0) {
-		fprintf(stderr, "ndr-sensor: --xclbin and --xclbin-uuid are for --card xrt:DEVICE\n");
+	if ((o->xclbin || o->xclbin_uuid) && strncmp(o->source_spec, "xrt:", 4) != 0 &&
+	    strcmp(o->source_spec, "opencl") != 0 && strncmp(o->source_spec, "opencl:", 7) != 0) {
+		fprintf(stderr, "ndr-sensor: --xclbin and --xclbin-uuid are for --card xrt:DEVICE "
+			"and --card opencl[:PLATFORM] (XRT's OpenCL)\n");
 		return -1;
 	}
 	if (!o->eve_path && o->n_syslog == 0)

@@ -28,6 +28,10 @@
  *             TCP sessions, on web, admin and random ports (make bench).
  * The two -heavy profiles are meant at --pps 4000 (1M packets = about four
  * minutes of a busy edge).
+ *   interleave minimum frames of --flows N flows in turn (default 3): each
+ *             flow's next packet comes N packets after its last, while the
+ *             flow table may still be writing that one back (the read-
+ *             modify-write hazard its forwarding covers).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -478,7 +482,9 @@ static void usage(FILE *out)
 {
 	fputs("Usage: ndr-gen -o FILE [--packets N] [--profile P] [--seed N] [--pps N]\n"
 	      "Profiles: mix (default), dns, min64, min65, one-flow, new-flows,\n"
-	      "          collide, dns-min, dns-worst, dns-heavy, flow-heavy.\n"
+	      "          collide, dns-min, dns-worst, dns-heavy, flow-heavy,\n"
+	      "          interleave.\n"
+	      "--flows N sets the number of flows of interleave (default 3).\n"
 	      "--pps sets the packet rate the timestamps imply (default 1000000).\n", out);
 }
 
@@ -489,11 +495,12 @@ int main(int argc, char **argv)
 		{ "profile", required_argument, NULL, 'p' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "pps", required_argument, NULL, 'R' },
+		{ "flows", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = NULL, *profile = "mix";
-	unsigned long long packets = 1000000, pps = 1000000, seed = 1;
+	unsigned long long packets = 1000000, pps = 1000000, seed = 1, flows = 3;
 	struct gen g;
 	struct collide_set cs;
 	pcap_t *dead;
@@ -508,6 +515,7 @@ int main(int argc, char **argv)
 		case 'p': profile = optarg; break;
 		case 's': seed = strtoull(optarg, &end, 10); break;
 		case 'R': pps = strtoull(optarg, &end, 10); break;
+		case 'F': flows = strtoull(optarg, &end, 10); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -516,7 +524,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!path || !packets || !pps) {
+	if (!path || !packets || !pps || !flows) {
 		usage(stderr);
 		return 2;
 	}
@@ -565,6 +573,9 @@ int main(int argc, char **argv)
 			dns_heavy(&g);
 		} else if (!strcmp(profile, "flow-heavy")) {
 			flow_heavy(&g);
+		} else if (!strcmp(profile, "interleave")) {
+			udp_frame(&g, 0x0a0c0000u + (uint32_t)(g.written % flows), 0x0a0d0001u,
+				  4000, 9, 18);
 		} else if (!strcmp(profile, "new-flows")) {
 			udp_frame(&g, 0x0a060000u + (uint32_t)(g.written >> 16),
 				  0x0a070000u, (uint16_t)g.written, 7, 18);
