@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "ndr_community_id.h"
+#include "ndr_dns_answers.h"
 #include "ndr_eve.h"
 #include "ndr_record.h"
 
@@ -416,6 +417,102 @@ static json_t *json_entropy(uint16_t fixed)
 	return json_real((double)fixed / (double)(1u << NDR_ENTROPY_FRAC_BITS));
 }
 
+/* Suricata's text for an answer address: dotted IPv4, or IPv6 as eight
+ * groups of four hex digits (not compressed), as its dns logger writes. */
+static json_t *json_dns_addr(const struct ndr_dns_answer *a)
+{
+	char t[48];
+	const uint8_t *p = a->addr;
+
+	if (a->type == 1) {
+		snprintf(t, sizeof(t), "%u.%u.%u.%u", p[12], p[13], p[14], p[15]);
+	} else {
+		snprintf(t, sizeof(t),
+			 "%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x",
+			 p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11],
+			 p[12], p[13], p[14], p[15]);
+	}
+	return json_string(t);
+}
+
+/* Appends text to grouped[key], creating the array. */
+static void put_grouped(struct builder *b, json_t **grouped, const char *key, json_t *text)
+{
+	json_t *arr;
+
+	if (!text) {
+		b->failed = 1;
+		return;
+	}
+	if (!*grouped)
+		*grouped = json_object();
+	arr = *grouped ? json_object_get(*grouped, key) : NULL;
+	if (*grouped && !arr) {
+		arr = json_array();
+		put_sub(b, *grouped, key, arr);
+	}
+	if (!arr || json_array_append_new(arr, text))
+		b->failed = 1;
+}
+
+/* dns.version, and the answers the card kept (ndr_abi.h "DNS answers") as
+ * Suricata's v3 "answers" and "grouped": rrname where the answer's owner
+ * was the question's name, rdata for addresses and a CNAME target kept
+ * whole. TXT/NULL contents are not kept: their sizes go to ndr.txt_sizes. */
+static void eve_dns_answers(struct builder *b, json_t *dns, json_t *ndr,
+			    const struct ndr_dns_rec *r, size_t qlen)
+{
+	static const char *const kept_bits[5] = {
+		"entries_cut", "addr_cut", "cname", "cname_cut", "cname_bad",
+	};
+	struct ndr_dns_answers an;
+	json_t *answers = NULL, *grouped = NULL, *sizes = NULL;
+	const char *why;
+	char tbuf[16];
+	unsigned i, want;
+
+	put_sub(b, dns, "version", json_integer(3));
+	want = ndr_dns_rec_expected_slots(r, &why);
+	if (!r->an_entries || !want || r->hdr.slots < want)
+		return;
+	ndr_dns_answers_read(r, &an);
+	answers = json_array();
+	put_sub(b, dns, "answers", answers);
+	for (i = 0; i < an.n && !b->failed; i++) {
+		const struct ndr_dns_answer *a = &an.a[i];
+		const char *type = ndr_dns_rrtype_name(a->type, tbuf);
+		json_t *e = json_object();
+
+		if (!e || json_array_append_new(answers, e)) {
+			b->failed = 1;
+			break;
+		}
+		if (a->owner_is_qname && !(r->parse_flags & NDR_DNS_P_NO_QUESTION))
+			put_sub(b, e, "rrname", json_presentation(r->qname, qlen));
+		put_sub(b, e, "rrtype", json_string(type));
+		put_sub(b, e, "ttl", json_integer(a->ttl));
+		if (a->has_addr) {
+			put_sub(b, e, "rdata", json_dns_addr(a));
+			put_grouped(b, &grouped, type, json_dns_addr(a));
+		} else if (a->is_cname && an.cname_stored == an.cname_len) {
+			put_sub(b, e, "rdata", json_presentation(an.cname, an.cname_stored));
+			put_grouped(b, &grouped, type, json_presentation(an.cname, an.cname_stored));
+		}
+		if (a->type == 16 || a->type == 10) {
+			if (!sizes) {
+				sizes = json_array();
+				put_sub(b, ndr, "txt_sizes", sizes);
+			}
+			if (!sizes || json_array_append_new(sizes, json_integer(a->rdlen)))
+				b->failed = 1;
+		}
+	}
+	if (grouped)
+		put_sub(b, dns, "grouped", grouped);
+	if (an.flags)
+		put_sub(b, ndr, "answers_kept", json_flag_names(an.flags, kept_bits, 5));
+}
+
 json_t *ndr_eve_dns(const struct ndr_dns_rec *r)
 {
 	static const char *const parse_bits[8] = {
@@ -493,6 +590,7 @@ json_t *ndr_eve_dns(const struct ndr_dns_rec *r)
 	put_sub(&b, ndr, "ip_ttl", json_integer(r->ip_ttl));
 	put_sub(&b, ndr, "parse_flags", json_flag_names(r->parse_flags, parse_bits, 8));
 	put_sub(&b, ndr, "seq", json_integer(r->hdr.seq));
+	eve_dns_answers(&b, dns, ndr, r, qlen);
 	return finish(&b);
 }
 

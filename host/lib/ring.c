@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ndr_dns_answers.h"
 #include "ndr_ring.h"
 
 void ndr_ring_reader_init(struct ndr_ring_reader *r, const void *slots,
@@ -38,11 +39,7 @@ static uint32_t expected_slots(const struct ndr_rec_hdr *rec, uint32_t slots_to_
 			*why = "dns record shorter than its fixed part";
 			return 0;
 		}
-		if (d->qname_len > NDR_DNS_NAME_MAX) {
-			*why = "dns qname_len beyond NDR_DNS_NAME_MAX";
-			return 0;
-		}
-		return ndr_dns_rec_slots(d->qname_len);
+		return ndr_dns_rec_expected_slots(d, why);
 	}
 	case NDR_REC_DROP:
 		return 1;

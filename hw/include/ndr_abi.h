@@ -24,7 +24,7 @@
 #include <stdint.h>
 #endif
 
-#define NDR_ABI_VERSION 2u
+#define NDR_ABI_VERSION 3u
 
 #ifdef __cplusplus
 #define NDR_STATIC_ASSERT(c, m) static_assert(c, m)
@@ -315,13 +315,63 @@ struct ndr_dns_rec {
 	                              saturating at 0xffff */
 	uint16_t txt_entropy;      /* entropy of those RDATA bytes, fixed point,
 	                              over the first NDR_TXT_ENTROPY_MAX bytes */
-	uint16_t reserved0;
+	uint8_t  an_entries;       /* answers in the answer table (below),
+	                              0..NDR_DNS_AN_ENTRIES */
+	uint8_t  an_flags;         /* NDR_DNS_A_* */
 	uint32_t min_ttl;          /* smallest answer TTL, 0xffffffff if none */
-	uint32_t reserved1;
+	uint8_t  cname_len;        /* the first CNAME's target as dotted text:
+	                              its length (<= NDR_DNS_NAME_MAX) */
+	uint8_t  cname_stored;     /* of it, bytes stored after the qname */
+	uint8_t  an_owner_q;       /* bit i: entry i's owner name is the
+	                              pointer 0xc00c (the question's name) */
+	uint8_t  addr_bytes;       /* bytes used in the address slot */
 	uint64_t reserved2;
 	uint64_t reserved3;
-	/* slots 2.. */
-	char     qname[];          /* qname_len bytes, then NUL padding */
+	/* slots 2.. : the text area, then the answer table slot (when
+	 * an_entries > 0), then the address slot (when addr_bytes > 0) */
+	char     qname[];          /* qname_len bytes, NUL, [CNAME text, NUL],
+	                              NUL padding */
+};
+
+/*
+ * DNS answers (ABI 3). The card keeps, of the answer RRs it walks (every
+ * RR it counts in an_a .. an_other):
+ * - the answer table: the first NDR_DNS_AN_ENTRIES RRs as struct
+ *   ndr_dns_an_entry (type, RDLENGTH, TTL), in message order; so TXT/NULL
+ *   answer sizes are their entries' rdlen. NDR_DNS_A_ENTRIES_CUT says more
+ *   RRs were walked than kept.
+ * - the address slot: the RDATA of the table's A (RDLENGTH 4) and AAAA
+ *   (RDLENGTH 16) entries, packed in table order (4 or 16 bytes each,
+ *   network order) while they fit in NDR_DNS_ADDR_BYTES: up to 16 IPv4 or
+ *   4 IPv6 addresses. The first that does not fit sets NDR_DNS_A_ADDR_CUT
+ *   and no later one is kept, so a reader finds entry i's address by
+ *   summing the sizes of the address entries before it.
+ * - the first CNAME RR's target, read like the QNAME (pointers followed,
+ *   lower-cased, dotted, at most NDR_DNS_NAME_MAX): NDR_DNS_A_CNAME and
+ *   cname_len; its text follows the qname's NUL in the text area, as much
+ *   of it as keeps the text area within 4 slots (cname_stored =
+ *   min(cname_len, 254 - qname_len); NDR_DNS_A_CNAME_CUT when less), then
+ *   a NUL. A target that cannot be read (truncated, pointer loop, bad
+ *   label, too long) sets NDR_DNS_A_CNAME_BAD instead; later CNAMEs are not
+ *   read.
+ * Why this budget: the record stays within NDR_REC_MAX_SLOTS (2 + 4 text
+ * + 1 + 1 = 8), a response without answers is as long as before, and a
+ * typical response (a CNAME or two and a handful of addresses) is kept
+ * whole. docs/abi.md "DNS answers".
+ */
+#define NDR_DNS_AN_ENTRIES 8u
+#define NDR_DNS_ADDR_BYTES 64u
+
+#define NDR_DNS_A_ENTRIES_CUT 0x01u /* more answers than NDR_DNS_AN_ENTRIES */
+#define NDR_DNS_A_ADDR_CUT    0x02u /* an address did not fit the slot */
+#define NDR_DNS_A_CNAME       0x04u /* a CNAME target was read */
+#define NDR_DNS_A_CNAME_CUT   0x08u /* its text is stored cut */
+#define NDR_DNS_A_CNAME_BAD   0x10u /* the first CNAME's target was unreadable */
+
+struct ndr_dns_an_entry {
+	uint16_t type;
+	uint16_t rdlen;
+	uint32_t ttl;
 };
 
 #define NDR_TXT_ENTROPY_MAX 1024u
@@ -330,9 +380,36 @@ struct ndr_dns_rec {
 #define NDR_HDR_WINDOW      256u    /* headers must end within this */
 #define NDR_DNS_MAX_ANSWERS 32u    /* RRs walked in the answer section */
 
+/* The length of a DNS record without answers kept (no CNAME, no table). */
 static inline uint32_t ndr_dns_rec_slots(uint32_t qname_len)
 {
 	return 2u + (qname_len + 1u + NDR_SLOT_BYTES - 1u) / NDR_SLOT_BYTES;
+}
+
+/* Slots of the text area: qname, NUL, and with a CNAME its text and NUL. */
+static inline uint32_t ndr_dns_text_slots(uint32_t qname_len, uint32_t an_flags,
+					  uint32_t cname_stored)
+{
+	uint32_t bytes = qname_len + 1u;
+	if (an_flags & NDR_DNS_A_CNAME)
+		bytes += cname_stored + 1u;
+	return (bytes + NDR_SLOT_BYTES - 1u) / NDR_SLOT_BYTES;
+}
+
+/* Slot index (from the record's start) of the answer table. */
+static inline uint32_t ndr_dns_table_slot(uint32_t qname_len, uint32_t an_flags,
+					  uint32_t cname_stored)
+{
+	return 2u + ndr_dns_text_slots(qname_len, an_flags, cname_stored);
+}
+
+/* The full length of a DNS record. */
+static inline uint32_t ndr_dns_rec_slots_an(uint32_t qname_len, uint32_t an_flags,
+					    uint32_t cname_stored, uint32_t an_entries,
+					    uint32_t addr_bytes)
+{
+	return ndr_dns_table_slot(qname_len, an_flags, cname_stored) + (an_entries ? 1u : 0u) +
+	       (addr_bytes ? 1u : 0u);
 }
 
 /* -------- compact DNS query record (NDR_REC_DNS_SHORT, 1 slot) ----------
@@ -618,6 +695,12 @@ NDR_STATIC_ASSERT(sizeof(struct ndr_dns_rec) == 128, "dns fixed part is 2 slots"
 NDR_STATIC_ASSERT(NDR_OFFSETOF(struct ndr_dns_rec, txid) == 52, "dns txid");
 NDR_STATIC_ASSERT(NDR_OFFSETOF(struct ndr_dns_rec, qname_entropy) == 76, "dns entropy");
 NDR_STATIC_ASSERT(NDR_OFFSETOF(struct ndr_dns_rec, min_ttl) == 104, "dns min_ttl");
+NDR_STATIC_ASSERT(NDR_OFFSETOF(struct ndr_dns_rec, an_entries) == 102, "dns answer count");
+NDR_STATIC_ASSERT(NDR_OFFSETOF(struct ndr_dns_rec, cname_len) == 108, "dns cname");
+NDR_STATIC_ASSERT(sizeof(struct ndr_dns_an_entry) * NDR_DNS_AN_ENTRIES == NDR_SLOT_BYTES,
+		  "dns answer table is 1 slot");
+NDR_STATIC_ASSERT(NDR_DNS_ADDR_BYTES == NDR_SLOT_BYTES, "dns address slot");
+NDR_STATIC_ASSERT(2u + 4u + 1u + 1u <= NDR_REC_MAX_SLOTS, "longest dns record fits");
 NDR_STATIC_ASSERT(sizeof(struct ndr_tls_rec) == 3 * 64, "tls record is 3 slots");
 NDR_STATIC_ASSERT(NDR_OFFSETOF(struct ndr_tls_rec, src_port) == 48, "tls ports");
 NDR_STATIC_ASSERT(NDR_OFFSETOF(struct ndr_tls_rec, record_len) == 64, "tls slot 1");

@@ -64,7 +64,7 @@ struct ndr_dataflow {
 	struct ndr_rec3_s s_flow_recs;
 	struct ndr_stats_flow_s s_st_flow;
 	struct ndr_dns_chunk_s s_dns_chunks;
-	struct ndr_rec6_s s_dns_recs;
+	struct ndr_rec8_s s_dns_recs;
 	struct ndr_stats_dns_s s_st_dns;
 	struct ndr_tls_chunk_s s_tls_chunks;
 	struct ndr_rec3_s s_tls_recs;

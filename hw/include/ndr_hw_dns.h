@@ -18,7 +18,7 @@
 /* a message starts anywhere in its first beat: one beat more than 4 KB */
 #define NDR_DNS_BUF_WORDS    (NDR_DNS_MSG_MAX / NDR_BEAT_BYTES + 1u)
 #define NDR_DNS_LANE_BYTES   8u     /* name/TXT bytes an engine takes a clock */
-#define NDR_DNS_REC_BYTES    (6u * NDR_SLOT_BYTES)
+#define NDR_DNS_REC_BYTES    (NDR_REC_MAX_SLOTS * NDR_SLOT_BYTES)
 
 /* Where a packet's DNS message is, from its headers. */
 struct ndr_dns_where {
@@ -67,6 +67,10 @@ enum ndr_dns_walk_state {
 	NDR_DNS_W_ANAME,        /* an answer's name: a step a clock */
 	NDR_DNS_W_AFIX,         /* its type, class, TTL, RDLENGTH */
 	NDR_DNS_W_ARD,          /* TXT/NULL RDATA, 8 bytes a clock */
+	NDR_DNS_W_AADDR,        /* an A/AAAA address into the address slot */
+	NDR_DNS_W_CLEN,         /* the CNAME target: a length byte (and 8
+	                           label bytes) or a pointer */
+	NDR_DNS_W_CCOPY,        /* CNAME target: 8 more bytes of the label */
 	NDR_DNS_W_TENT,         /* TXT entropy */
 	NDR_DNS_W_DONE,         /* the record is ready */
 };
@@ -82,6 +86,12 @@ struct ndr_dns_fields {
 	uint16_t an_a, an_aaaa, an_txt, an_other, first_an_type;
 	uint16_t txt_len, txt_entropy;
 	uint32_t min_ttl;
+	/* the answers kept (ndr_abi.h "DNS answers") */
+	uint8_t  an_entries, an_flags, an_owner_q, cname_len, addr_bytes;
+	uint16_t ent_type[NDR_DNS_AN_ENTRIES];
+	uint16_t ent_rdlen[NDR_DNS_AN_ENTRIES];
+	uint32_t ent_ttl[NDR_DNS_AN_ENTRIES];
+	uint8_t  addr[NDR_DNS_ADDR_BYTES];
 };
 
 struct ndr_dns_walk {
@@ -103,6 +113,13 @@ struct ndr_dns_walk {
 	uint32_t an, an_n;          /* answers done, to do */
 	uint32_t rd_at, rd_left;
 	uint32_t txt_len;
+	bool     skip_q;            /* the name skipped was the pointer 0xc00c */
+	bool     addr_stop;         /* an address did not fit: keep no more */
+	bool     cname_seen;        /* the first CNAME was met */
+	uint32_t ad_at, ad_len;     /* the address to copy */
+	/* the CNAME target walk */
+	char     cname[NDR_DNS_NAME_MAX + 3u + NDR_DNS_LANE_BYTES];
+	uint32_t cn_pos, cn_wire, cn_steps, cn_ptrs, cn_text, cn_lab_at, cn_lab_left;
 	/* entropy summation */
 	uint32_t sum_at;
 	uint64_t sum;
@@ -129,7 +146,7 @@ struct ndr_dns_chunk {
 	struct ndr_dns_desc desc;   /* LAST */
 };
 
-struct ndr_rec6 {
+struct ndr_rec8 {
 	uint8_t b[NDR_DNS_REC_BYTES];
 };
 
@@ -142,7 +159,7 @@ struct ndr_stats_dns {
 };
 
 NDR_STREAM(ndr_dns_chunk_s, struct ndr_dns_chunk, 16)
-NDR_STREAM(ndr_rec6_s, struct ndr_rec6, 16)
+NDR_STREAM(ndr_rec8_s, struct ndr_rec8, 16)
 NDR_STREAM(ndr_stats_dns_s, struct ndr_stats_dns, 2)
 
 struct ndr_dns_capture {
@@ -182,7 +199,7 @@ void ndr_stage_dns_capture(struct ndr_dns_capture *s, struct ndr_cap_beat_s *bea
 			   struct ndr_cap_meta_s *meta, struct ndr_dns_chunk_s *out);
 void ndr_dns_engines_init(struct ndr_dns_engines *s);
 void ndr_stage_dns_engines(struct ndr_dns_engines *s, struct ndr_dns_chunk_s *in,
-			   struct ndr_rec6_s *out, struct ndr_stats_dns_s *stats);
+			   struct ndr_rec8_s *out, struct ndr_stats_dns_s *stats);
 bool ndr_dns_engines_idle(const struct ndr_dns_engines *s);
 
 #endif

@@ -31,7 +31,7 @@ void ndr_dataflow_init(struct ndr_dataflow *d, const struct ndr_top_cfg *cfg,
 	ndr_rec3_s_init(&d->s_flow_recs);
 	ndr_stats_flow_s_init(&d->s_st_flow);
 	ndr_dns_chunk_s_init(&d->s_dns_chunks);
-	ndr_rec6_s_init(&d->s_dns_recs);
+	ndr_rec8_s_init(&d->s_dns_recs);
 	ndr_stats_dns_s_init(&d->s_st_dns);
 	ndr_tls_chunk_s_init(&d->s_tls_chunks);
 	ndr_rec3_s_init(&d->s_tls_recs);
@@ -106,7 +106,7 @@ bool ndr_dataflow_idle(const struct ndr_dataflow *d)
 	       ndr_rec3_s_count(&d->s_flow_recs) == 0u &&
 	       ndr_stats_flow_s_count(&d->s_st_flow) == 0u &&
 	       ndr_dns_chunk_s_count(&d->s_dns_chunks) == 0u &&
-	       ndr_rec6_s_count(&d->s_dns_recs) == 0u &&
+	       ndr_rec8_s_count(&d->s_dns_recs) == 0u &&
 	       ndr_stats_dns_s_count(&d->s_st_dns) == 0u &&
 	       ndr_tls_chunk_s_count(&d->s_tls_chunks) == 0u &&
 	       ndr_rec3_s_count(&d->s_tls_recs) == 0u &&

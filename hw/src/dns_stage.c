@@ -158,14 +158,14 @@ static void dns_stats_of(const struct ndr_dns_engines *s, bool final, struct ndr
 }
 
 /* The oldest record leaves when its walk is done. */
-static void dns_retire(struct ndr_dns_engines *s, struct ndr_rec6_s *out)
+static void dns_retire(struct ndr_dns_engines *s, struct ndr_rec8_s *out)
 {
 	uint32_t e;
 	if (!ndr_pool_head_done(&s->pool, &e))
 		return;
-	struct ndr_rec6 r;
+	struct ndr_rec8 r;
 	ndr_dns_walk_record(&s->walk[e], r.b);
-	uint64_t lost = ndr_rec6_s_write_nb(out, &r) ? 0u : 1u;
+	uint64_t lost = ndr_rec8_s_write_nb(out, &r) ? 0u : 1u;
 	uint64_t err = ndr_dns_walk_error(&s->walk[e]) ? 1u : 0u;
 	s->link_dropped += lost;
 	s->errors += err;
@@ -252,7 +252,7 @@ static bool dns_hb_send(struct ndr_dns_engines *s, struct ndr_stats_dns_s *stats
 }
 
 void ndr_stage_dns_engines(struct ndr_dns_engines *s, struct ndr_dns_chunk_s *in,
-			   struct ndr_rec6_s *out, struct ndr_stats_dns_s *stats)
+			   struct ndr_rec8_s *out, struct ndr_stats_dns_s *stats)
 {
 	NDR_STAGE
 	if (dns_hb_send(s, stats))

@@ -9,8 +9,10 @@
  *   1 header; per QNAME label 1 + (label bytes beyond 8, 8 a clock), 1 for
  *   the terminating byte or pointer; entropy summations; the longest label
  *   again; 1 for qtype/qclass; 1 per step of a skipped name (further
- *   questions, answer names); 1 per answer's fixed part; TXT/NULL RDATA 8
- *   bytes a clock; 1 to hand over the record.
+ *   questions, answer names); 1 per answer's fixed part; 1 per address
+ *   kept; the first CNAME's target like the QNAME (1 per label or pointer
+ *   plus 1 per 8 label bytes beyond the first 8, 1 for its end); TXT/NULL
+ *   RDATA 8 bytes a clock; 1 to hand over the record.
  * Nothing is read outside the visible bytes; every compression pointer must
  * point backwards, so no walk can loop.
  *
@@ -142,6 +144,18 @@ void ndr_dns_walk_start(struct ndr_dns_walk *w, const struct ndr_dns_desc *d)
 	w->rec.txt_len = 0;
 	w->rec.txt_entropy = 0;
 	w->rec.min_ttl = 0xffffffffu;
+	w->rec.an_entries = 0;
+	w->rec.an_flags = 0;
+	w->rec.an_owner_q = 0;
+	w->rec.cname_len = 0;
+	w->rec.addr_bytes = 0;
+	for (uint32_t i = 0; i < NDR_DNS_AN_ENTRIES; i++) {
+		w->rec.ent_type[i] = 0;
+		w->rec.ent_rdlen[i] = 0;
+		w->rec.ent_ttl[i] = 0;
+	}
+	for (uint32_t i = 0; i < NDR_DNS_ADDR_BYTES; i++)
+		w->rec.addr[i] = 0;
 	w->clocks = 0;
 	w->pos = DNS_HDR_LEN;
 	w->wire = 0;
@@ -167,6 +181,18 @@ void ndr_dns_walk_start(struct ndr_dns_walk *w, const struct ndr_dns_desc *d)
 	w->rd_at = 0;
 	w->rd_left = 0;
 	w->txt_len = 0;
+	w->skip_q = false;
+	w->addr_stop = false;
+	w->cname_seen = false;
+	w->ad_at = 0;
+	w->ad_len = 0;
+	w->cn_pos = 0;
+	w->cn_wire = 0;
+	w->cn_steps = 0;
+	w->cn_ptrs = 0;
+	w->cn_text = 0;
+	w->cn_lab_at = 0;
+	w->cn_lab_left = 0;
 	w->sum_at = 0;
 	w->sum = 0;
 }
@@ -326,6 +352,7 @@ static int dns_skip_step(struct ndr_dns_walk *w, const uint8_t *msg)
 			*flags |= NDR_DNS_P_TRUNCATED;
 			return -1;
 		}
+		w->skip_q = w->skip_iter == 1u && b == 0xc0u && dns_at(w, msg, p + 1u) == 12u;
 		w->pos = p + 2u;
 		return 1;
 	}
@@ -350,6 +377,7 @@ static void dns_skip_begin(struct ndr_dns_walk *w)
 {
 	w->skip_wire = 0;
 	w->skip_iter = 0;
+	w->skip_q = false;
 }
 
 /* The answer section from pos. */
@@ -373,6 +401,134 @@ static void dns_answer_next(struct ndr_dns_walk *w)
 	w->an++;
 	dns_skip_begin(w);
 	w->st = w->an < w->an_n ? NDR_DNS_W_ANAME : NDR_DNS_W_TENT;
+}
+
+/* An answer RR counted: its table entry, and the next state when its
+ * RDATA is kept (an address, the first CNAME's target); true then. */
+static bool dns_answer_keep(struct ndr_dns_walk *w, uint16_t type, uint32_t rdlen, uint32_t ttl,
+			    uint32_t rdata)
+{
+	struct ndr_dns_fields *f = &w->rec;
+	if (w->an >= NDR_DNS_AN_ENTRIES) {
+		f->an_flags |= NDR_DNS_A_ENTRIES_CUT;
+		return false;
+	}
+	uint32_t e = w->an;
+	f->ent_type[e] = type;
+	f->ent_rdlen[e] = (uint16_t)rdlen;
+	f->ent_ttl[e] = ttl;
+	f->an_entries = (uint8_t)(e + 1u);
+	if (w->skip_q)
+		f->an_owner_q |= (uint8_t)(1u << e);
+	bool addr = (type == 1u && rdlen == 4u) || (type == 28u && rdlen == 16u);
+	if (addr && !w->addr_stop) {
+		if (f->addr_bytes + rdlen > NDR_DNS_ADDR_BYTES) {
+			f->an_flags |= NDR_DNS_A_ADDR_CUT;
+			w->addr_stop = true;
+			return false;
+		}
+		w->ad_at = rdata;
+		w->ad_len = rdlen;
+		w->st = NDR_DNS_W_AADDR;
+		return true;
+	}
+	if (type == 5u && !w->cname_seen) {
+		w->cname_seen = true;
+		w->cn_pos = rdata;
+		w->st = NDR_DNS_W_CLEN;
+		return true;
+	}
+	return false;
+}
+
+/* An address's bytes (a 16-byte window) into the address slot. */
+static void dns_addr_copy(struct ndr_dns_walk *w, const uint8_t *msg)
+{
+	struct ndr_dns_fields *f = &w->rec;
+	for (uint32_t i = 0; i < 16u; i++) {
+		if (i < w->ad_len)
+			f->addr[(f->addr_bytes + i) & (NDR_DNS_ADDR_BYTES - 1u)] =
+				dns_at(w, msg, w->ad_at + i);
+	}
+	f->addr_bytes = (uint8_t)(f->addr_bytes + w->ad_len);
+	dns_answer_next(w);
+}
+
+/* Up to NDR_DNS_LANE_BYTES bytes of a CNAME target label, lower-cased. */
+static void dns_cname_lanes(struct ndr_dns_walk *w, const uint8_t *msg)
+{
+	uint32_t n = ndr_hw_min32(w->cn_lab_left, NDR_DNS_LANE_BYTES);
+	for (uint32_t i = 0; i < NDR_DNS_LANE_BYTES; i++) {
+		if (i < n) {
+			uint8_t c = dns_at(w, msg, w->cn_lab_at + i);
+			uint32_t is_u = (uint8_t)(c - 'A') < 26u;
+			w->cname[(w->cn_text + i) & 0xffu] = (char)(uint8_t)(c + (is_u << 5));
+		}
+	}
+	w->cn_text += n;
+	w->cn_lab_at += n;
+	w->cn_lab_left -= n;
+}
+
+static void dns_cname_end(struct ndr_dns_walk *w, bool ok)
+{
+	if (ok) {
+		w->rec.an_flags |= NDR_DNS_A_CNAME;
+		w->rec.cname_len = (uint8_t)ndr_hw_min32(w->cn_text, NDR_DNS_NAME_MAX);
+	} else {
+		w->rec.an_flags |= NDR_DNS_A_CNAME_BAD;
+	}
+	dns_answer_next(w);
+}
+
+/* A step of the CNAME target walk: the QNAME's rules (backward pointers,
+ * at most 16 of them and 128 steps, 255 wire bytes, visible bytes only);
+ * any failure makes the target unreadable. */
+static void dns_cname_len_step(struct ndr_dns_walk *w, const uint8_t *msg)
+{
+	uint32_t vis = w->d.vis, pos = w->cn_pos;
+	if (pos >= vis) {
+		dns_cname_end(w, false);
+		return;
+	}
+	uint8_t b = dns_at(w, msg, pos);
+	if (b == 0u) {
+		dns_cname_end(w, true);
+		return;
+	}
+	if (w->cn_steps == DNS_NAME_STEPS || (b & 0xc0u) == 0x40u || (b & 0xc0u) == 0x80u) {
+		dns_cname_end(w, false);
+		return;
+	}
+	w->cn_steps++;
+	if ((b & 0xc0u) == 0xc0u) {
+		if (pos + 1u >= vis) {
+			dns_cname_end(w, false);
+			return;
+		}
+		uint32_t target = (uint32_t)(b & 0x3fu) << 8 | dns_at(w, msg, pos + 1u);
+		if (target >= pos || w->cn_ptrs == DNS_MAX_PTRS) {
+			dns_cname_end(w, false);
+			return;
+		}
+		w->cn_ptrs++;
+		w->cn_pos = target;
+		return;
+	}
+	if (w->cn_wire + 1u + b + 1u > DNS_WIRE_NAME_MAX || pos + 1u + b > vis) {
+		dns_cname_end(w, false);
+		return;
+	}
+	if (w->cn_text > 0u) {
+		w->cname[w->cn_text & 0xffu] = '.';
+		w->cn_text++;
+	}
+	w->cn_wire += 1u + b;
+	w->cn_pos = pos + 1u + b;
+	w->cn_lab_at = pos + 1u;
+	w->cn_lab_left = b;
+	dns_cname_lanes(w, msg);
+	w->st = w->cn_lab_left ? NDR_DNS_W_CCOPY : NDR_DNS_W_CLEN;
 }
 
 static void dns_answer_fixed(struct ndr_dns_walk *w, const uint8_t *msg)
@@ -406,6 +562,8 @@ static void dns_answer_fixed(struct ndr_dns_walk *w, const uint8_t *msg)
 	if (ttl < w->rec.min_ttl)
 		w->rec.min_ttl = ttl;
 	w->pos = rdata + rdlen;
+	if (dns_answer_keep(w, type, rdlen, ttl, rdata))
+		return;
 	if (type == 16u || type == 10u) {
 		w->txt_len += rdlen;
 		uint32_t take = ndr_hw_min32(rdlen, NDR_TXT_ENTROPY_MAX - w->acc.n);
@@ -564,6 +722,17 @@ bool ndr_dns_walk_step(struct ndr_dns_walk *w, const uint8_t *msg)
 	case NDR_DNS_W_ARD:
 		dns_rdata_lanes(w, msg);
 		break;
+	case NDR_DNS_W_AADDR:
+		dns_addr_copy(w, msg);
+		break;
+	case NDR_DNS_W_CLEN:
+		dns_cname_len_step(w, msg);
+		break;
+	case NDR_DNS_W_CCOPY:
+		dns_cname_lanes(w, msg);
+		if (!w->cn_lab_left)
+			w->st = NDR_DNS_W_CLEN;
+		break;
 	case NDR_DNS_W_TENT:
 		if (dns_entropy_step(w, &v)) {
 			w->rec.txt_entropy = v;
@@ -645,8 +814,14 @@ uint32_t ndr_dns_walk_record(const struct ndr_dns_walk *w, uint8_t out[NDR_DNS_R
 	if (dns_short_form(w))
 		return dns_record_short(w, out);
 	const struct ndr_dns_fields *f = &w->rec;
-	uint32_t slots = ndr_dns_rec_slots(f->qname_len);
-	ndr_hw_zero(out, slots * NDR_SLOT_BYTES);
+	uint32_t cname_room = NDR_DNS_NAME_MAX + 1u - f->qname_len;
+	uint32_t cname_stored = ndr_hw_min32(f->cname_len, cname_room);
+	uint8_t an_flags = f->an_flags;
+	if (cname_stored < f->cname_len)
+		an_flags |= NDR_DNS_A_CNAME_CUT;
+	uint32_t slots = ndr_dns_rec_slots_an(f->qname_len, an_flags, cname_stored, f->an_entries,
+					      f->addr_bytes);
+	ndr_hw_zero(out, NDR_DNS_REC_BYTES);
 	dns_put_hdr(out, NDR_REC_DNS, (uint8_t)slots, w->d.ipv6 ? NDR_REC_F_IPV6 : 0u, w->d.ts);
 	for (uint32_t i = 0; i < 16u; i++) {
 		out[DR(src_addr) + i] = w->d.src_addr[i];
@@ -687,5 +862,28 @@ uint32_t ndr_dns_walk_record(const struct ndr_dns_walk *w, uint8_t out[NDR_DNS_R
 	ndr_put32(out, DR(min_ttl), f->min_ttl);
 	NDR_FOR_N(i, f->qname_len, NDR_DNS_NAME_MAX)
 		out[DR(qname) + i] = (uint8_t)w->name[i];
+	out[DR(an_entries)] = f->an_entries;
+	out[DR(an_flags)] = an_flags;
+	out[DR(cname_len)] = f->cname_len;
+	out[DR(cname_stored)] = (uint8_t)cname_stored;
+	out[DR(an_owner_q)] = f->an_owner_q;
+	out[DR(addr_bytes)] = f->addr_bytes;
+	uint32_t cname_at = DR(qname) + f->qname_len + 1u;
+	NDR_FOR_N(i, cname_stored, NDR_DNS_NAME_MAX)
+		out[(cname_at + i) & (NDR_DNS_REC_BYTES - 1u)] = (uint8_t)w->cname[i];
+	uint32_t table = ndr_dns_table_slot(f->qname_len, an_flags, cname_stored) * NDR_SLOT_BYTES;
+	for (uint32_t e = 0; e < NDR_DNS_AN_ENTRIES; e++) {
+		if (e < f->an_entries) {
+			uint32_t at = table + e * 8u;
+			ndr_put16(out, at, f->ent_type[e]);
+			ndr_put16(out, at + 2u, f->ent_rdlen[e]);
+			ndr_put32(out, at + 4u, f->ent_ttl[e]);
+		}
+	}
+	uint32_t addrs = table + (f->an_entries ? NDR_SLOT_BYTES : 0u);
+	for (uint32_t i = 0; i < NDR_DNS_ADDR_BYTES; i++) {
+		if (i < f->addr_bytes)
+			out[(addrs + i) & (NDR_DNS_REC_BYTES - 1u)] = f->addr[i];
+	}
 	return slots;
 }

@@ -101,9 +101,10 @@ static void add_label(struct qname_feat *ft, const uint8_t *label, uint32_t len,
  * pointer (PTR_LOOP), target lower than the pointer's own offset (else
  * PTR_LOOP). Pointer bytes do not count in the wire length.
  */
-static uint16_t walk_qname(const struct dns_msg *d, struct qname_feat *ft, uint32_t *end)
+static uint16_t walk_qname(const struct dns_msg *d, uint32_t start, struct qname_feat *ft,
+			   uint32_t *end)
 {
-	uint32_t pos = 12, steps = 0, pointers = 0, wire = 0;
+	uint32_t pos = start, steps = 0, pointers = 0, wire = 0;
 	int jumped = 0;
 
 	for (;;) {
@@ -190,6 +191,79 @@ static uint16_t skip_name(const struct dns_msg *d, uint32_t *pos_io)
 	}
 }
 
+/* What is kept of the answers (ndr_abi.h "DNS answers"). */
+struct answers_kept {
+	uint8_t entries, flags, owner_q, addr_bytes, cname_seen, addr_stop;
+	struct ndr_dns_an_entry ent[NDR_DNS_AN_ENTRIES];
+	uint8_t addr[NDR_DNS_ADDR_BYTES];
+	struct qname_feat cname;
+};
+
+/* Answer RR i, counted, whose owner name starts at 'owner' and RDATA at
+ * 'rdata'. */
+static void keep_answer(const struct dns_msg *d, struct answers_kept *k, uint32_t i,
+			uint32_t owner, uint16_t type, uint16_t rdlen, uint32_t ttl, uint32_t rdata)
+{
+	uint32_t end;
+
+	if (i >= NDR_DNS_AN_ENTRIES) {
+		k->flags |= NDR_DNS_A_ENTRIES_CUT;
+		return;
+	}
+	k->ent[i].type = type;
+	k->ent[i].rdlen = rdlen;
+	k->ent[i].ttl = ttl;
+	k->entries = (uint8_t)(i + 1);
+	if (d->m[owner] == 0xc0 && d->m[owner + 1] == 12)
+		k->owner_q |= (uint8_t)(1u << i);
+	if (((type == 1 && rdlen == 4) || (type == 28 && rdlen == 16)) && !k->addr_stop) {
+		if (k->addr_bytes + rdlen > NDR_DNS_ADDR_BYTES) {
+			k->flags |= NDR_DNS_A_ADDR_CUT;
+			k->addr_stop = 1;
+		} else {
+			memcpy(k->addr + k->addr_bytes, d->m + rdata, rdlen);
+			k->addr_bytes = (uint8_t)(k->addr_bytes + rdlen);
+		}
+	} else if (type == 5 && !k->cname_seen) {
+		k->cname_seen = 1;
+		memset(&k->cname, 0, sizeof(k->cname));
+		if (walk_qname(d, rdata, &k->cname, &end))
+			k->flags |= NDR_DNS_A_CNAME_BAD;
+		else
+			k->flags |= NDR_DNS_A_CNAME;
+	}
+}
+
+/* The record's answer fields, CNAME text, table and address slots; its
+ * length. */
+static void put_answers(const struct answers_kept *k, struct ndr_dns_rec *r)
+{
+	uint8_t *rec = (uint8_t *)r;
+	uint32_t stored = 0, table;
+
+	r->an_entries = k->entries;
+	r->an_owner_q = k->owner_q;
+	r->addr_bytes = k->addr_bytes;
+	r->an_flags = k->flags;
+	if (k->flags & NDR_DNS_A_CNAME) {
+		r->cname_len = (uint8_t)k->cname.text_len;
+		stored = NDR_DNS_NAME_MAX + 1u - r->qname_len;
+		if (stored < r->cname_len)
+			r->an_flags |= NDR_DNS_A_CNAME_CUT;
+		else
+			stored = r->cname_len;
+		memcpy(r->qname + r->qname_len + 1, k->cname.text, stored);
+	}
+	r->cname_stored = (uint8_t)stored;
+	table = ndr_dns_table_slot(r->qname_len, r->an_flags, stored) * NDR_SLOT_BYTES;
+	if (k->entries)
+		memcpy(rec + table, k->ent, k->entries * sizeof(k->ent[0]));
+	if (k->addr_bytes)
+		memcpy(rec + table + (k->entries ? NDR_SLOT_BYTES : 0), k->addr, k->addr_bytes);
+	r->hdr.slots = (uint8_t)ndr_dns_rec_slots_an(r->qname_len, r->an_flags, stored,
+						     k->entries, k->addr_bytes);
+}
+
 /*
  * The sections after the first question: further questions, then answers.
  *
@@ -202,7 +276,7 @@ static uint16_t skip_name(const struct dns_msg *d, uint32_t *pos_io)
  * ANSWERS_CUT" applies when the walk reaches the answer section.
  */
 static void walk_answers(struct ndr_golden *g, const struct dns_msg *d, uint32_t pos,
-			 uint32_t more_questions, struct ndr_dns_rec *r)
+			 uint32_t more_questions, struct ndr_dns_rec *r, struct answers_kept *k)
 {
 	uint32_t txt_hist[256] = { 0 };
 	uint32_t txt_n = 0, i, n_an, txt_len = 0;
@@ -228,7 +302,7 @@ static void walk_answers(struct ndr_golden *g, const struct dns_msg *d, uint32_t
 	}
 	for (i = 0; i < n_an; i++) {
 		uint16_t type, rdlen;
-		uint32_t ttl, j;
+		uint32_t ttl, j, owner = pos;
 
 		f = skip_name(d, &pos);
 		if (f) {
@@ -258,6 +332,7 @@ static void walk_answers(struct ndr_golden *g, const struct dns_msg *d, uint32_t
 			r->first_an_type = type;
 		if (ttl < r->min_ttl)
 			r->min_ttl = ttl;
+		keep_answer(d, k, i, owner, type, rdlen, ttl, pos + 10);
 		if (type == 16 || type == 10) {
 			txt_len += rdlen;
 			for (j = 0; j < rdlen && txt_n < NDR_TXT_ENTROPY_MAX; j++, txt_n++)
@@ -312,6 +387,7 @@ void golden_dns_packet(struct ndr_golden *g, const struct golden_pkt *p)
 {
 	uint8_t buf[NDR_REC_MAX_SLOTS * NDR_SLOT_BYTES];
 	struct ndr_dns_rec *r = (struct ndr_dns_rec *)buf;
+	struct answers_kept k;
 	struct qname_feat ft;
 	struct dns_msg d;
 	uint32_t moff, msg_len, avail, end = 12;
@@ -323,6 +399,7 @@ void golden_dns_packet(struct ndr_golden *g, const struct golden_pkt *p)
 		return;
 
 	memset(buf, 0, sizeof(buf));
+	memset(&k, 0, sizeof(k));
 	if (p->has_udp) {
 		msg_len = p->udp_len >= 8 ? p->udp_len - 8u : 0;
 		moff = p->l4_off + 8;
@@ -376,10 +453,10 @@ void golden_dns_packet(struct ndr_golden *g, const struct golden_pkt *p)
 
 	if (r->qdcount == 0) {
 		r->parse_flags |= NDR_DNS_P_NO_QUESTION;
-		walk_answers(g, &d, 12, 0, r);
+		walk_answers(g, &d, 12, 0, r, &k);
 	} else {
 		memset(&ft, 0, sizeof(ft));
-		f = walk_qname(&d, &ft, &end);
+		f = walk_qname(&d, 12, &ft, &end);
 		fill_name(g, &d, &ft, r);
 		if (f) {
 			r->parse_flags |= f;
@@ -388,11 +465,12 @@ void golden_dns_packet(struct ndr_golden *g, const struct golden_pkt *p)
 		} else {
 			r->qtype = rd16(d.m + end);
 			r->qclass = rd16(d.m + end + 2);
-			walk_answers(g, &d, end + 4, r->qdcount - 1u, r);
+			walk_answers(g, &d, end + 4, r->qdcount - 1u, r, &k);
 		}
 	}
 
 	r->hdr.slots = (uint8_t)ndr_dns_rec_slots(r->qname_len);
+	put_answers(&k, r);
 	golden_emit_dns(g, r);
 }
 

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "ndr_dns_answers.h"
 #include "ndr_eve.h"
 #include "ndr_record.h"
 #include "record_text.h"
@@ -182,6 +183,40 @@ static void format_flow(struct out *o, const struct ndr_flow_rec *r)
 	put_hist(o, r->hist_rev);
 }
 
+/* The kept answers: " kept=TYPE/ttl[/rdlen][=addr|=cname]...,flags". */
+static void format_dns_answers(struct out *o, const struct ndr_dns_rec *r)
+{
+	static const char *const an_flag_names[5] = {
+		"entries_cut", "addr_cut", "cname", "cname_cut", "cname_bad",
+	};
+	struct ndr_dns_answers an;
+	char tn[16], a[INET6_ADDRSTRLEN + 2];
+	const char *why;
+	unsigned i;
+
+	if (!r->an_entries && !r->an_flags)
+		return;
+	if (!ndr_dns_rec_expected_slots(r, &why)) {
+		put(o, " kept=(%s)", why);
+		return;
+	}
+	ndr_dns_answers_read(r, &an);
+	put(o, " kept=");
+	for (i = 0; i < an.n; i++) {
+		const struct ndr_dns_answer *e = &an.a[i];
+
+		put(o, "%s%s/%u", i ? "," : "", ndr_dns_rrtype_name(e->type, tn), e->ttl);
+		if (e->has_addr)
+			put(o, "=%s", addr_str(e->addr, a));
+		else if (e->is_cname)
+			put(o, "=%.*s", (int)an.cname_stored, an.cname);
+		else
+			put(o, "/%u", e->rdlen);
+	}
+	put(o, " kept_flags=");
+	put_bits(o, an.flags, an_flag_names, 5);
+}
+
 static void format_dns(struct out *o, const struct ndr_dns_rec *r)
 {
 	char a[INET6_ADDRSTRLEN + 2], b[INET6_ADDRSTRLEN + 2], pn[8], tn[16];
@@ -212,6 +247,7 @@ static void format_dns(struct out *o, const struct ndr_dns_rec *r)
 	put_entropy(o, "txtH", r->txt_entropy);
 	put(o, " parse=");
 	put_bits(o, r->parse_flags, dns_parse_names, 8);
+	format_dns_answers(o, r);
 }
 
 static void format_tls(struct out *o, const struct ndr_tls_rec *r)
@@ -391,9 +427,13 @@ static const struct field dns_fields[] = {
 	FLD(struct ndr_dns_rec, first_an_type, F_UINT),
 	FLD(struct ndr_dns_rec, txt_len, F_UINT),
 	FLD(struct ndr_dns_rec, txt_entropy, F_UINT),
-	FLD(struct ndr_dns_rec, reserved0, F_HEX),
+	FLD(struct ndr_dns_rec, an_entries, F_UINT),
+	FLD(struct ndr_dns_rec, an_flags, F_HEX),
 	FLD(struct ndr_dns_rec, min_ttl, F_UINT),
-	FLD(struct ndr_dns_rec, reserved1, F_HEX),
+	FLD(struct ndr_dns_rec, cname_len, F_UINT),
+	FLD(struct ndr_dns_rec, cname_stored, F_UINT),
+	FLD(struct ndr_dns_rec, an_owner_q, F_HEX),
+	FLD(struct ndr_dns_rec, addr_bytes, F_UINT),
 	FLD(struct ndr_dns_rec, reserved2, F_HEX),
 	FLD(struct ndr_dns_rec, reserved3, F_HEX),
 };
@@ -522,9 +562,9 @@ unsigned ndr_rec_diff(const struct ndr_rec_hdr *ra, const struct ndr_rec_hdr *rb
 	} else if (ra->type == NDR_REC_DNS) {
 		diffs += diff_fields(dns_fields, sizeof(dns_fields) / sizeof(dns_fields[0]),
 				     a, b, an, bn, out);
-		/* The name slots: the text and its NUL padding, over the
-		 * slots both records have (a slot count difference is
-		 * reported above). */
+		/* The text area (qname, CNAME) and the answer slots, their
+		 * NUL padding included, over the slots both records have (a
+		 * slot count difference is reported above). */
 		if (slots > 2 && memcmp(a + 128, b + 128, (slots - 2) * NDR_SLOT_BYTES) != 0) {
 			char ta[1100], tb[1100];
 
@@ -533,7 +573,7 @@ unsigned ndr_rec_diff(const struct ndr_rec_hdr *ra, const struct ndr_rec_hdr *rb
 				name_text(a + 128, (slots - 2) * NDR_SLOT_BYTES, ta, sizeof(ta));
 				name_text(b + 128, (slots - 2) * NDR_SLOT_BYTES, tb, sizeof(tb));
 				fprintf(out, "  qname: %s=%s %s=%s%s\n", an, ta, bn, tb,
-					strcmp(ta, tb) ? "" : " (NUL padding differs)");
+					strcmp(ta, tb) ? "" : " (CNAME, answers or padding differ)");
 			}
 		}
 	} else if (ra->type == NDR_REC_TLS) {

@@ -64,7 +64,7 @@ static uint32_t clocked_in_count(const struct ndr_dataflow *d, uint32_t k)
 	case NDR_OBS_DNS_WALK: return ndr_dns_chunk_s_count(&d->s_dns_chunks);
 	case NDR_OBS_TLS_WALK: return ndr_tls_chunk_s_count(&d->s_tls_chunks);
 	case NDR_OBS_RECORDS:  return ndr_rec3_s_count(&d->s_flow_recs) +
-				      ndr_rec6_s_count(&d->s_dns_recs) +
+				      ndr_rec8_s_count(&d->s_dns_recs) +
 				      ndr_rec3_s_count(&d->s_tls_recs);
 	default:               return ndr_slot_s_count(&d->s_slots);
 	}
@@ -83,7 +83,7 @@ static bool clocked_in_full(struct ndr_dataflow *d, uint32_t k)
 	case NDR_OBS_DNS_WALK: return ndr_dns_chunk_s_full(&d->s_dns_chunks);
 	case NDR_OBS_TLS_WALK: return ndr_tls_chunk_s_full(&d->s_tls_chunks);
 	case NDR_OBS_RECORDS:  return ndr_rec3_s_full(&d->s_flow_recs) ||
-				      ndr_rec6_s_full(&d->s_dns_recs) ||
+				      ndr_rec8_s_full(&d->s_dns_recs) ||
 				      ndr_rec3_s_full(&d->s_tls_recs);
 	default:               return ndr_slot_s_full(&d->s_slots);
 	}
@@ -346,7 +346,7 @@ void ndr_clocked_observe(const struct ndr_clocked *c, struct ndr_cycles *o)
 	o->st[NDR_OBS_FLOW].in_depth = ndr_flow_op_s_DEPTH;
 	o->st[NDR_OBS_DNS_WALK].in_depth = ndr_dns_chunk_s_DEPTH;
 	o->st[NDR_OBS_TLS_WALK].in_depth = ndr_tls_chunk_s_DEPTH;
-	o->st[NDR_OBS_RECORDS].in_depth = ndr_rec3_s_DEPTH + ndr_rec6_s_DEPTH + ndr_rec3_s_DEPTH;
+	o->st[NDR_OBS_RECORDS].in_depth = ndr_rec3_s_DEPTH + ndr_rec8_s_DEPTH + ndr_rec3_s_DEPTH;
 	o->st[NDR_OBS_WRITER].in_depth = ndr_slot_s_DEPTH;
 	for (uint32_t k = 0; k < NDR_OBS_STAGES; k++) {
 		o->st[k].in_peak = c->peak[k];

@@ -282,6 +282,48 @@ static void build_dns_corpus(struct corpus *c)
 		/* snaplen cut */
 		add(c, MS, &p, 14 + 20 + 8 + 20);
 	}
+	/* answers kept (ABI 3): a CNAME through a pointer and cut at every
+	 * byte, addresses beyond the address slot, an unreadable CNAME, a
+	 * CNAME that no longer fits beside a long question */
+	{
+		static const uint8_t v6[16] = { 0x20, 1, 0xd, 0xb8, [15] = 1 };
+		uint32_t at;
+
+		dnsb_header(&d, 20, 0x8180, 1, 4, 0, 0);
+		dnsb_question(&d, "Cdn.Example.net", 1, 1);
+		at = d.len + 12;
+		dnsb_ptr(&d, 12);
+		dnsb_u16(&d, 5);
+		dnsb_u16(&d, 1);
+		dnsb_u32(&d, 77);
+		dnsb_u16(&d, 6 + 2);
+		dnsb_labels(&d, "EDGE.x");
+		dnsb_ptr(&d, 16);
+		dnsb_rr(&d, (uint16_t)at, 1, 9, "\1\2\3\4", 4);
+		dnsb_rr(&d, (uint16_t)at, 28, 9, v6, 16);
+		dnsb_rr(&d, 12, 5, 9, "\0", 1);
+		for (i = 12; i <= d.len; i++) {
+			struct dnsb cut = d;
+
+			cut.len = i;
+			add_dns_udp(c, MS, &cut, 1);
+		}
+		dnsb_header(&d, 21, 0x8180, 1, 12, 0, 0);
+		dnsb_question(&d, "six", 28, 1);
+		for (i = 0; i < 12; i++)
+			dnsb_rr(&d, 12, (uint16_t)(i % 4 ? 28 : 1), 50 + i, v6, i % 4 ? 16 : 4);
+		add_dns_udp(c, MS, &d, 1);
+		dnsb_header(&d, 22, 0x8180, 1, 2, 0, 0);
+		dnsb_question(&d, "bad", 5, 1);
+		dnsb_rr(&d, 12, 5, 1, "\xc0\x30", 2);
+		dnsb_rr(&d, 12, 5, 1, "\1a\0", 3);
+		add_dns_udp(c, MS, &d, 1);
+		dnsb_header(&d, 23, 0x8180, 1, 1, 0, 0);
+		dnsb_question(&d, longname, 5, 1);
+		dnsb_rr(&d, 12, 5, 1, "\x3f" "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk" "\xc0\x0c",
+			1 + 63 + 2);
+		add_dns_udp(c, MS, &d, 1);
+	}
 	/* ancount above 32, qdcount 0, qdcount 2 */
 	dnsb_header(&d, 11, 0x8180, 1, 40, 0, 0);
 	dnsb_question(&d, "many", 1, 1);

@@ -14,6 +14,7 @@
 
 #include "ndr_community_id.h"
 #include "ndr_eve.h"
+#include "ndr_record.h"
 
 /* "a.b.c.d" or an IPv6 address -> the ABI's 16-byte form */
 static void addr(const char *text, uint8_t out[16])
@@ -526,6 +527,96 @@ static void tls_record(struct ndr_tls_rec *r, const char *sni)
 	}
 }
 
+/* The answers a record keeps, laid out by hand as ndr_abi.h "DNS answers"
+ * says, as Suricata's v3 answers and grouped. */
+static void test_dns_answers(void **state)
+{
+	union ndr_rec_full buf;
+	struct ndr_dns_rec *r = (struct ndr_dns_rec *)buf.slots;
+	static const char q[] = "www.example.com", cname[] = "edge.example.net";
+	static const struct ndr_dns_an_entry ent[4] = {
+		{ 5, 18, 300 }, { 1, 4, 60 }, { 28, 16, 61 }, { 16, 12, 5 },
+	};
+	static const uint8_t addrs[20] = { 192, 0, 2, 1, 0x20, 0x01, 0x0d, 0xb8, [19] = 1 };
+	json_t *j, *an, *e, *g;
+	uint8_t *base = buf.slots;
+
+	(void)state;
+	memset(&buf, 0, sizeof(buf));
+	r->hdr.type = NDR_REC_DNS;
+	r->hdr.slots = 2 + 1 + 1 + 1;
+	addr("192.168.1.1", r->src_addr);
+	addr("192.168.1.10", r->dst_addr);
+	r->src_port = 53;
+	r->dst_port = 40000;
+	r->ip_proto = 17;
+	r->dns_flags = 0x8180;
+	r->qdcount = 1;
+	r->ancount = 4;
+	r->qtype = 1;
+	r->qclass = 1;
+	r->qname_len = sizeof(q) - 1;
+	memcpy(r->qname, q, sizeof(q));
+	memcpy(r->qname + sizeof(q), cname, sizeof(cname));
+	r->an_entries = 4;
+	r->an_flags = NDR_DNS_A_CNAME;
+	r->cname_len = r->cname_stored = sizeof(cname) - 1;
+	r->an_owner_q = 0x1;
+	r->addr_bytes = 20;
+	memcpy(base + 3 * NDR_SLOT_BYTES, ent, sizeof(ent));
+	memcpy(base + 4 * NDR_SLOT_BYTES, addrs, sizeof(addrs));
+
+	j = parse(ndr_eve_dns_str(r));
+	assert_int_equal(int_at(j, "dns", "version"), 3);
+	an = json_object_get(json_object_get(j, "dns"), "answers");
+	assert_int_equal(json_array_size(an), 4);
+	e = json_array_get(an, 0);
+	assert_string_equal(json_string_value(json_object_get(e, "rrname")), q);
+	assert_string_equal(json_string_value(json_object_get(e, "rrtype")), "CNAME");
+	assert_int_equal(json_integer_value(json_object_get(e, "ttl")), 300);
+	assert_string_equal(json_string_value(json_object_get(e, "rdata")), cname);
+	e = json_array_get(an, 1);
+	assert_null(json_object_get(e, "rrname"));
+	assert_string_equal(json_string_value(json_object_get(e, "rdata")), "192.0.2.1");
+	e = json_array_get(an, 2);
+	assert_string_equal(json_string_value(json_object_get(e, "rrtype")), "AAAA");
+	assert_int_equal(json_integer_value(json_object_get(e, "ttl")), 61);
+	assert_string_equal(json_string_value(json_object_get(e, "rdata")),
+			    "2001:0db8:0000:0000:0000:0000:0000:0001");
+	e = json_array_get(an, 3);
+	assert_string_equal(json_string_value(json_object_get(e, "rrtype")), "TXT");
+	assert_null(json_object_get(e, "rdata"));
+	g = json_object_get(json_object_get(j, "dns"), "grouped");
+	assert_int_equal(json_object_size(g), 3);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(g, "A"), 0)), "192.0.2.1");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(g, "CNAME"), 0)), cname);
+	assert_int_equal(json_array_size(json_object_get(g, "AAAA")), 1);
+	e = json_object_get(json_object_get(j, "ndr"), "txt_sizes");
+	assert_int_equal(json_array_size(e), 1);
+	assert_int_equal(json_integer_value(json_array_get(e, 0)), 12);
+	json_decref(j);
+
+	/* a CNAME kept cut is no rdata; the flags say why */
+	r->cname_len = 40;
+	r->an_flags |= NDR_DNS_A_CNAME_CUT;
+	j = parse(ndr_eve_dns_str(r));
+	e = json_array_get(json_object_get(json_object_get(j, "dns"), "answers"), 0);
+	assert_null(json_object_get(e, "rdata"));
+	g = json_object_get(json_object_get(j, "dns"), "grouped");
+	assert_null(json_object_get(g, "CNAME"));
+	e = json_object_get(json_object_get(j, "ndr"), "answers_kept");
+	assert_string_equal(json_string_value(json_array_get(e, 0)), "cname");
+	assert_string_equal(json_string_value(json_array_get(e, 1)), "cname_cut");
+	json_decref(j);
+
+	/* a record whose fields contradict its layout keeps no answers */
+	r->addr_bytes = 65;
+	j = parse(ndr_eve_dns_str(r));
+	assert_null(json_object_get(json_object_get(j, "dns"), "answers"));
+	assert_int_equal(int_at(j, "dns", "version"), 3);
+	json_decref(j);
+}
+
 static void test_tls_event(void **state)
 {
 	struct ndr_tls_rec r;
@@ -698,6 +789,7 @@ int main(void)
 		cmocka_unit_test(test_flow_icmp_and_udp),
 		cmocka_unit_test(test_dns_query),
 		cmocka_unit_test(test_dns_answer_and_hostile_name),
+		cmocka_unit_test(test_dns_answers),
 		cmocka_unit_test(test_tls_event),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_writer),

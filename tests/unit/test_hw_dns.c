@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "ndr_dns_answers.h"
 #include "ndr_hw.h"
 #include "ndr_record.h"
 #include "test_hw_util.h"
@@ -163,6 +164,123 @@ static void test_response_answers(void **state)
 	assert_int_equal(DNS->parse_flags, NDR_DNS_P_ANSWERS_CUT);
 	assert_int_equal(DNS->an_a, 32);
 	assert_int_equal(DNS->min_ttl, 1000 - 31);
+}
+
+/* The answers a record keeps (ndr_abi.h "DNS answers"): the table, the
+ * addresses, the first CNAME's target read through a pointer, the owner
+ * bits, and the record's length. */
+static void test_answers_kept(void **state)
+{
+	struct fixture *f = *state;
+	static const uint8_t a1[4] = { 192, 0, 2, 1 }, a2[4] = { 192, 0, 2, 2 };
+	static const uint8_t v6[16] = { 0x20, 1, 0xd, 0xb8, [15] = 9 };
+	static const uint8_t txt[4] = { 3, 'a', 'b', 'c' };
+	struct ndr_dns_answers an;
+	const char *why;
+
+	dnsb_header(&D, 7, 0x8180, 1, 5, 0, 0);
+	dnsb_question(&D, "www.Example.com", 1, 1);
+	uint32_t cname_at = D.len + 12;       /* the CNAME's RDATA offset */
+	dnsb_ptr(&D, 12);
+	dnsb_u16(&D, 5);
+	dnsb_u16(&D, 1);
+	dnsb_u32(&D, 300);
+	dnsb_u16(&D, 9 + 2);                  /* "Edge" "cdn", then a pointer */
+	dnsb_labels(&D, "Edge.cdn");
+	dnsb_ptr(&D, 12 + 4);                 /* "example.com" of the question */
+	dnsb_rr(&D, (uint16_t)cname_at, 1, 60, a1, 4);
+	dnsb_rr(&D, (uint16_t)cname_at, 1, 61, a2, 4);
+	dnsb_rr(&D, (uint16_t)cname_at, 28, 62, v6, 16);
+	dnsb_rr(&D, 12, 16, 63, txt, 4);
+	assert_int_equal(send_udp(f, SEC), NDR_REC_DNS);
+	const struct ndr_dns_rec *d = DNS;
+	assert_int_equal(d->parse_flags, 0);
+	assert_int_equal(d->an_entries, 5);
+	assert_int_equal(d->an_flags, NDR_DNS_A_CNAME);
+	assert_int_equal(d->an_owner_q, 0x11);        /* entries 0 and 4 */
+	assert_int_equal(d->addr_bytes, 4 + 4 + 16);
+	assert_int_equal(d->cname_len, 20);
+	assert_int_equal(d->cname_stored, 20);
+	assert_memory_equal(d->qname, "www.example.com\0edge.cdn.example.com\0", 15 + 1 + 20 + 1);
+	/* 2 + 1 text slot + table + addresses */
+	assert_int_equal(d->hdr.slots, 5);
+	assert_int_equal(ndr_dns_rec_expected_slots(d, &why), 5);
+	ndr_dns_answers_read(d, &an);
+	assert_int_equal(an.n, 5);
+	assert_int_equal(an.a[0].type, 5);
+	assert_true(an.a[0].is_cname);
+	assert_int_equal(an.a[0].ttl, 300);
+	assert_int_equal(an.a[1].type, 1);
+	assert_int_equal(an.a[1].ttl, 60);
+	assert_true(an.a[1].has_addr);
+	assert_memory_equal(an.a[1].addr + 12, a1, 4);
+	assert_memory_equal(an.a[2].addr + 12, a2, 4);
+	assert_true(an.a[3].has_addr);
+	assert_memory_equal(an.a[3].addr, v6, 16);
+	assert_int_equal(an.a[4].type, 16);
+	assert_int_equal(an.a[4].rdlen, 4);
+	assert_false(an.a[4].has_addr);
+	assert_int_equal(an.cname_len, 20);
+
+	/* more answers than entries; more address bytes than the slot */
+	dnsb_header(&D, 8, 0x8180, 1, 10, 0, 0);
+	dnsb_question(&D, "six.example", 28, 1);
+	for (int i = 0; i < 10; i++)
+		dnsb_rr(&D, 12, 28, (uint32_t)(100 + i), v6, 16);
+	assert_int_equal(send_udp(f, SEC), NDR_REC_DNS);
+	d = DNS;
+	assert_int_equal(d->an_aaaa, 10);
+	assert_int_equal(d->an_entries, NDR_DNS_AN_ENTRIES);
+	assert_int_equal(d->an_flags, NDR_DNS_A_ENTRIES_CUT | NDR_DNS_A_ADDR_CUT);
+	assert_int_equal(d->addr_bytes, 64);
+	assert_int_equal(d->an_owner_q, 0xff);
+	assert_int_equal(d->hdr.slots, 2 + 1 + 1 + 1);
+	ndr_dns_answers_read(d, &an);
+	for (unsigned i = 0; i < NDR_DNS_AN_ENTRIES; i++) {
+		assert_int_equal(an.a[i].ttl, 100 + i);
+		assert_int_equal(an.a[i].has_addr, i < 4);
+	}
+
+	/* a CNAME whose target points forwards: unreadable; the next
+	 * CNAME is not read */
+	dnsb_header(&D, 9, 0x8180, 1, 2, 0, 0);
+	dnsb_question(&D, "bad.example", 5, 1);
+	dnsb_rr(&D, 12, 5, 10, "\xc3\xff", 2);
+	dnsb_rr(&D, 12, 5, 10, "\x01x\x00", 3);
+	assert_int_equal(send_udp(f, SEC), NDR_REC_DNS);
+	d = DNS;
+	assert_int_equal(d->an_flags, NDR_DNS_A_CNAME_BAD);
+	assert_int_equal(d->cname_len, 0);
+	assert_int_equal(d->an_entries, 2);
+	assert_int_equal(d->hdr.slots, 2 + 1 + 1);
+
+	/* a long question leaves less room for the CNAME's text */
+	char longname[201];
+	memset(longname, 'q', 200);
+	longname[200] = 0;
+	for (int i = 50; i < 200; i += 50)
+		longname[i] = '.';
+	char target[101];
+	memset(target, 't', 100);
+	target[100] = 0;
+	target[60] = '.';
+	dnsb_header(&D, 10, 0x8180, 1, 1, 0, 0);
+	dnsb_question(&D, longname, 5, 1);
+	dnsb_ptr(&D, 12);
+	dnsb_u16(&D, 5);
+	dnsb_u16(&D, 1);
+	dnsb_u32(&D, 5);
+	dnsb_u16(&D, 100 + 2);
+	dnsb_name(&D, target);
+	assert_int_equal(send_udp(f, SEC), NDR_REC_DNS);
+	d = DNS;
+	assert_int_equal(d->qname_len, 200);
+	assert_int_equal(d->cname_len, 100);
+	assert_int_equal(d->cname_stored, 254 - 200);
+	assert_int_equal(d->an_flags, NDR_DNS_A_CNAME | NDR_DNS_A_CNAME_CUT);
+	assert_memory_equal(d->qname + 201, target, 54);
+	assert_int_equal(d->qname[201 + 54], 0);
+	assert_int_equal(d->hdr.slots, 2 + 4 + 1);
 }
 
 static void test_pointers(void **state)
@@ -373,6 +491,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_query, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_response_answers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_answers_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pointers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_labels, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),

@@ -97,7 +97,9 @@ static void drain(struct tring *r, struct seen *s)
 		if (t == NDR_REC_DNS) {
 			const struct ndr_dns_rec *d = (const struct ndr_dns_rec *)rec;
 			assert_true(d->qname_len <= NDR_DNS_NAME_MAX);
-			assert_int_equal(h->slots, ndr_dns_rec_slots(d->qname_len));
+			assert_int_equal(h->slots, ndr_dns_rec_slots_an(d->qname_len, d->an_flags,
+									d->cname_stored, d->an_entries,
+									d->addr_bytes));
 			assert_int_equal(d->qname[d->qname_len], 0);
 		}
 		if (t == NDR_REC_FLOW) {
