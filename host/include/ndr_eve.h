@@ -46,6 +46,11 @@ json_t *ndr_eve_flow(const struct ndr_flow_rec *rec);
 json_t *ndr_eve_dns(const struct ndr_dns_rec *rec);
 /* event_type "tls": Suricata's tls.sni and tls.version, the rest under "ndr". */
 json_t *ndr_eve_tls(const struct ndr_tls_rec *rec);
+/* A ClientHello with the ServerHello of its connection (either may be NULL,
+ * not both; ndr_tls_sessions.h pairs them): tls.version is what the server
+ * chose; client_handshake, ja3, ja4 (docs/alerts.md), server_handshake,
+ * ja3s. */
+json_t *ndr_eve_tls_pair(const struct ndr_tls_rec *client, const struct ndr_tls_rec *server);
 
 /* The one-line text of an event, without a newline: a malloc'd string
  * (free() it) or NULL on allocation failure. */
@@ -53,6 +58,7 @@ char *ndr_eve_alert_str(const struct ndr_alert *alert);
 char *ndr_eve_flow_str(const struct ndr_flow_rec *rec);
 char *ndr_eve_dns_str(const struct ndr_dns_rec *rec);
 char *ndr_eve_tls_str(const struct ndr_tls_rec *rec);
+char *ndr_eve_tls_pair_str(const struct ndr_tls_rec *client, const struct ndr_tls_rec *server);
 
 /* Render into buf (NUL-terminated, no newline). Returns the length without
  * the NUL, or -1 if it does not fit in len bytes (buf then holds "") or on
@@ -93,6 +99,8 @@ int ndr_eve_write_alert(struct ndr_eve_writer *w, const struct ndr_alert *alert)
 int ndr_eve_write_flow(struct ndr_eve_writer *w, const struct ndr_flow_rec *rec);
 int ndr_eve_write_dns(struct ndr_eve_writer *w, const struct ndr_dns_rec *rec);
 int ndr_eve_write_tls(struct ndr_eve_writer *w, const struct ndr_tls_rec *rec);
+int ndr_eve_write_tls_pair(struct ndr_eve_writer *w, const struct ndr_tls_rec *client,
+			   const struct ndr_tls_rec *server);
 /* Any event built by the caller (steals nothing: the reference stays theirs). */
 int ndr_eve_write_json(struct ndr_eve_writer *w, const json_t *event);
 void ndr_eve_writer_stats(const struct ndr_eve_writer *w, struct ndr_eve_stats *out);

@@ -17,6 +17,7 @@
 #include "ndr_dns_answers.h"
 #include "ndr_eve.h"
 #include "ndr_record.h"
+#include "ndr_tls_fingerprint.h"
 
 /* ---- small pieces ------------------------------------------------------- */
 
@@ -611,23 +612,162 @@ static const char *tls_version_name(uint16_t v, char buf[16])
 	return buf;
 }
 
-/* tls.version is the ClientHello's legacy_version (a TLS 1.3 client says
- * TLS 1.2 there: the card sees no supported_versions list), or the record
- * layer's when the hello was cut before it. */
-json_t *ndr_eve_tls(const struct ndr_tls_rec *r)
+/* A TLS version's name, or NULL for 0. */
+static json_t *json_tls_version(uint16_t v)
 {
-	static const char *const flag_bits[6] = {
-		"sni", "sni_cut", "truncated", "malformed", "ext_cut", "alpn",
+	char buf[16];
+
+	return json_string(tls_version_name(v, buf));
+}
+
+/* A u16 list without GREASE values, as Suricata's integer arrays; NULL
+ * when nothing is left (its arrays have minItems 1). */
+static json_t *json_u16_list(const uint16_t *v, unsigned n)
+{
+	json_t *a = NULL;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (ndr_tls_grease(v[i]))
+			continue;
+		if (!a && !(a = json_array()))
+			return NULL;
+		json_array_append_new(a, json_integer(v[i]));
+	}
+	return a;
+}
+
+static void put_sub_opt(struct builder *b, json_t *obj, const char *key, json_t *value)
+{
+	if (value)
+		put_sub(b, obj, key, value);
+}
+
+/* client_alpns / server_alpns: the first protocol only, and only whole
+ * (the card keeps 8 bytes of it). */
+static void put_alpns(struct builder *b, json_t *tls, const char *key, const struct ndr_tls_rec *r)
+{
+	json_t *a;
+
+	if (!(r->tls_flags & NDR_TLS_F_ALPN) || r->alpn_len > NDR_TLS_ALPN_MAX)
+		return;
+	a = json_array();
+	put_sub(b, tls, key, a);
+	if (!b->failed && json_array_append_new(a, json_presentation((const char *)r->alpn,
+								       r->alpn_len)))
+		b->failed = 1;
+}
+
+/* The ClientHello's side: client_handshake, client_alpns, ja3, ja4 (when
+ * the hello was whole, else ndr.fingerprint_missing says why). */
+static void eve_tls_client(struct builder *b, json_t *tls, json_t *ndr,
+			   const struct ndr_tls_rec *c)
+{
+	char ja3[NDR_JA3_STRLEN], md5[33], ja4[NDR_JA4_STRLEN];
+	const char *missing = ndr_tls_fingerprint_missing(c);
+	json_t *hs = json_object();
+
+	put_sub(b, tls, "client_handshake", hs);
+	if (c->hello_version)
+		put_sub(b, hs, "version", json_tls_version(c->hello_version));
+	if (c->tls_flags & NDR_TLS_F_CIPHERS)
+		put_sub_opt(b, hs, "ciphers", json_u16_list(c->ciphers,
+			c->n_ciphers < NDR_TLS_CIPHERS_MAX ? c->n_ciphers : NDR_TLS_CIPHERS_MAX));
+	put_sub_opt(b, hs, "exts", json_u16_list(c->ext_types,
+		c->n_extensions < NDR_TLS_MAX_EXT ? c->n_extensions : NDR_TLS_MAX_EXT));
+	if (c->tls_flags & NDR_TLS_F_SIGALGS)
+		put_sub_opt(b, hs, "sig_algs", json_u16_list(c->sigalgs,
+			c->n_sigalgs < NDR_TLS_SIGALGS_MAX ? c->n_sigalgs : NDR_TLS_SIGALGS_MAX));
+	put_alpns(b, tls, "client_alpns", c);
+	if (!missing && !ndr_tls_ja3(c, ja3, md5) && !ndr_tls_ja4(c, ja4)) {
+		json_t *j = json_object();
+
+		put_sub(b, tls, "ja3", j);
+		put_sub(b, j, "hash", json_string(md5));
+		put_sub(b, j, "string", json_string(ja3));
+		put_sub(b, tls, "ja4", json_string(ja4));
+	} else {
+		put_sub(b, ndr, "fingerprint_missing", json_string(missing ? missing : "?"));
+	}
+	if (c->tls_flags & NDR_TLS_F_SV)
+		put_sub(b, ndr, "client_max_version", json_tls_version(c->sv_version));
+}
+
+/* The ServerHello's side: server_handshake, server_alpns, ja3s. */
+static void eve_tls_server(struct builder *b, json_t *tls, const struct ndr_tls_rec *s)
+{
+	unsigned n = s->n_extensions < NDR_TLS_MAX_EXT ? s->n_extensions : NDR_TLS_MAX_EXT;
+	json_t *hs = json_object();
+	char str[NDR_JA3_STRLEN], md5[33];
+	size_t at;
+
+	put_sub(b, tls, "server_handshake", hs);
+	if (s->hello_version)
+		put_sub(b, hs, "version", json_tls_version(s->hello_version));
+	if (s->tls_flags & NDR_TLS_F_CIPHERS)
+		put_sub(b, hs, "cipher", json_integer(s->ciphers[0]));
+	put_sub_opt(b, hs, "exts", json_u16_list(s->ext_types, n));
+	put_alpns(b, tls, "server_alpns", s);
+	/* JA3S: version, cipher, extensions (wire order), of a whole hello */
+	if ((s->tls_flags & NDR_TLS_F_CIPHERS) &&
+	    !(s->tls_flags & (NDR_TLS_F_TRUNCATED | NDR_TLS_F_MALFORMED | NDR_TLS_F_EXT_CUT))) {
+		json_t *j = json_object();
+
+		at = (size_t)snprintf(str, sizeof(str), "%u,%u,", s->hello_version, s->ciphers[0]);
+		for (unsigned i = 0; i < n && at < sizeof(str); i++)
+			at += (size_t)snprintf(str + at, sizeof(str) - at, "%s%u", i ? "-" : "",
+					       s->ext_types[i]);
+		ndr_md5_hex(str, md5);
+		put_sub(b, tls, "ja3s", j);
+		put_sub(b, j, "hash", json_string(md5));
+		put_sub(b, j, "string", json_string(str));
+	}
+}
+
+/* tls.version: what the server chose (supported_versions, else its legacy
+ * version); without a ServerHello, the ClientHello's legacy_version (a
+ * TLS 1.3 client says TLS 1.2 there), or the record layer's when the
+ * hello was cut before it; ndr.version_from says which. */
+static void eve_tls_version(struct builder *b, json_t *tls, json_t *ndr,
+			    const struct ndr_tls_rec *c, const struct ndr_tls_rec *s)
+{
+	uint16_t v;
+	const char *from;
+
+	if (s && (s->tls_flags & NDR_TLS_F_SV) && s->sv_version) {
+		v = s->sv_version;
+		from = "server_supported_versions";
+	} else if (s && s->hello_version) {
+		v = s->hello_version;
+		from = "server_hello";
+	} else if (c && c->hello_version) {
+		v = c->hello_version;
+		from = "client_hello";
+	} else {
+		v = (c ? c : s)->record_version;
+		from = "record_layer";
+	}
+	put_sub(b, tls, "version", json_tls_version(v));
+	put_sub(b, ndr, "version_from", json_string(from));
+}
+
+json_t *ndr_eve_tls_pair(const struct ndr_tls_rec *c, const struct ndr_tls_rec *s)
+{
+	static const char *const flag_bits[13] = {
+		"sni", "sni_cut", "truncated", "malformed", "ext_cut", "alpn", "server",
+		"ciphers", "supported_versions", "groups", "sig_algs", "point_formats", "list_cut",
 	};
-	struct builder b = builder_new();
-	size_t sni = r->sni_len > NDR_TLS_SNI_MAX ? NDR_TLS_SNI_MAX : r->sni_len;
-	size_t alpn = r->alpn_len > NDR_TLS_ALPN_MAX ? NDR_TLS_ALPN_MAX : r->alpn_len;
-	uint16_t version = r->hello_version ? r->hello_version : r->record_version;
+	const struct ndr_tls_rec *r = c ? c : s;
+	struct builder b;
+	size_t sni;
 	char vbuf[16];
 	json_t *tls, *ndr;
 
+	if (!r)
+		return NULL;
+	b = builder_new();
 	if (b.failed)
 		return NULL;
+	sni = r->sni_len > NDR_TLS_SNI_MAX ? NDR_TLS_SNI_MAX : r->sni_len;
 	put(&b, "timestamp", json_ts(r->hdr.ts_ns));
 	put(&b, "event_type", json_string("tls"));
 	if (r->vlan_outer) {
@@ -639,14 +779,22 @@ json_t *ndr_eve_tls(const struct ndr_tls_rec *r)
 		    json_array_append_new(vlan, json_integer(r->vlan_inner)))
 			b.failed = 1;
 	}
-	put_tuple(&b, r->src_addr, r->dst_addr, r->src_port, r->dst_port, r->ip_proto);
+	/* the client is the source, also when only the ServerHello was seen */
+	if (c)
+		put_tuple(&b, c->src_addr, c->dst_addr, c->src_port, c->dst_port, c->ip_proto);
+	else
+		put_tuple(&b, s->dst_addr, s->src_addr, s->dst_port, s->src_port, s->ip_proto);
 
 	tls = put_object(&b, "tls");
-	if (r->tls_flags & NDR_TLS_F_SNI)
-		put_sub(&b, tls, "sni", json_presentation(r->sni, sni));
-	put_sub(&b, tls, "version", json_string(tls_version_name(version, vbuf)));
-
+	if (c && (c->tls_flags & NDR_TLS_F_SNI))
+		put_sub(&b, tls, "sni", json_presentation(c->sni, sni));
 	ndr = put_object(&b, "ndr");
+	eve_tls_version(&b, tls, ndr, c, s);
+	if (c)
+		eve_tls_client(&b, tls, ndr, c);
+	if (s)
+		eve_tls_server(&b, tls, s);
+
 	snprintf(vbuf, sizeof(vbuf), "0x%04x", r->record_version);
 	put_sub(&b, ndr, "record_version", json_string(vbuf));
 	snprintf(vbuf, sizeof(vbuf), "0x%04x", r->hello_version);
@@ -658,13 +806,26 @@ json_t *ndr_eve_tls(const struct ndr_tls_rec *r)
 	put_sub(&b, ndr, "n_ciphers", json_integer(r->n_ciphers));
 	put_sub(&b, ndr, "n_extensions", json_integer(r->n_extensions));
 	if (r->tls_flags & NDR_TLS_F_ALPN) {
+		size_t alpn = r->alpn_len > NDR_TLS_ALPN_MAX ? NDR_TLS_ALPN_MAX : r->alpn_len;
+
 		put_sub(&b, ndr, "alpn", json_presentation((const char *)r->alpn, alpn));
 		put_sub(&b, ndr, "alpn_len", json_integer(r->alpn_len));
 	}
 	put_sub(&b, ndr, "ip_ttl", json_integer(r->ip_ttl));
-	put_sub(&b, ndr, "flags", json_flag_names(r->tls_flags, flag_bits, 6));
+	put_sub(&b, ndr, "flags", json_flag_names(r->tls_flags, flag_bits, 13));
 	put_sub(&b, ndr, "seq", json_integer(r->hdr.seq));
+	if (c && s)
+		put_sub(&b, ndr, "server_seq", json_integer(s->hdr.seq));
 	return finish(&b);
+}
+
+/* One record on its own: a ClientHello as a client-only event, a
+ * ServerHello as a server-only one. */
+json_t *ndr_eve_tls(const struct ndr_tls_rec *r)
+{
+	if (r->tls_flags & NDR_TLS_F_SERVER)
+		return ndr_eve_tls_pair(NULL, r);
+	return ndr_eve_tls_pair(r, NULL);
 }
 
 /* ---- text --------------------------------------------------------------- */
@@ -698,6 +859,11 @@ char *ndr_eve_dns_str(const struct ndr_dns_rec *rec)
 char *ndr_eve_tls_str(const struct ndr_tls_rec *rec)
 {
 	return dump_and_free(ndr_eve_tls(rec));
+}
+
+char *ndr_eve_tls_pair_str(const struct ndr_tls_rec *client, const struct ndr_tls_rec *server)
+{
+	return dump_and_free(ndr_eve_tls_pair(client, server));
 }
 
 static int format_and_free(json_t *event, char *buf, size_t len)
@@ -822,6 +988,12 @@ int ndr_eve_write_dns(struct ndr_eve_writer *w, const struct ndr_dns_rec *rec)
 int ndr_eve_write_tls(struct ndr_eve_writer *w, const struct ndr_tls_rec *rec)
 {
 	return write_line(w, ndr_eve_tls_str(rec));
+}
+
+int ndr_eve_write_tls_pair(struct ndr_eve_writer *w, const struct ndr_tls_rec *client,
+			   const struct ndr_tls_rec *server)
+{
+	return write_line(w, ndr_eve_tls_pair_str(client, server));
 }
 
 int ndr_eve_write_json(struct ndr_eve_writer *w, const json_t *event)

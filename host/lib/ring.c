@@ -54,7 +54,7 @@ static uint32_t expected_slots(const struct ndr_rec_hdr *rec, uint32_t slots_to_
 		}
 		return 1;
 	case NDR_REC_TLS:
-		return 3;
+		return sizeof(struct ndr_tls_rec) / NDR_SLOT_BYTES;
 	case NDR_REC_PAD:
 		return slots_to_end;
 	default:

@@ -8,10 +8,17 @@
 
 #include "ndr_eve.h"
 #include "ndr_syslog.h"
+#include "ndr_tls_sessions.h"
 #include "sensor.h"
+
+/* A ClientHello waits this long (record time) for its ServerHello, and
+ * at most this many wait: then it goes out alone (ndr_tls_sessions.h). */
+#define TLS_PAIR_WAIT_NS  (2ull * 1000000000ull)
+#define TLS_PAIR_CAPACITY 4096u
 
 struct sensor_outputs {
 	struct ndr_eve_writer *eve;
+	struct ndr_tls_sessions *tls;
 	struct ndr_syslog *syslog[SENSOR_MAX_SYSLOG];
 	const char *urls[SENSOR_MAX_SYSLOG];
 	struct ndr_syslog_stats final[SENSOR_MAX_SYSLOG];
@@ -20,6 +27,14 @@ struct sensor_outputs {
 	int finished;       /* syslog sinks flushed and closed */
 	uint64_t alerts;
 };
+
+static void tls_event(void *arg, const struct ndr_tls_rec *client,
+		      const struct ndr_tls_rec *server)
+{
+	struct sensor_outputs *out = arg;
+
+	ndr_eve_write_tls_pair(out->eve, client, server);
+}
 
 struct sensor_outputs *outputs_open(const struct sensor_opts *o, struct ndr_config *cfg,
 				    char *err, size_t errlen)
@@ -40,6 +55,11 @@ struct sensor_outputs *outputs_open(const struct sensor_opts *o, struct ndr_conf
 		out->eve = ndr_eve_writer_open(o->eve_path, err, errlen);
 		if (!out->eve)
 			goto fail;
+		out->tls = ndr_tls_sessions_new(TLS_PAIR_CAPACITY, TLS_PAIR_WAIT_NS, tls_event, out);
+		if (!out->tls) {
+			snprintf(err, errlen, "outputs: out of memory for TLS sessions");
+			goto fail;
+		}
 	}
 	for (i = 0; i < o->n_syslog; i++) {
 		so.url = o->syslog_urls[i];
@@ -78,7 +98,7 @@ void outputs_record(void *arg, const struct ndr_rec_hdr *rec)
 	else if (rec->type == NDR_REC_DNS)
 		ndr_eve_write_dns(out->eve, (const struct ndr_dns_rec *)rec);
 	else if (rec->type == NDR_REC_TLS)
-		ndr_eve_write_tls(out->eve, (const struct ndr_tls_rec *)rec);
+		ndr_tls_sessions_add(out->tls, (const struct ndr_tls_rec *)rec);
 }
 
 void outputs_poll(struct sensor_outputs *out)
@@ -95,6 +115,8 @@ void outputs_finish(struct sensor_outputs *out)
 
 	if (out->finished)
 		return;
+	if (out->tls)
+		ndr_tls_sessions_flush(out->tls);
 	for (i = 0; i < out->n_syslog; i++) {
 		snprintf(out->final_error[i], sizeof(out->final_error[i]), "%s",
 			 ndr_syslog_last_error(out->syslog[i]));
@@ -116,11 +138,19 @@ void outputs_summary(struct sensor_outputs *out, FILE *f)
 	int i;
 
 	if (out->eve) {
+		struct ndr_tls_sessions_stats ts;
 		struct ndr_eve_stats st;
 
+		ndr_tls_sessions_flush(out->tls);
+		ndr_tls_sessions_stats(out->tls, &ts);
 		ndr_eve_writer_stats(out->eve, &st);
 		fprintf(f, "  eve       %llu events, %llu write errors\n",
 			(unsigned long long)st.events, (unsigned long long)st.errors);
+		if (ts.paired + ts.client_alone + ts.server_alone)
+			fprintf(f, "  tls       %llu handshakes paired, %llu ClientHellos and %llu "
+				"ServerHellos alone\n", (unsigned long long)ts.paired,
+				(unsigned long long)ts.client_alone,
+				(unsigned long long)ts.server_alone);
 	}
 	outputs_finish(out);
 	for (i = 0; i < out->n_syslog; i++) {
@@ -139,6 +169,7 @@ void outputs_close(struct sensor_outputs *out)
 	if (!out)
 		return;
 	outputs_finish(out);
+	ndr_tls_sessions_free(out->tls);
 	if (out->eve)
 		ndr_eve_writer_close(out->eve);
 	free(out);

@@ -105,7 +105,7 @@ enum ndr_rec_type {
 	NDR_REC_DROP      = 3,  /* drop notice: 1 slot */
 	NDR_REC_HEARTBEAT = 4,  /* card counters: 3 slots */
 	NDR_REC_PAD       = 5,  /* filler up to the end of the ring */
-	NDR_REC_TLS       = 6,  /* TLS ClientHello: 3 slots */
+	NDR_REC_TLS       = 6,  /* TLS ClientHello or ServerHello: 8 slots */
 	NDR_REC_FLOW_SHORT = 7, /* IPv4 flow of 1 or 2 packets: 1 slot */
 	NDR_REC_DNS_SHORT = 8,  /* short IPv4 DNS query: 1 slot */
 	NDR_REC_TYPE_MAX
@@ -451,11 +451,12 @@ struct ndr_dns_short_rec {
 	char     qname[NDR_DNS_SHORT_NAME];  /* NUL-padded when shorter */
 };
 
-/* -------- TLS ClientHello record (NDR_REC_TLS, 3 slots, 192 bytes) ------
+/* -------- TLS hello record (NDR_REC_TLS, 8 slots, 512 bytes) -----------
  *
  * One record per TCP segment whose payload starts with a TLS handshake
  * record holding a ClientHello (content type 22, major version 3, handshake
- * type 1), on any port. Per segment, without reassembly: only what the
+ * type 1), on any port, and (ABI 3) one per segment starting with a
+ * ServerHello (handshake type 2; NDR_TLS_F_SERVER). Per segment, without reassembly: only what the
  * segment's first NDR_TLS_VIEW payload bytes show is parsed, a ClientHello
  * split across segments gives NDR_TLS_F_TRUNCATED and whatever its first
  * segment holds, and a retransmitted ClientHello gives a second record.
@@ -469,7 +470,11 @@ struct ndr_dns_short_rec {
 #define NDR_TLS_VIEW      1024u  /* payload bytes of a segment the card sees */
 #define NDR_TLS_SNI_MAX   64u    /* SNI bytes stored */
 #define NDR_TLS_ALPN_MAX  8u     /* bytes of the first ALPN protocol stored */
-#define NDR_TLS_MAX_EXT   32u    /* extensions walked */
+#define NDR_TLS_MAX_EXT   32u    /* extensions walked (and their types kept) */
+#define NDR_TLS_CIPHERS_MAX 64u  /* cipher suites kept */
+#define NDR_TLS_SIGALGS_MAX 32u  /* signature algorithms kept */
+#define NDR_TLS_GROUPS_MAX  16u  /* supported groups kept */
+#define NDR_TLS_PF_MAX      8u   /* EC point formats kept */
 
 /* struct ndr_tls_rec.tls_flags */
 #define NDR_TLS_F_SNI       0x0001u /* server_name with a host_name entry */
@@ -479,6 +484,15 @@ struct ndr_dns_short_rec {
 #define NDR_TLS_F_MALFORMED 0x0008u /* a length runs past its container */
 #define NDR_TLS_F_EXT_CUT   0x0010u /* more than NDR_TLS_MAX_EXT extensions */
 #define NDR_TLS_F_ALPN      0x0020u /* ALPN with a first protocol */
+#define NDR_TLS_F_SERVER    0x0040u /* a ServerHello (ABI 3) */
+#define NDR_TLS_F_CIPHERS   0x0080u /* the cipher suites were read: ciphers[]
+                                        holds min(n_ciphers, 64) of them */
+#define NDR_TLS_F_SV        0x0100u /* supported_versions read: sv_version */
+#define NDR_TLS_F_GROUPS    0x0200u /* supported_groups read: groups[] */
+#define NDR_TLS_F_SIGALGS   0x0400u /* signature_algorithms read: sigalgs[] */
+#define NDR_TLS_F_PF        0x0800u /* ec_point_formats read: point_formats[] */
+#define NDR_TLS_F_LIST_CUT  0x1000u /* a list read had more entries than
+                                        its array keeps (n_* > *_MAX) */
 
 struct ndr_tls_rec {
 	/* slot 0 */
@@ -501,12 +515,30 @@ struct ndr_tls_rec {
 	uint16_t n_ciphers;        /* cipher_suites length / 2 */
 	uint16_t n_extensions;     /* extension headers read */
 	uint8_t  alpn_len;         /* length of the first ALPN protocol */
-	uint8_t  reserved0;
+	uint8_t  alpn_last;        /* its last byte (JA4 takes first and last) */
 	uint16_t payload_len;      /* segment's TCP payload length, saturating */
 	uint8_t  alpn[NDR_TLS_ALPN_MAX]; /* its first bytes, NUL-padded */
-	uint64_t reserved1[5];
+	uint16_t sv_version;       /* ClientHello: the highest non-GREASE
+	                              version in supported_versions; ServerHello:
+	                              its selected_version; 0 without NDR_TLS_F_SV */
+	uint16_t n_groups;         /* supported_groups entries on the wire */
+	uint16_t n_sigalgs;        /* signature_algorithms entries on the wire */
+	uint8_t  n_point_formats;  /* ec_point_formats entries on the wire */
+	uint8_t  n_versions;       /* supported_versions entries (ClientHello) */
+	uint64_t reserved1[4];
 	/* slot 2 */
 	char     sni[NDR_TLS_SNI_MAX];   /* NUL-padded when shorter */
+	/* slots 3, 4: ClientHello: the cipher suites in wire order (GREASE
+	 * included); ServerHello: ciphers[0] is the one chosen */
+	uint16_t ciphers[NDR_TLS_CIPHERS_MAX];
+	/* slot 5: the types of the extensions read, in wire order */
+	uint16_t ext_types[NDR_TLS_MAX_EXT];
+	/* slot 6 */
+	uint16_t sigalgs[NDR_TLS_SIGALGS_MAX];
+	/* slot 7 */
+	uint16_t groups[NDR_TLS_GROUPS_MAX];
+	uint8_t  point_formats[NDR_TLS_PF_MAX];
+	uint8_t  reserved2[24];
 };
 
 /* -------- drop notice (NDR_REC_DROP, 1 slot) ----------------------------
@@ -701,7 +733,12 @@ NDR_STATIC_ASSERT(sizeof(struct ndr_dns_an_entry) * NDR_DNS_AN_ENTRIES == NDR_SL
 		  "dns answer table is 1 slot");
 NDR_STATIC_ASSERT(NDR_DNS_ADDR_BYTES == NDR_SLOT_BYTES, "dns address slot");
 NDR_STATIC_ASSERT(2u + 4u + 1u + 1u <= NDR_REC_MAX_SLOTS, "longest dns record fits");
-NDR_STATIC_ASSERT(sizeof(struct ndr_tls_rec) == 3 * 64, "tls record is 3 slots");
+NDR_STATIC_ASSERT(sizeof(struct ndr_tls_rec) == 8 * 64, "tls record is 8 slots");
+NDR_STATIC_ASSERT(NDR_OFFSETOF(struct ndr_tls_rec, sv_version) == 88, "tls versions");
+NDR_STATIC_ASSERT(NDR_OFFSETOF(struct ndr_tls_rec, ciphers) == 192, "tls slot 3");
+NDR_STATIC_ASSERT(NDR_OFFSETOF(struct ndr_tls_rec, ext_types) == 320, "tls slot 5");
+NDR_STATIC_ASSERT(NDR_OFFSETOF(struct ndr_tls_rec, sigalgs) == 384, "tls slot 6");
+NDR_STATIC_ASSERT(NDR_OFFSETOF(struct ndr_tls_rec, groups) == 448, "tls slot 7");
 NDR_STATIC_ASSERT(NDR_OFFSETOF(struct ndr_tls_rec, src_port) == 48, "tls ports");
 NDR_STATIC_ASSERT(NDR_OFFSETOF(struct ndr_tls_rec, record_len) == 64, "tls slot 1");
 NDR_STATIC_ASSERT(NDR_OFFSETOF(struct ndr_tls_rec, alpn) == 80, "tls alpn");

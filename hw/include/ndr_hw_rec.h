@@ -96,7 +96,7 @@ struct ndr_record_stage {
 
 void ndr_record_stage_init(struct ndr_record_stage *s);
 void ndr_stage_records(struct ndr_record_stage *s, struct ndr_rec3_s *flow, struct ndr_rec8_s *dns,
-		       struct ndr_rec3_s *tls, struct ndr_stats_parse_s *sp,
+		       struct ndr_rec8_s *tls, struct ndr_stats_parse_s *sp,
 		       struct ndr_stats_flow_s *sf, struct ndr_stats_dns_s *sd,
 		       struct ndr_stats_tls_s *st, struct ndr_slot_s *out);
 bool ndr_record_stage_idle(const struct ndr_record_stage *s);

@@ -13,7 +13,8 @@
 #define NDR_TLS_ENGINES    16u
 #define NDR_TLS_BUFS       2u
 #define NDR_TLS_BUF_WORDS  (NDR_TLS_VIEW / NDR_BEAT_BYTES + 1u)
-#define NDR_TLS_REC_BYTES  (3u * NDR_SLOT_BYTES)
+#define NDR_TLS_REC_BYTES  (8u * NDR_SLOT_BYTES)
+#define NDR_TLS_LANE_BYTES 16u     /* list bytes an engine keeps a clock */
 
 struct ndr_tls_desc {
 	uint64_t ts;
@@ -42,13 +43,18 @@ enum ndr_tls_walk_state {
 	NDR_TLS_W_SIG,          /* signature, record and handshake headers */
 	NDR_TLS_W_VER,          /* legacy_version, random */
 	NDR_TLS_W_SID,          /* session id */
-	NDR_TLS_W_CS,           /* cipher suites */
+	NDR_TLS_W_CS,           /* cipher suites (ServerHello: the one chosen) */
+	NDR_TLS_W_CSCOPY,       /* cipher suites kept, 16 bytes a clock */
 	NDR_TLS_W_CM,           /* compression methods */
 	NDR_TLS_W_EXTLEN,       /* extensions length */
 	NDR_TLS_W_EXT,          /* an extension header a clock */
 	NDR_TLS_W_SNI,          /* server_name: list, type, length */
 	NDR_TLS_W_SNICOPY,      /* the host name, 8 bytes a clock */
 	NDR_TLS_W_ALPN,         /* the first ALPN protocol */
+	NDR_TLS_W_LIST,         /* supported_groups, signature_algorithms,
+	                           ec_point_formats, supported_versions: the
+	                           length; ServerHello's selected_version */
+	NDR_TLS_W_LCOPY,        /* such a list, 16 bytes a clock */
 	NDR_TLS_W_DONE,         /* a record is ready */
 	NDR_TLS_W_NONE,         /* not a ClientHello: no record */
 };
@@ -63,14 +69,25 @@ struct ndr_tls_walk {
 	uint16_t cflags;
 	uint32_t hello_end, ext_end, data_end, k;
 	bool     walk_ext, sni_done, alpn_done;
+	bool     server;            /* a ServerHello */
 	uint32_t copy_at, copy_left, copy_to;
+	uint16_t list_type;         /* the extension whose list is kept */
+	uint8_t  lists_seen;        /* bit per list extension met (first only) */
 	/* the record's fields */
 	uint16_t tls_flags, record_version, hello_version, record_len;
 	uint16_t sni_len, n_ciphers, n_extensions;
 	uint32_t hello_len;
-	uint8_t  alpn_len;
+	uint8_t  alpn_len, alpn_last;
 	uint8_t  alpn[NDR_TLS_ALPN_MAX];
 	uint8_t  sni[NDR_TLS_SNI_MAX];
+	/* ABI 3: versions and the lists, kept as wire bytes (big-endian) */
+	uint16_t sv_version, n_groups, n_sigalgs;
+	uint8_t  n_point_formats, n_versions;
+	uint8_t  ciphers[2u * NDR_TLS_CIPHERS_MAX];
+	uint16_t ext_types[NDR_TLS_MAX_EXT];
+	uint8_t  sigalgs[2u * NDR_TLS_SIGALGS_MAX];
+	uint8_t  groups[2u * NDR_TLS_GROUPS_MAX];
+	uint8_t  point_formats[NDR_TLS_PF_MAX];
 };
 
 void ndr_tls_walk_start(struct ndr_tls_walk *w, const struct ndr_tls_desc *d);
@@ -137,7 +154,7 @@ void ndr_stage_tls_capture(struct ndr_tls_capture *s, struct ndr_cap_beat_s *bea
 			   struct ndr_cap_meta_s *meta, struct ndr_tls_chunk_s *out);
 void ndr_tls_engines_init(struct ndr_tls_engines *s);
 void ndr_stage_tls_engines(struct ndr_tls_engines *s, struct ndr_tls_chunk_s *in,
-			   struct ndr_rec3_s *out, struct ndr_stats_tls_s *stats);
+			   struct ndr_rec8_s *out, struct ndr_stats_tls_s *stats);
 bool ndr_tls_engines_idle(const struct ndr_tls_engines *s);
 
 #endif

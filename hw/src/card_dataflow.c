@@ -34,7 +34,7 @@ void ndr_dataflow_init(struct ndr_dataflow *d, const struct ndr_top_cfg *cfg,
 	ndr_rec8_s_init(&d->s_dns_recs);
 	ndr_stats_dns_s_init(&d->s_st_dns);
 	ndr_tls_chunk_s_init(&d->s_tls_chunks);
-	ndr_rec3_s_init(&d->s_tls_recs);
+	ndr_rec8_s_init(&d->s_tls_recs);
 	ndr_stats_tls_s_init(&d->s_st_tls);
 	ndr_slot_s_init(&d->s_slots);
 }
@@ -109,7 +109,7 @@ bool ndr_dataflow_idle(const struct ndr_dataflow *d)
 	       ndr_rec8_s_count(&d->s_dns_recs) == 0u &&
 	       ndr_stats_dns_s_count(&d->s_st_dns) == 0u &&
 	       ndr_tls_chunk_s_count(&d->s_tls_chunks) == 0u &&
-	       ndr_rec3_s_count(&d->s_tls_recs) == 0u &&
+	       ndr_rec8_s_count(&d->s_tls_recs) == 0u &&
 	       ndr_stats_tls_s_count(&d->s_st_tls) == 0u &&
 	       ndr_slot_s_count(&d->s_slots) == 0u &&
 	       ndr_parser_stage_idle(&d->parser) &&

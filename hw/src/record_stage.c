@@ -34,7 +34,7 @@ bool ndr_record_stage_idle(const struct ndr_record_stage *s)
 /* The next record to send, if any: the heartbeat first, then the record
  * streams in turn. */
 static bool rs_next_record(struct ndr_record_stage *s, struct ndr_rec3_s *flow,
-			   struct ndr_rec8_s *dns, struct ndr_rec3_s *tls)
+			   struct ndr_rec8_s *dns, struct ndr_rec8_s *tls)
 {
 	if (s->have_parse && s->have_flow && s->have_dns && s->have_tls) {
 		ndr_hb_record(&s->hb, s->rec);
@@ -50,18 +50,18 @@ static bool rs_next_record(struct ndr_record_stage *s, struct ndr_rec3_s *flow,
 	for (uint32_t k = 0; k < 3u; k++) {
 		uint32_t c = (s->turn + k) % 3u;
 		bool ready = c == 0u ? !ndr_rec3_s_empty(flow)
-			   : c == 1u ? !ndr_rec8_s_empty(dns) : !ndr_rec3_s_empty(tls);
+			   : c == 1u ? !ndr_rec8_s_empty(dns) : !ndr_rec8_s_empty(tls);
 		if (src == 3u && ready)
 			src = c;
 	}
-	if (src == 0u || src == 2u) {
+	if (src == 0u) {
 		struct ndr_rec3 r;
-		ndr_rec3_s_read(src == 0u ? flow : tls, &r);
+		ndr_rec3_s_read(flow, &r);
 		for (uint32_t i = 0; i < NDR_FLOW_REC_BYTES; i++)
 			s->rec[i] = r.b[i];
-	} else if (src == 1u) {
+	} else if (src == 1u || src == 2u) {
 		struct ndr_rec8 r;
-		ndr_rec8_s_read(dns, &r);
+		ndr_rec8_s_read(src == 1u ? dns : tls, &r);
 		for (uint32_t i = 0; i < NDR_DNS_REC_BYTES; i++)
 			s->rec[i] = r.b[i];
 	} else {
@@ -73,7 +73,7 @@ static bool rs_next_record(struct ndr_record_stage *s, struct ndr_rec3_s *flow,
 }
 
 void ndr_stage_records(struct ndr_record_stage *s, struct ndr_rec3_s *flow, struct ndr_rec8_s *dns,
-		       struct ndr_rec3_s *tls, struct ndr_stats_parse_s *sp,
+		       struct ndr_rec8_s *tls, struct ndr_stats_parse_s *sp,
 		       struct ndr_stats_flow_s *sf, struct ndr_stats_dns_s *sd,
 		       struct ndr_stats_tls_s *st, struct ndr_slot_s *out)
 {

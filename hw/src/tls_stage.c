@@ -90,7 +90,8 @@ void ndr_stage_tls_capture(struct ndr_tls_capture *s, struct ndr_cap_beat_s *bea
 		if (b->flags & NDR_CAP_ABORT)
 			flags |= NDR_CHUNK_ABORT;
 		ndr_tls_desc(&s->m, s->ts, s->len, &c.desc);
-		if (c.desc.vis >= 9u && s->sig[0] == 22u && s->sig[1] == 3u && s->sig[5] == 1u)
+		if (c.desc.vis >= 9u && s->sig[0] == 22u && s->sig[1] == 3u &&
+		    (s->sig[5] == 1u || s->sig[5] == 2u))
 			flags |= NDR_CHUNK_HELLO;
 	}
 	if (flags && !s->sent_first) {
@@ -145,16 +146,16 @@ static void tls_stats_of(const struct ndr_tls_engines *s, bool final, struct ndr
 	st->link_dropped = s->link_dropped;
 }
 
-static void tls_retire(struct ndr_tls_engines *s, struct ndr_rec3_s *out)
+static void tls_retire(struct ndr_tls_engines *s, struct ndr_rec8_s *out)
 {
 	uint32_t e;
 	if (!ndr_pool_head_done(&s->pool, &e))
 		return;
 	if (s->walk[e].st == NDR_TLS_W_DONE) {
-		struct ndr_rec3 r;
+		struct ndr_rec8 r;
 		ndr_tls_walk_record(&s->walk[e], r.b);
 		uint64_t err = ndr_tls_walk_error(&s->walk[e]) ? 1u : 0u;
-		uint64_t lost = ndr_rec3_s_write_nb(out, &r) ? 0u : 1u;
+		uint64_t lost = ndr_rec8_s_write_nb(out, &r) ? 0u : 1u;
 		s->hellos++;
 		s->errors += err;
 		s->link_dropped += lost;
@@ -235,7 +236,7 @@ static bool tls_hb_send(struct ndr_tls_engines *s, struct ndr_stats_tls_s *stats
 }
 
 void ndr_stage_tls_engines(struct ndr_tls_engines *s, struct ndr_tls_chunk_s *in,
-			   struct ndr_rec3_s *out, struct ndr_stats_tls_s *stats)
+			   struct ndr_rec8_s *out, struct ndr_stats_tls_s *stats)
 {
 	NDR_STAGE
 	if (tls_hb_send(s, stats))

@@ -11,8 +11,16 @@
  *
  * Clocks: one for the signature and headers, one each for legacy_version
  * and random, session id, cipher suites, compression methods and the
- * extensions length; one per extension header; server_name one for its
- * list, type and length and one per 8 bytes of the host name; ALPN one.
+ * extensions length; one per 16 bytes of cipher suites kept; one per
+ * extension header; server_name one for its list, type and length and one
+ * per 8 bytes of the host name; ALPN one (its first protocol's first 8
+ * bytes and its last byte); supported_groups, signature_algorithms,
+ * ec_point_formats and supported_versions one for the length and one per
+ * 16 bytes kept (supported_versions: looked at).
+ *
+ * A ServerHello (handshake type 2, ABI 3) is walked the same way with its
+ * own shapes: one cipher suite, one compression method, and of its
+ * extensions ALPN and supported_versions (the selected version).
  */
 #include "ndr_hw.h"
 
@@ -68,6 +76,9 @@ void ndr_tls_walk_start(struct ndr_tls_walk *w, const struct ndr_tls_desc *d)
 	w->walk_ext = false;
 	w->sni_done = false;
 	w->alpn_done = false;
+	w->server = false;
+	w->list_type = 0;
+	w->lists_seen = 0;
 	w->copy_at = 0;
 	w->copy_left = 0;
 	w->copy_to = 0;
@@ -80,10 +91,26 @@ void ndr_tls_walk_start(struct ndr_tls_walk *w, const struct ndr_tls_desc *d)
 	w->n_extensions = 0;
 	w->hello_len = 0;
 	w->alpn_len = 0;
+	w->alpn_last = 0;
 	for (uint32_t i = 0; i < NDR_TLS_ALPN_MAX; i++)
 		w->alpn[i] = 0;
 	for (uint32_t i = 0; i < NDR_TLS_SNI_MAX; i++)
 		w->sni[i] = 0;
+	w->sv_version = 0;
+	w->n_groups = 0;
+	w->n_sigalgs = 0;
+	w->n_point_formats = 0;
+	w->n_versions = 0;
+	for (uint32_t i = 0; i < 2u * NDR_TLS_CIPHERS_MAX; i++)
+		w->ciphers[i] = 0;
+	for (uint32_t i = 0; i < NDR_TLS_MAX_EXT; i++)
+		w->ext_types[i] = 0;
+	for (uint32_t i = 0; i < 2u * NDR_TLS_SIGALGS_MAX; i++)
+		w->sigalgs[i] = 0;
+	for (uint32_t i = 0; i < 2u * NDR_TLS_GROUPS_MAX; i++)
+		w->groups[i] = 0;
+	for (uint32_t i = 0; i < NDR_TLS_PF_MAX; i++)
+		w->point_formats[i] = 0;
 }
 
 static uint8_t tls_at(const struct ndr_tls_walk *w, const uint8_t *buf, uint32_t i)
@@ -131,11 +158,15 @@ static bool tls_vec(struct ndr_tls_walk *w, const uint8_t *buf, uint32_t len_byt
 static void tls_signature(struct ndr_tls_walk *w, const uint8_t *buf)
 {
 	uint32_t vis = w->d.vis;
+	uint8_t type = vis >= TLS_HDR_BYTES ? tls_at(w, buf, 5) : 0u;
 	if (vis < TLS_HDR_BYTES || tls_at(w, buf, 0) != 22u || tls_at(w, buf, 1) != 3u ||
-	    tls_at(w, buf, 5) != 1u) {
+	    (type != 1u && type != 2u)) {
 		w->st = NDR_TLS_W_NONE;
 		return;
 	}
+	w->server = type == 2u;
+	if (w->server)
+		w->tls_flags |= NDR_TLS_F_SERVER;
 	w->record_version = tls_at16(w, buf, 1);
 	w->record_len = tls_at16(w, buf, 3);
 	w->hello_len = (uint32_t)tls_at(w, buf, 6) << 16 | (uint32_t)tls_at(w, buf, 7) << 8 | tls_at(w, buf, 8);
@@ -161,6 +192,124 @@ static void tls_ext_after(struct ndr_tls_walk *w)
 	w->st = NDR_TLS_W_EXT;
 }
 
+/* The extensions whose lists are kept: a bit each (0: not kept). A
+ * ServerHello's only one is supported_versions. */
+static uint8_t tls_list_bit(uint32_t type, bool server)
+{
+	if (type == 43u)
+		return 1u;
+	if (server)
+		return 0u;
+	return type == 10u ? 2u : type == 11u ? 4u : type == 13u ? 8u : 0u;
+}
+
+/* GREASE values (RFC 8701): 0x0a0a, 0x1a1a, ... 0xfafa. */
+static bool tls_grease(uint32_t v)
+{
+	return (v & 0x0f0fu) == 0x0a0au && (v >> 8) == (v & 0xffu);
+}
+
+/* A kept list's length and where its bytes go; the ServerHello's
+ * selected_version at once. */
+static void tls_list(struct ndr_tls_walk *w, const uint8_t *buf)
+{
+	uint32_t a, len, keep = 0;
+	uint32_t end = w->data_end;
+	uint16_t flag = 0;
+	bool cut = false;
+	if (w->list_type == 43u && w->server) {
+		if (tls_take(w, 2u, end, &a)) {
+			w->sv_version = tls_at16(w, buf, a);
+			w->tls_flags |= NDR_TLS_F_SV;
+		}
+		tls_ext_after(w);
+		return;
+	}
+	uint32_t len_bytes = w->list_type == 43u || w->list_type == 11u ? 1u : 2u;
+	if (!tls_vec(w, buf, len_bytes, end, &len) || !tls_take(w, len, end, &a)) {
+		tls_ext_after(w);
+		return;
+	}
+	if (w->list_type == 10u) {
+		w->n_groups = (uint16_t)(len >> 1);
+		keep = ndr_hw_min32(len & ~1u, 2u * NDR_TLS_GROUPS_MAX);
+		cut = w->n_groups > NDR_TLS_GROUPS_MAX;
+		flag = NDR_TLS_F_GROUPS;
+	} else if (w->list_type == 13u) {
+		w->n_sigalgs = (uint16_t)(len >> 1);
+		keep = ndr_hw_min32(len & ~1u, 2u * NDR_TLS_SIGALGS_MAX);
+		cut = w->n_sigalgs > NDR_TLS_SIGALGS_MAX;
+		flag = NDR_TLS_F_SIGALGS;
+	} else if (w->list_type == 11u) {
+		w->n_point_formats = (uint8_t)len;
+		keep = ndr_hw_min32(len, NDR_TLS_PF_MAX);
+		cut = len > NDR_TLS_PF_MAX;
+		flag = NDR_TLS_F_PF;
+	} else {
+		w->n_versions = (uint8_t)(len >> 1);
+		keep = len & ~1u;      /* every version is looked at */
+		flag = NDR_TLS_F_SV;
+	}
+	w->tls_flags |= flag;
+	if (cut)
+		w->tls_flags |= NDR_TLS_F_LIST_CUT;
+	w->copy_at = a;
+	w->copy_left = keep;
+	w->copy_to = 0;
+	if (keep)
+		w->st = NDR_TLS_W_LCOPY;
+	else
+		tls_ext_after(w);
+}
+
+/* NDR_TLS_LANE_BYTES of a kept list a clock (even counts: whole values). */
+static void tls_list_copy(struct ndr_tls_walk *w, const uint8_t *buf)
+{
+	uint32_t n = ndr_hw_min32(w->copy_left, NDR_TLS_LANE_BYTES);
+	for (uint32_t i = 0; i < NDR_TLS_LANE_BYTES; i++) {
+		if (i < n) {
+			uint8_t b = tls_at(w, buf, w->copy_at + i);
+			uint32_t t = w->copy_to + i;
+			if (w->list_type == 10u)
+				w->groups[t & (2u * NDR_TLS_GROUPS_MAX - 1u)] = b;
+			else if (w->list_type == 13u)
+				w->sigalgs[t & (2u * NDR_TLS_SIGALGS_MAX - 1u)] = b;
+			else if (w->list_type == 11u)
+				w->point_formats[t & (NDR_TLS_PF_MAX - 1u)] = b;
+		}
+	}
+	if (w->list_type == 43u) {
+		for (uint32_t i = 0; i < NDR_TLS_LANE_BYTES; i += 2u) {
+			if (i < n) {
+				uint32_t v = tls_at16(w, buf, w->copy_at + i);
+				if (!tls_grease(v) && v > w->sv_version)
+					w->sv_version = (uint16_t)v;
+			}
+		}
+	}
+	w->copy_at += n;
+	w->copy_to += n;
+	w->copy_left -= n;
+	if (!w->copy_left)
+		tls_ext_after(w);
+}
+
+/* The cipher suites kept, 16 bytes a clock. */
+static void tls_cipher_copy(struct ndr_tls_walk *w, const uint8_t *buf)
+{
+	uint32_t n = ndr_hw_min32(w->copy_left, NDR_TLS_LANE_BYTES);
+	for (uint32_t i = 0; i < NDR_TLS_LANE_BYTES; i++) {
+		if (i < n)
+			w->ciphers[(w->copy_to + i) & (2u * NDR_TLS_CIPHERS_MAX - 1u)] =
+				tls_at(w, buf, w->copy_at + i);
+	}
+	w->copy_at += n;
+	w->copy_to += n;
+	w->copy_left -= n;
+	if (!w->copy_left)
+		w->st = NDR_TLS_W_CM;
+}
+
 static void tls_extension(struct ndr_tls_walk *w, const uint8_t *buf)
 {
 	uint32_t a;
@@ -180,18 +329,24 @@ static void tls_extension(struct ndr_tls_walk *w, const uint8_t *buf)
 	}
 	uint32_t type = tls_at16(w, buf, a);
 	w->data_end = w->pos + tls_at16(w, buf, a + 2u);
+	w->ext_types[w->n_extensions & (NDR_TLS_MAX_EXT - 1u)] = (uint16_t)type;
 	w->n_extensions++;
 	if (w->data_end > w->ext_end) {
 		w->cflags |= NDR_TLS_F_MALFORMED;
 		w->st = NDR_TLS_W_DONE;
 		return;
 	}
-	if (type == 0u && !w->sni_done) {
+	uint8_t bit = tls_list_bit(type, w->server);
+	if (type == 0u && !w->sni_done && !w->server) {
 		w->sni_done = true;
 		w->st = NDR_TLS_W_SNI;
 	} else if (type == 16u && !w->alpn_done) {
 		w->alpn_done = true;
 		w->st = NDR_TLS_W_ALPN;
+	} else if (bit && !(w->lists_seen & bit)) {
+		w->lists_seen |= bit;
+		w->list_type = (uint16_t)type;
+		w->st = NDR_TLS_W_LIST;
 	} else {
 		tls_ext_after(w);
 	}
@@ -249,6 +404,8 @@ static void tls_alpn(struct ndr_tls_walk *w, const uint8_t *buf)
 				w->alpn[i] = tls_at(w, buf, a + i);
 		}
 		w->alpn_len = (uint8_t)n;
+		if (n)
+			w->alpn_last = tls_at(w, buf, a + n - 1u);
 		w->tls_flags |= NDR_TLS_F_ALPN;
 	}
 	tls_ext_after(w);
@@ -276,14 +433,35 @@ bool ndr_tls_walk_step(struct ndr_tls_walk *w, const uint8_t *buf)
 		w->st = NDR_TLS_W_CS;
 		break;
 	case NDR_TLS_W_CS:
-		if (tls_vec(w, buf, 2u, w->hello_end, &len)) {
-			w->n_ciphers = (uint16_t)(len >> 1);
-			tls_take(w, len, w->hello_end, &a);
-		}
 		w->st = NDR_TLS_W_CM;
+		if (w->server) {
+			if (tls_take(w, 2u, w->hello_end, &a)) {
+				w->ciphers[0] = tls_at(w, buf, a);
+				w->ciphers[1] = tls_at(w, buf, a + 1u);
+				w->n_ciphers = 1;
+				w->tls_flags |= NDR_TLS_F_CIPHERS;
+			}
+		} else if (tls_vec(w, buf, 2u, w->hello_end, &len)) {
+			w->n_ciphers = (uint16_t)(len >> 1);
+			if (tls_take(w, len, w->hello_end, &a)) {
+				w->tls_flags |= NDR_TLS_F_CIPHERS;
+				if (w->n_ciphers > NDR_TLS_CIPHERS_MAX)
+					w->tls_flags |= NDR_TLS_F_LIST_CUT;
+				w->copy_at = a;
+				w->copy_left = ndr_hw_min32(len & ~1u, 2u * NDR_TLS_CIPHERS_MAX);
+				w->copy_to = 0;
+				if (w->copy_left)
+					w->st = NDR_TLS_W_CSCOPY;
+			}
+		}
+		break;
+	case NDR_TLS_W_CSCOPY:
+		tls_cipher_copy(w, buf);
 		break;
 	case NDR_TLS_W_CM:
-		if (tls_vec(w, buf, 1u, w->hello_end, &len))
+		if (w->server)
+			tls_take(w, 1u, w->hello_end, &a);
+		else if (tls_vec(w, buf, 1u, w->hello_end, &len))
 			tls_take(w, len, w->hello_end, &a);
 		w->st = NDR_TLS_W_EXTLEN;
 		break;
@@ -310,6 +488,12 @@ bool ndr_tls_walk_step(struct ndr_tls_walk *w, const uint8_t *buf)
 	case NDR_TLS_W_ALPN:
 		tls_alpn(w, buf);
 		break;
+	case NDR_TLS_W_LIST:
+		tls_list(w, buf);
+		break;
+	case NDR_TLS_W_LCOPY:
+		tls_list_copy(w, buf);
+		break;
 	default:
 		w->st = NDR_TLS_W_DONE;
 		break;
@@ -330,7 +514,7 @@ uint32_t ndr_tls_walk_record(const struct ndr_tls_walk *w, uint8_t out[NDR_TLS_R
 {
 	ndr_hw_zero(out, NDR_TLS_REC_BYTES);
 	out[0] = NDR_REC_TLS;
-	out[1] = 3;
+	out[1] = NDR_TLS_REC_BYTES / NDR_SLOT_BYTES;
 	out[2] = (uint8_t)NDR_ABI_VERSION;
 	out[3] = w->d.ipv6 ? NDR_REC_F_IPV6 : 0u;
 	ndr_put64(out, 8, w->d.ts);
@@ -358,5 +542,22 @@ uint32_t ndr_tls_walk_record(const struct ndr_tls_walk *w, uint8_t out[NDR_TLS_R
 		out[TR(alpn) + i] = w->alpn[i];
 	for (uint32_t i = 0; i < NDR_TLS_SNI_MAX; i++)
 		out[TR(sni) + i] = w->sni[i];
-	return 3;
+	out[TR(alpn_last)] = w->alpn_last;
+	ndr_put16(out, TR(sv_version), w->sv_version);
+	ndr_put16(out, TR(n_groups), w->n_groups);
+	ndr_put16(out, TR(n_sigalgs), w->n_sigalgs);
+	out[TR(n_point_formats)] = w->n_point_formats;
+	out[TR(n_versions)] = w->n_versions;
+	/* lists as little-endian values, like every field */
+	for (uint32_t i = 0; i < NDR_TLS_CIPHERS_MAX; i++)
+		ndr_put16(out, TR(ciphers) + 2u * i, (uint32_t)w->ciphers[2u * i] << 8 | w->ciphers[2u * i + 1u]);
+	for (uint32_t i = 0; i < NDR_TLS_MAX_EXT; i++)
+		ndr_put16(out, TR(ext_types) + 2u * i, w->ext_types[i]);
+	for (uint32_t i = 0; i < NDR_TLS_SIGALGS_MAX; i++)
+		ndr_put16(out, TR(sigalgs) + 2u * i, (uint32_t)w->sigalgs[2u * i] << 8 | w->sigalgs[2u * i + 1u]);
+	for (uint32_t i = 0; i < NDR_TLS_GROUPS_MAX; i++)
+		ndr_put16(out, TR(groups) + 2u * i, (uint32_t)w->groups[2u * i] << 8 | w->groups[2u * i + 1u]);
+	for (uint32_t i = 0; i < NDR_TLS_PF_MAX; i++)
+		out[TR(point_formats) + i] = w->point_formats[i];
+	return NDR_TLS_REC_BYTES / NDR_SLOT_BYTES;
 }

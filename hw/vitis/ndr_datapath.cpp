@@ -153,7 +153,7 @@ void ndr_df_dns_engines(struct ndr_dns_chunk_s &in, struct ndr_rec8_s &out,
 	ndr_stage_dns_engines(&st, &in, &out, &stats);
 }
 
-void ndr_df_tls_engines(struct ndr_tls_chunk_s &in, struct ndr_rec3_s &out,
+void ndr_df_tls_engines(struct ndr_tls_chunk_s &in, struct ndr_rec8_s &out,
 			struct ndr_stats_tls_s &stats)
 {
 	static struct ndr_tls_engines st;
@@ -166,7 +166,7 @@ void ndr_df_tls_engines(struct ndr_tls_chunk_s &in, struct ndr_rec3_s &out,
 	ndr_stage_tls_engines(&st, &in, &out, &stats);
 }
 
-void ndr_df_records(struct ndr_rec3_s &flow, struct ndr_rec8_s &dns, struct ndr_rec3_s &tls,
+void ndr_df_records(struct ndr_rec3_s &flow, struct ndr_rec8_s &dns, struct ndr_rec8_s &tls,
 		    struct ndr_stats_parse_s &sp, struct ndr_stats_flow_s &sf,
 		    struct ndr_stats_dns_s &sd, struct ndr_stats_tls_s &st,
 		    struct ndr_slot_s &out)
@@ -225,8 +225,8 @@ extern "C" void ndr_datapath(ndr_axis &rx, ndr_axis &records, uint32_t flush)
 	NDR_PRAGMA(HLS STREAM variable=s_st_dns.s depth=ndr_stats_dns_s_DEPTH)
 	static struct ndr_tls_chunk_s s_tls_chunks;
 	NDR_PRAGMA(HLS STREAM variable=s_tls_chunks.s depth=ndr_tls_chunk_s_DEPTH)
-	static struct ndr_rec3_s s_tls_recs;
-	NDR_PRAGMA(HLS STREAM variable=s_tls_recs.s depth=ndr_rec3_s_DEPTH)
+	static struct ndr_rec8_s s_tls_recs;
+	NDR_PRAGMA(HLS STREAM variable=s_tls_recs.s depth=ndr_rec8_s_DEPTH)
 	static struct ndr_stats_tls_s s_st_tls;
 	NDR_PRAGMA(HLS STREAM variable=s_st_tls.s depth=ndr_stats_tls_s_DEPTH)
 	static struct ndr_slot_s s_slots;

@@ -32,9 +32,9 @@ void ndr_df_hash(struct ndr_parsed_s &in, struct ndr_flow_op_s &out);
 void ndr_df_flow(struct ndr_flow_op_s &in, struct ndr_rec3_s &out, struct ndr_stats_flow_s &stats);
 void ndr_df_dns_engines(struct ndr_dns_chunk_s &in, struct ndr_rec8_s &out,
 			struct ndr_stats_dns_s &stats);
-void ndr_df_tls_engines(struct ndr_tls_chunk_s &in, struct ndr_rec3_s &out,
+void ndr_df_tls_engines(struct ndr_tls_chunk_s &in, struct ndr_rec8_s &out,
 			struct ndr_stats_tls_s &stats);
-void ndr_df_records(struct ndr_rec3_s &flow, struct ndr_rec8_s &dns, struct ndr_rec3_s &tls,
+void ndr_df_records(struct ndr_rec3_s &flow, struct ndr_rec8_s &dns, struct ndr_rec8_s &tls,
 		    struct ndr_stats_parse_s &sp, struct ndr_stats_flow_s &sf,
 		    struct ndr_stats_dns_s &sd, struct ndr_stats_tls_s &st,
 		    struct ndr_slot_s &out);

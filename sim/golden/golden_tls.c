@@ -1,7 +1,7 @@
 /*
- * golden_tls.c - the golden model's TLS ClientHello extractor:
- * docs/dataplane.md "TLS ClientHello extractor", on a whole segment held in
- * memory.
+ * golden_tls.c - the golden model's TLS hello extractor: docs/dataplane.md
+ * "TLS ClientHello extractor" (and its ServerHello, ABI 3), on a whole
+ * segment held in memory.
  */
 #include <string.h>
 
@@ -9,8 +9,13 @@
 
 #define TLS_HANDSHAKE    22u
 #define TLS_CLIENT_HELLO 1u
+#define TLS_SERVER_HELLO 2u
 #define TLS_EXT_SNI      0u
+#define TLS_EXT_GROUPS   10u
+#define TLS_EXT_PF       11u
+#define TLS_EXT_SIGALGS  13u
 #define TLS_EXT_ALPN     16u
+#define TLS_EXT_VERSIONS 43u
 
 static uint16_t rd16(const uint8_t *p)
 {
@@ -109,11 +114,72 @@ static void alpn(struct walk *w, uint32_t end, struct ndr_tls_rec *r)
 	r->tls_flags |= NDR_TLS_F_ALPN;
 	r->alpn_len = (uint8_t)a;
 	memcpy(r->alpn, w->b + at, a < NDR_TLS_ALPN_MAX ? a : NDR_TLS_ALPN_MAX);
+	if (a)
+		r->alpn_last = w->b[at + a - 1];
 }
 
-static void walk_extensions(struct walk *w, uint32_t ext_end, struct ndr_tls_rec *r)
+static int grease(uint32_t v)
 {
-	int seen_sni = 0, seen_alpn = 0;
+	return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
+}
+
+/* n big-endian u16 values at p into out[0 .. min(n, max)); 1 when more. */
+static int keep16(const uint8_t *p, uint32_t n, uint16_t *out, uint32_t max)
+{
+	uint32_t i;
+
+	for (i = 0; i < n && i < max; i++)
+		out[i] = rd16(p + 2 * i);
+	return n > max;
+}
+
+/* supported_groups, signature_algorithms, ec_point_formats and the
+ * ClientHello's supported_versions: the list kept or looked at. */
+static void list_ext(struct walk *w, uint32_t type, uint32_t end, struct ndr_tls_rec *r)
+{
+	uint32_t len, i;
+	int64_t at;
+	int cut = 0;
+
+	if (type == TLS_EXT_GROUPS || type == TLS_EXT_SIGALGS) {
+		if (!take16(w, end, &len))
+			return;
+	} else if (!take8(w, end, &len)) {
+		return;
+	}
+	at = take(w, len, end);
+	if (at < 0)
+		return;
+	if (type == TLS_EXT_GROUPS) {
+		r->n_groups = (uint16_t)(len / 2);
+		cut = keep16(w->b + at, len / 2, r->groups, NDR_TLS_GROUPS_MAX);
+		r->tls_flags |= NDR_TLS_F_GROUPS;
+	} else if (type == TLS_EXT_SIGALGS) {
+		r->n_sigalgs = (uint16_t)(len / 2);
+		cut = keep16(w->b + at, len / 2, r->sigalgs, NDR_TLS_SIGALGS_MAX);
+		r->tls_flags |= NDR_TLS_F_SIGALGS;
+	} else if (type == TLS_EXT_PF) {
+		r->n_point_formats = (uint8_t)len;
+		memcpy(r->point_formats, w->b + at, len < NDR_TLS_PF_MAX ? len : NDR_TLS_PF_MAX);
+		cut = len > NDR_TLS_PF_MAX;
+		r->tls_flags |= NDR_TLS_F_PF;
+	} else {
+		r->n_versions = (uint8_t)(len / 2);
+		for (i = 0; i < len / 2; i++) {
+			uint16_t v = rd16(w->b + at + 2 * i);
+
+			if (!grease(v) && v > r->sv_version)
+				r->sv_version = v;
+		}
+		r->tls_flags |= NDR_TLS_F_SV;
+	}
+	if (cut)
+		r->tls_flags |= NDR_TLS_F_LIST_CUT;
+}
+
+static void walk_extensions(struct walk *w, uint32_t ext_end, int server, struct ndr_tls_rec *r)
+{
+	int seen_sni = 0, seen_alpn = 0, seen_list[4] = { 0 };
 
 	while (!w->stopped && w->pos < ext_end) {
 		uint32_t type, len, data_end;
@@ -128,18 +194,36 @@ static void walk_extensions(struct walk *w, uint32_t ext_end, struct ndr_tls_rec
 			return;
 		type = rd16(w->b + at);
 		len = rd16(w->b + at + 2);
+		r->ext_types[r->n_extensions] = (uint16_t)type;
 		r->n_extensions++;
 		data_end = w->pos + len;
 		if (data_end > ext_end) {
 			r->tls_flags |= NDR_TLS_F_MALFORMED;
 			return;
 		}
-		if (type == TLS_EXT_SNI && !seen_sni) {
+		if (type == TLS_EXT_SNI && !seen_sni && !server) {
 			seen_sni = 1;
 			server_name(w, data_end, r);
 		} else if (type == TLS_EXT_ALPN && !seen_alpn) {
 			seen_alpn = 1;
 			alpn(w, data_end, r);
+		} else if (type == TLS_EXT_VERSIONS && server && !seen_list[0]) {
+			uint32_t v;
+
+			seen_list[0] = 1;
+			if (take16(w, data_end, &v)) {
+				r->sv_version = (uint16_t)v;
+				r->tls_flags |= NDR_TLS_F_SV;
+			}
+		} else if (!server && (type == TLS_EXT_VERSIONS || type == TLS_EXT_GROUPS ||
+				       type == TLS_EXT_PF || type == TLS_EXT_SIGALGS)) {
+			int k = type == TLS_EXT_VERSIONS ? 0 : type == TLS_EXT_GROUPS ? 1
+				: type == TLS_EXT_PF ? 2 : 3;
+
+			if (!seen_list[k]) {
+				seen_list[k] = 1;
+				list_ext(w, type, data_end, r);
+			}
 		}
 		if (w->stopped)
 			return;
@@ -153,6 +237,7 @@ void golden_tls_packet(struct ndr_golden *g, const struct golden_pkt *p)
 	struct walk w;
 	const uint8_t *b;
 	uint32_t off, vis, e, rend, lim, s, c, k, x;
+	int server, ok;
 
 	if (p->fragment || !p->has_tcp)
 		return;
@@ -163,12 +248,16 @@ void golden_tls_packet(struct ndr_golden *g, const struct golden_pkt *p)
 	if (vis > NDR_TLS_VIEW)
 		vis = NDR_TLS_VIEW;
 	b = p->frame + off;
-	if (vis < 9 || b[0] != TLS_HANDSHAKE || b[1] != 3 || b[5] != TLS_CLIENT_HELLO)
+	if (vis < 9 || b[0] != TLS_HANDSHAKE || b[1] != 3 ||
+	    (b[5] != TLS_CLIENT_HELLO && b[5] != TLS_SERVER_HELLO))
 		return;
+	server = b[5] == TLS_SERVER_HELLO;
 
 	memset(&r, 0, sizeof(r));
 	r.hdr.type = NDR_REC_TLS;
-	r.hdr.slots = 3;
+	r.hdr.slots = sizeof(r) / NDR_SLOT_BYTES;
+	if (server)
+		r.tls_flags |= NDR_TLS_F_SERVER;
 	r.hdr.version = NDR_ABI_VERSION;
 	r.hdr.flags = p->ipv6 ? NDR_REC_F_IPV6 : 0;
 	r.hdr.ts_ns = p->ts_ns;
@@ -202,16 +291,39 @@ void golden_tls_packet(struct ndr_golden *g, const struct golden_pkt *p)
 	w.flags = &r.tls_flags;
 	if (take16(&w, e, &s))
 		r.hello_version = (uint16_t)s;
-	if (take(&w, 32, e) >= 0 && take8(&w, e, &s) && take(&w, s, e) >= 0 &&
-	    take16(&w, e, &c)) {
-		r.n_ciphers = (uint16_t)(c / 2);
-		if (take(&w, c, e) >= 0 && take8(&w, e, &k) && take(&w, k, e) >= 0 &&
-		    w.pos != e && take16(&w, e, &x)) {
-			if (w.pos + x > e)
-				r.tls_flags |= NDR_TLS_F_MALFORMED;
-			else
-				walk_extensions(&w, w.pos + x, &r);
+	if (take(&w, 32, e) < 0 || !take8(&w, e, &s) || take(&w, s, e) < 0)
+		goto done;
+	if (server) {
+		/* one cipher suite, one compression method */
+		ok = take16(&w, e, &c);
+		if (ok) {
+			r.ciphers[0] = (uint16_t)c;
+			r.n_ciphers = 1;
+			r.tls_flags |= NDR_TLS_F_CIPHERS;
 		}
+		ok = ok && take(&w, 1, e) >= 0;
+	} else {
+		int64_t at = -1;
+
+		ok = take16(&w, e, &c);
+		if (ok) {
+			r.n_ciphers = (uint16_t)(c / 2);
+			at = take(&w, c, e);
+			ok = at >= 0;
+		}
+		if (ok) {
+			r.tls_flags |= NDR_TLS_F_CIPHERS;
+			if (keep16(b + at, c / 2, r.ciphers, NDR_TLS_CIPHERS_MAX))
+				r.tls_flags |= NDR_TLS_F_LIST_CUT;
+		}
+		ok = ok && take8(&w, e, &k) && take(&w, k, e) >= 0;
 	}
+	if (ok && w.pos != e && take16(&w, e, &x)) {
+		if (w.pos + x > e)
+			r.tls_flags |= NDR_TLS_F_MALFORMED;
+		else
+			walk_extensions(&w, w.pos + x, server, &r);
+	}
+done:
 	g->emit(g->arg, &r.hdr);
 }

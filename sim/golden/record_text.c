@@ -120,8 +120,22 @@ static const char *const dns_parse_names[] = {
 };
 
 static const char *const tls_flag_names[] = {
-	"SNI", "SNI_CUT", "TRUNCATED", "MALFORMED", "EXT_CUT", "ALPN",
+	"SNI", "SNI_CUT", "TRUNCATED", "MALFORMED", "EXT_CUT", "ALPN", "SERVER", "CIPHERS",
+	"SV", "GROUPS", "SIGALGS", "PF", "LIST_CUT",
 };
+
+/* A kept list as "a,b,c" in hex (n entries of which max are kept). */
+static void put_list16(struct out *o, const char *label, const uint16_t *v, unsigned n,
+		       unsigned max)
+{
+	unsigned i;
+
+	put(o, " %s=", label);
+	for (i = 0; i < n && i < max; i++)
+		put(o, "%s%x", i ? "," : "", v[i]);
+	if (n > max)
+		put(o, ",...(%u)", n);
+}
 
 static void put_hist(struct out *o, const uint16_t h[NDR_HIST_BINS])
 {
@@ -264,8 +278,16 @@ static void format_tls(struct out *o, const struct ndr_tls_rec *r)
 	put_name(o, r->sni, sni);
 	put(o, "(%u) alpn=", r->sni_len);
 	put_name(o, (const char *)r->alpn, alpn);
-	put(o, "(%u) flags=", r->alpn_len);
-	put_bits(o, r->tls_flags, tls_flag_names, 6);
+	put(o, "(%u) sv=0x%04x", r->alpn_len, r->sv_version);
+	if (r->tls_flags & NDR_TLS_F_CIPHERS)
+		put_list16(o, "cs", r->ciphers, r->n_ciphers, NDR_TLS_CIPHERS_MAX);
+	put_list16(o, "exts", r->ext_types, r->n_extensions, NDR_TLS_MAX_EXT);
+	if (r->tls_flags & NDR_TLS_F_GROUPS)
+		put_list16(o, "groups", r->groups, r->n_groups, NDR_TLS_GROUPS_MAX);
+	if (r->tls_flags & NDR_TLS_F_SIGALGS)
+		put_list16(o, "sigalgs", r->sigalgs, r->n_sigalgs, NDR_TLS_SIGALGS_MAX);
+	put(o, " flags=");
+	put_bits(o, r->tls_flags, tls_flag_names, 13);
 }
 
 void ndr_rec_format(const struct ndr_rec_hdr *rec, char *buf, size_t len)
@@ -456,10 +478,21 @@ static const struct field tls_fields[] = {
 	FLD(struct ndr_tls_rec, n_ciphers, F_UINT),
 	FLD(struct ndr_tls_rec, n_extensions, F_UINT),
 	FLD(struct ndr_tls_rec, alpn_len, F_UINT),
-	FLD(struct ndr_tls_rec, reserved0, F_HEX),
+	FLD(struct ndr_tls_rec, alpn_last, F_HEX),
 	FLD(struct ndr_tls_rec, payload_len, F_UINT),
 	ARR(struct ndr_tls_rec, alpn, F_HEX, NDR_TLS_ALPN_MAX),
-	ARR(struct ndr_tls_rec, reserved1, F_HEX, 5),
+	FLD(struct ndr_tls_rec, sv_version, F_HEX),
+	FLD(struct ndr_tls_rec, n_groups, F_UINT),
+	FLD(struct ndr_tls_rec, n_sigalgs, F_UINT),
+	FLD(struct ndr_tls_rec, n_point_formats, F_UINT),
+	FLD(struct ndr_tls_rec, n_versions, F_UINT),
+	ARR(struct ndr_tls_rec, reserved1, F_HEX, 4),
+	ARR(struct ndr_tls_rec, ciphers, F_HEX, NDR_TLS_CIPHERS_MAX),
+	ARR(struct ndr_tls_rec, ext_types, F_HEX, NDR_TLS_MAX_EXT),
+	ARR(struct ndr_tls_rec, sigalgs, F_HEX, NDR_TLS_SIGALGS_MAX),
+	ARR(struct ndr_tls_rec, groups, F_HEX, NDR_TLS_GROUPS_MAX),
+	ARR(struct ndr_tls_rec, point_formats, F_HEX, NDR_TLS_PF_MAX),
+	ARR(struct ndr_tls_rec, reserved2, F_HEX, 24),
 };
 
 static uint64_t get_le(const uint8_t *p, unsigned size)

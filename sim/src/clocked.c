@@ -65,7 +65,7 @@ static uint32_t clocked_in_count(const struct ndr_dataflow *d, uint32_t k)
 	case NDR_OBS_TLS_WALK: return ndr_tls_chunk_s_count(&d->s_tls_chunks);
 	case NDR_OBS_RECORDS:  return ndr_rec3_s_count(&d->s_flow_recs) +
 				      ndr_rec8_s_count(&d->s_dns_recs) +
-				      ndr_rec3_s_count(&d->s_tls_recs);
+				      ndr_rec8_s_count(&d->s_tls_recs);
 	default:               return ndr_slot_s_count(&d->s_slots);
 	}
 }
@@ -84,7 +84,7 @@ static bool clocked_in_full(struct ndr_dataflow *d, uint32_t k)
 	case NDR_OBS_TLS_WALK: return ndr_tls_chunk_s_full(&d->s_tls_chunks);
 	case NDR_OBS_RECORDS:  return ndr_rec3_s_full(&d->s_flow_recs) ||
 				      ndr_rec8_s_full(&d->s_dns_recs) ||
-				      ndr_rec3_s_full(&d->s_tls_recs);
+				      ndr_rec8_s_full(&d->s_tls_recs);
 	default:               return ndr_slot_s_full(&d->s_slots);
 	}
 }

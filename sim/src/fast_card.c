@@ -247,8 +247,8 @@ static void fast_tls(struct ndr_top *top, const struct ndr_top_io *io, const str
 	top->tls.st = NDR_TLS_W_IDLE;
 }
 
-/* Records one frame can write: heartbeat, flow, DNS, TLS. */
-#define FRAME_SLOTS (3u + 3u + 6u + 3u)
+/* Records one frame can write: heartbeat, flow, DNS, TLS (their longest). */
+#define FRAME_SLOTS (3u + 3u + NDR_REC_MAX_SLOTS + NDR_TLS_REC_BYTES / NDR_SLOT_BYTES)
 
 int ndr_top_frame(struct ndr_top *top, const struct ndr_top_io *io, uint64_t ts_ns,
 		  const uint8_t *frame, uint32_t caplen, uint32_t wire_len)

@@ -581,6 +581,38 @@ static void add_tls_hellos(struct corpus *c)
 			PG_TCP_ACK | PG_TCP_PSH, h.b, n);
 		add(c, MS / 4, &p, i == 11 ? 54 + 80 : p.len);
 	}
+	/* ABI 3: the lists (with GREASE, cut, lengths that lie) and
+	 * ServerHellos, each also cut at every 7th byte */
+	{
+		static const uint8_t sv[] = { 4, 0x1a, 0x1a, 3, 4 };
+		static const uint8_t grp[] = { 0, 4, 0, 0x1d, 0, 0x17 };
+		static const uint8_t pf[] = { 12, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 };
+		static const uint8_t bad[] = { 0, 40, 4, 3 };
+		static const uint8_t sel[] = { 3, 4 };
+		uint16_t cs[36];
+		uint32_t k;
+
+		for (k = 0; k < 36; k++)
+			cs[k] = (uint16_t)(k == 0 ? 0xeaea : 0xc000 + k);
+		const struct tlsgen_ext ext[] = {
+			{ 43, sv, sizeof(sv) }, { 10, grp, sizeof(grp) }, { 11, pf, sizeof(pf) },
+			{ 13, bad, sizeof(bad) },
+		};
+		const struct tlsgen_ext sext[] = { { 43, sel, 2 }, { 43, "\3", 1 } };
+		for (i = 0; i < 3; i++) {
+			if (i == 0)
+				tlsgen_client(&h, 0x0303, cs, 36, ext, 4);
+			else if (i == 1)
+				tlsgen_server(&h, 0x0303, 0x1301, sext, 2);
+			else
+				tlsgen_server(&h, 0x0303, 0x1301, sext + 1, 1);
+			for (k = 9; k <= h.len; k += 7) {
+				pg_tcp4(&p, "10.44.0.3", (uint16_t)(41000 + i), "10.44.0.9", 443,
+					PG_TCP_ACK | PG_TCP_PSH, h.b, h.len);
+				add(c, MS / 4, &p, 54 + k);
+			}
+		}
+	}
 }
 
 static void build_corpus(struct corpus *c)
@@ -623,7 +655,7 @@ static void test_crafted_corpus(void **state)
 	assert_int_equal(bad, 0);
 	assert_true(flows > 100);
 	assert_true(dnss > 30);
-	assert_int_equal(last_tls_equal, 12);
+	assert_int_equal(last_tls_equal, 12 + 38);   /* + the cuts of ABI 3's hellos */
 }
 
 /* The clocked simulation against the golden model on the same corpus: at

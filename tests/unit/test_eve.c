@@ -504,7 +504,7 @@ static void tls_record(struct ndr_tls_rec *r, const char *sni)
 {
 	memset(r, 0, sizeof(*r));
 	r->hdr.type = NDR_REC_TLS;
-	r->hdr.slots = 3;
+	r->hdr.slots = sizeof(*r) / NDR_SLOT_BYTES;
 	r->hdr.ts_ns = 1795642744123456789ull;
 	r->hdr.seq = 9;
 	addr("192.168.1.10", r->src_addr);
@@ -614,6 +614,55 @@ static void test_dns_answers(void **state)
 	j = parse(ndr_eve_dns_str(r));
 	assert_null(json_object_get(json_object_get(j, "dns"), "answers"));
 	assert_int_equal(int_at(j, "dns", "version"), 3);
+	json_decref(j);
+}
+
+/* A ServerHello on its own, and one paired: where tls.version comes from. */
+static void test_tls_versions(void **state)
+{
+	struct ndr_tls_rec c, sv;
+	json_t *j;
+
+	(void)state;
+	tls_record(&c, "www.example.com");
+	tls_record(&sv, NULL);
+	/* the server's view: its own endpoints are the client's reversed */
+	memcpy(sv.src_addr, c.dst_addr, 16);
+	memcpy(sv.dst_addr, c.src_addr, 16);
+	sv.src_port = c.dst_port;
+	sv.dst_port = c.src_port;
+	sv.tls_flags = NDR_TLS_F_SERVER | NDR_TLS_F_CIPHERS | NDR_TLS_F_SV;
+	sv.hello_version = 0x0303;
+	sv.sv_version = 0x0304;
+	sv.ciphers[0] = 0x1302;
+	sv.n_ciphers = 1;
+	sv.n_extensions = 2;
+	sv.ext_types[0] = 43;
+	sv.ext_types[1] = 51;
+
+	j = parse(ndr_eve_tls_str(&sv));
+	assert_string_equal(str_at(j, NULL, "src_ip"), "192.168.1.10");   /* the client */
+	assert_int_equal(int_at(j, NULL, "dest_port"), 443);
+	assert_string_equal(str_at(j, "tls", "version"), "TLS 1.3");
+	assert_string_equal(str_at(j, "ndr", "version_from"), "server_supported_versions");
+	assert_null(json_object_get(json_object_get(j, "tls"), "client_handshake"));
+	assert_int_equal(int_at(json_object_get(j, "tls"), "server_handshake", "cipher"), 0x1302);
+	assert_string_equal(str_at(json_object_get(j, "tls"), "ja3s", "string"), "771,4866,43-51");
+	json_decref(j);
+
+	/* TLS 1.2 chosen by a server without supported_versions */
+	sv.tls_flags &= (uint16_t)~NDR_TLS_F_SV;
+	j = parse(ndr_eve_tls_pair_str(&c, &sv));
+	assert_string_equal(str_at(j, "tls", "version"), "TLS 1.2");
+	assert_string_equal(str_at(j, "ndr", "version_from"), "server_hello");
+	assert_string_equal(str_at(j, "tls", "sni"), "www.example.com");
+	assert_non_null(json_object_get(json_object_get(j, "tls"), "client_handshake"));
+	json_decref(j);
+
+	/* no ServerHello: the client's legacy version, said so */
+	j = parse(ndr_eve_tls_str(&c));
+	assert_string_equal(str_at(j, "ndr", "version_from"), "client_hello");
+	assert_null(json_object_get(json_object_get(j, "tls"), "server_handshake"));
 	json_decref(j);
 }
 
@@ -791,6 +840,7 @@ int main(void)
 		cmocka_unit_test(test_dns_answer_and_hostile_name),
 		cmocka_unit_test(test_dns_answers),
 		cmocka_unit_test(test_tls_event),
+		cmocka_unit_test(test_tls_versions),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_writer),
 		cmocka_unit_test(test_writer_errors),

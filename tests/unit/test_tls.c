@@ -11,9 +11,12 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "ndr_eve.h"
 #include "ndr_golden.h"
+#include "ndr_tls_fingerprint.h"
 #include "test_hw_util.h"
 #include "tlsgen.h"
 #include "../../sim/golden/record_compare.h"
@@ -26,7 +29,7 @@ struct rig {
 	struct tring ring;
 	struct ndr_card *card;
 	struct ndr_golden *golden;
-	uint8_t golden_tls[MAX_GOLDEN][3 * NDR_SLOT_BYTES];
+	uint8_t golden_tls[MAX_GOLDEN][sizeof(struct ndr_tls_rec)];
 	unsigned n_golden;
 	uint64_t t;
 };
@@ -37,9 +40,9 @@ static void on_golden(void *arg, const struct ndr_rec_hdr *rec)
 
 	if (rec->type != NDR_REC_TLS)
 		return;
-	assert_int_equal(rec->slots, 3);
+	assert_int_equal(rec->slots, sizeof(struct ndr_tls_rec) / NDR_SLOT_BYTES);
 	assert_true(r->n_golden < MAX_GOLDEN);
-	memcpy(r->golden_tls[r->n_golden++], rec, 3 * NDR_SLOT_BYTES);
+	memcpy(r->golden_tls[r->n_golden++], rec, sizeof(struct ndr_tls_rec));
 }
 
 static void rig_init(struct rig *r)
@@ -113,13 +116,13 @@ static void test_sni_and_alpn(void **state)
 	tlsgen_hello(&h, &o);
 	assert_int_equal(send_hello(&r, &h, 0, &t), 1);
 	assert_int_equal(t.hdr.type, NDR_REC_TLS);
-	assert_int_equal(t.hdr.slots, 3);
+	assert_int_equal(t.hdr.slots, 8);
 	assert_int_equal(t.hdr.ts_ns, r.t);
 	assert_int_equal(t.hdr.flags & NDR_REC_F_IPV6, 0);
 	assert_int_equal(t.src_port, 50123);
 	assert_int_equal(t.dst_port, 443);
 	assert_int_equal(t.ip_proto, 6);
-	assert_int_equal(t.tls_flags, NDR_TLS_F_SNI | NDR_TLS_F_ALPN);
+	assert_int_equal(t.tls_flags & ~NDR_TLS_F_CIPHERS, NDR_TLS_F_SNI | NDR_TLS_F_ALPN);
 	assert_int_equal(t.record_version, 0x0301);
 	assert_int_equal(t.hello_version, 0x0303);
 	assert_int_equal(t.record_len, h.len - 5);
@@ -146,7 +149,7 @@ static void test_no_sni(void **state)
 	rig_init(&r);
 	tlsgen_hello(&h, &o);
 	assert_int_equal(send_hello(&r, &h, 0, &t), 1);
-	assert_int_equal(t.tls_flags, 0);
+	assert_int_equal(t.tls_flags & ~NDR_TLS_F_CIPHERS, 0);
 	assert_int_equal(t.n_extensions, 3);
 	assert_int_equal(t.sni_len, 0);
 	assert_memory_equal(t.sni, zero, sizeof(zero));
@@ -156,7 +159,7 @@ static void test_no_sni(void **state)
 	o.sni_name_type = 1;
 	tlsgen_hello(&h, &o);
 	assert_int_equal(send_hello(&r, &h, 0, &t), 1);
-	assert_int_equal(t.tls_flags, 0);
+	assert_int_equal(t.tls_flags & ~NDR_TLS_F_CIPHERS, 0);
 	assert_int_equal(t.n_extensions, 4);
 	assert_memory_equal(t.sni, zero, sizeof(zero));
 
@@ -168,7 +171,7 @@ static void test_no_sni(void **state)
 	tlsgen_put16(&h, 3, (uint16_t)(h.len - 5));
 	tlsgen_put24(&h, 6, h.len - 9);
 	assert_int_equal(send_hello(&r, &h, 0, &t), 1);
-	assert_int_equal(t.tls_flags, 0);
+	assert_int_equal(t.tls_flags & ~NDR_TLS_F_CIPHERS, 0);
 	assert_int_equal(t.n_extensions, 0);
 	assert_int_equal(t.n_ciphers, 3);
 	rig_free(&r);
@@ -193,14 +196,14 @@ static void test_cut_names(void **state)
 
 	tlsgen_hello(&h, &o);
 	assert_int_equal(send_hello(&r, &h, 0, &t), 1);
-	assert_int_equal(t.tls_flags, NDR_TLS_F_SNI | NDR_TLS_F_SNI_CUT);
+	assert_int_equal(t.tls_flags & ~NDR_TLS_F_CIPHERS, NDR_TLS_F_SNI | NDR_TLS_F_SNI_CUT);
 	assert_int_equal(t.sni_len, 200);
 	assert_memory_equal(t.sni, want, NDR_TLS_SNI_MAX);
 
 	name[NDR_TLS_SNI_MAX] = '\0';               /* exactly 64: stored whole */
 	tlsgen_hello(&h, &o);
 	assert_int_equal(send_hello(&r, &h, 0, &t), 1);
-	assert_int_equal(t.tls_flags, NDR_TLS_F_SNI);
+	assert_int_equal(t.tls_flags & ~NDR_TLS_F_CIPHERS, NDR_TLS_F_SNI);
 	assert_int_equal(t.sni_len, NDR_TLS_SNI_MAX);
 	assert_memory_equal(t.sni, want, NDR_TLS_SNI_MAX);
 
@@ -209,7 +212,7 @@ static void test_cut_names(void **state)
 	name[NDR_TLS_SNI_MAX + 1] = '\0';
 	tlsgen_hello(&h, &o);
 	assert_int_equal(send_hello(&r, &h, 0, &t), 1);
-	assert_int_equal(t.tls_flags, NDR_TLS_F_SNI | NDR_TLS_F_SNI_CUT);
+	assert_int_equal(t.tls_flags & ~NDR_TLS_F_CIPHERS, NDR_TLS_F_SNI | NDR_TLS_F_SNI_CUT);
 	assert_int_equal(t.sni_len, NDR_TLS_SNI_MAX + 1);
 	rig_free(&r);
 }
@@ -226,7 +229,7 @@ static void test_truncated(void **state)
 	tlsgen_hello(&h, &o);
 	/* the capture ends inside the cipher suites */
 	assert_int_equal(send_hello(&r, &h, 60, &t), 1);
-	assert_int_equal(t.tls_flags, NDR_TLS_F_TRUNCATED);
+	assert_int_equal(t.tls_flags & ~NDR_TLS_F_CIPHERS, NDR_TLS_F_TRUNCATED);
 	assert_int_equal(t.hello_version, 0x0303);
 	assert_int_equal(t.n_ciphers, 100);
 	assert_int_equal(t.n_extensions, 0);
@@ -234,7 +237,7 @@ static void test_truncated(void **state)
 
 	/* the capture ends inside the random: only the legacy version */
 	assert_int_equal(send_hello(&r, &h, 20, &t), 1);
-	assert_int_equal(t.tls_flags, NDR_TLS_F_TRUNCATED);
+	assert_int_equal(t.tls_flags & ~NDR_TLS_F_CIPHERS, NDR_TLS_F_TRUNCATED);
 	assert_int_equal(t.hello_version, 0x0303);
 	assert_int_equal(t.n_ciphers, 0);
 
@@ -249,7 +252,7 @@ static void test_truncated(void **state)
 	tlsgen_hello(&h, &o);
 	assert_true(h.len > NDR_TLS_VIEW);
 	assert_int_equal(send_hello(&r, &h, 0, &t), 1);
-	assert_int_equal(t.tls_flags, NDR_TLS_F_SNI | NDR_TLS_F_TRUNCATED);
+	assert_int_equal(t.tls_flags & ~NDR_TLS_F_CIPHERS, NDR_TLS_F_SNI | NDR_TLS_F_TRUNCATED);
 	assert_string_equal(t.sni, "cut.example");
 	assert_int_equal(t.n_extensions, 2);
 
@@ -258,12 +261,12 @@ static void test_truncated(void **state)
 	tlsgen_hello(&h, &o);
 	tlsgen_put16(&h, 3, 200);
 	assert_int_equal(send_hello(&r, &h, 0, &t), 1);
-	assert_int_equal(t.tls_flags, NDR_TLS_F_SNI | NDR_TLS_F_TRUNCATED);
+	assert_int_equal(t.tls_flags & ~NDR_TLS_F_CIPHERS, NDR_TLS_F_SNI | NDR_TLS_F_TRUNCATED);
 	assert_int_equal(t.record_len, 200);
 	assert_int_equal(t.n_extensions, 2);
 	tlsgen_put16(&h, 3, 45);                    /* ends inside the ciphers */
 	assert_int_equal(send_hello(&r, &h, 0, &t), 1);
-	assert_int_equal(t.tls_flags, NDR_TLS_F_TRUNCATED);
+	assert_int_equal(t.tls_flags & ~NDR_TLS_F_CIPHERS, NDR_TLS_F_TRUNCATED);
 	assert_int_equal(t.n_extensions, 0);
 	assert_int_equal(t.n_ciphers, 3);
 	rig_free(&r);
@@ -286,7 +289,7 @@ static void test_split_across_segments(void **state)
 	first = h.alpn_ext_off + 2;                 /* inside the ALPN header */
 	pg_tcp4(&p, "10.1.0.5", 50200, "10.2.0.7", 443, PG_TCP_ACK, h.b, first);
 	assert_int_equal(rig_frame(&r, &p, p.len, &t), 1);
-	assert_int_equal(t.tls_flags, NDR_TLS_F_SNI | NDR_TLS_F_TRUNCATED);
+	assert_int_equal(t.tls_flags & ~NDR_TLS_F_CIPHERS, NDR_TLS_F_SNI | NDR_TLS_F_TRUNCATED);
 	assert_string_equal(t.sni, "split.example.net");
 	assert_int_equal(t.n_extensions, 1);
 	assert_int_equal(t.alpn_len, 0);
@@ -312,7 +315,7 @@ static void test_malformed(void **state)
 	tlsgen_hello(&h, &o);
 	tlsgen_put16(&h, h.sni_ext_off + 7, 200);
 	assert_int_equal(send_hello(&r, &h, 0, &t), 1);
-	assert_int_equal(t.tls_flags, NDR_TLS_F_MALFORMED);
+	assert_int_equal(t.tls_flags & ~NDR_TLS_F_CIPHERS, NDR_TLS_F_MALFORMED);
 	assert_int_equal(t.n_extensions, 1);
 	assert_int_equal(t.sni_len, 0);
 
@@ -320,35 +323,35 @@ static void test_malformed(void **state)
 	tlsgen_hello(&h, &o);
 	tlsgen_put16(&h, h.sni_ext_off + 2, 0x4000);
 	assert_int_equal(send_hello(&r, &h, 0, &t), 1);
-	assert_int_equal(t.tls_flags, NDR_TLS_F_MALFORMED);
+	assert_int_equal(t.tls_flags & ~NDR_TLS_F_CIPHERS, NDR_TLS_F_MALFORMED);
 	assert_int_equal(t.n_extensions, 1);
 
 	/* extensions block past the hello */
 	tlsgen_hello(&h, &o);
 	tlsgen_put16(&h, h.ext_len_off, 0xffff);
 	assert_int_equal(send_hello(&r, &h, 0, &t), 1);
-	assert_int_equal(t.tls_flags, NDR_TLS_F_MALFORMED);
+	assert_int_equal(t.tls_flags & ~NDR_TLS_F_CIPHERS, NDR_TLS_F_MALFORMED);
 	assert_int_equal(t.n_extensions, 0);
 
 	/* cipher suites past the hello */
 	tlsgen_hello(&h, &o);
 	tlsgen_put16(&h, h.ciphers_off, 0xfff0);
 	assert_int_equal(send_hello(&r, &h, 0, &t), 1);
-	assert_int_equal(t.tls_flags, NDR_TLS_F_MALFORMED);
+	assert_int_equal(t.tls_flags & ~NDR_TLS_F_CIPHERS, NDR_TLS_F_MALFORMED);
 	assert_int_equal(t.n_ciphers, 0x7ff8);
 
 	/* a record too short for the handshake header */
 	tlsgen_hello(&h, &o);
 	tlsgen_put16(&h, 3, 2);
 	assert_int_equal(send_hello(&r, &h, 0, &t), 1);
-	assert_int_equal(t.tls_flags, NDR_TLS_F_MALFORMED | NDR_TLS_F_TRUNCATED);
+	assert_int_equal(t.tls_flags & ~NDR_TLS_F_CIPHERS, NDR_TLS_F_MALFORMED | NDR_TLS_F_TRUNCATED);
 	assert_int_equal(t.hello_version, 0);
 
 	/* a hello length shorter than its contents: the walk ends at it */
 	tlsgen_hello(&h, &o);
 	tlsgen_put24(&h, 6, 40);
 	assert_int_equal(send_hello(&r, &h, 0, &t), 1);
-	assert_int_equal(t.tls_flags, NDR_TLS_F_MALFORMED);
+	assert_int_equal(t.tls_flags & ~NDR_TLS_F_CIPHERS, NDR_TLS_F_MALFORMED);
 	assert_int_equal(t.hello_len, 40);
 	rig_free(&r);
 }
@@ -364,19 +367,19 @@ static void test_many_extensions(void **state)
 	rig_init(&r);
 	tlsgen_hello(&h, &o);
 	assert_int_equal(send_hello(&r, &h, 0, &t), 1);
-	assert_int_equal(t.tls_flags, NDR_TLS_F_EXT_CUT);
+	assert_int_equal(t.tls_flags & ~NDR_TLS_F_CIPHERS, NDR_TLS_F_EXT_CUT);
 	assert_int_equal(t.n_extensions, NDR_TLS_MAX_EXT);
 
 	o.filler_before = NDR_TLS_MAX_EXT - 1;      /* the SNI is the 32nd */
 	tlsgen_hello(&h, &o);
 	assert_int_equal(send_hello(&r, &h, 0, &t), 1);
-	assert_int_equal(t.tls_flags, NDR_TLS_F_SNI);
+	assert_int_equal(t.tls_flags & ~NDR_TLS_F_CIPHERS, NDR_TLS_F_SNI);
 	assert_int_equal(t.n_extensions, NDR_TLS_MAX_EXT);
 
 	o.filler_after = 1;                         /* a 33rd after it */
 	tlsgen_hello(&h, &o);
 	assert_int_equal(send_hello(&r, &h, 0, &t), 1);
-	assert_int_equal(t.tls_flags, NDR_TLS_F_SNI | NDR_TLS_F_EXT_CUT);
+	assert_int_equal(t.tls_flags & ~NDR_TLS_F_CIPHERS, NDR_TLS_F_SNI | NDR_TLS_F_EXT_CUT);
 	rig_free(&r);
 }
 
@@ -395,7 +398,7 @@ static void test_not_tls(void **state)
 	assert_int_equal(rig_frame(&r, &p, p.len, &t), 0);
 
 	tlsgen_hello(&h, &o);
-	h.b[5] = 2;                                 /* a ServerHello */
+	h.b[5] = 11;                                /* a Certificate */
 	assert_int_equal(send_hello(&r, &h, 0, &t), 0);
 	h.b[5] = 1;
 	h.b[0] = 23;                                /* application data */
@@ -413,6 +416,203 @@ static void test_not_tls(void **state)
 	pg_tcp4(&p, "10.1.0.5", 50300, "10.2.0.7", 8443, PG_TCP_ACK, h.b, h.len);
 	assert_int_equal(rig_frame(&r, &p, p.len, &t), 1);
 	assert_string_equal(t.sni, "x.example");
+	rig_free(&r);
+}
+
+/* The lists JA3 and JA4 need (ABI 3), GREASE included as on the wire,
+ * and the highest version of supported_versions without GREASE. */
+static void test_lists(void **state)
+{
+	static const uint16_t cs[] = { 0x2a2a, 0x1301, 0x1302, 0xc02b, 0x002f };
+	static const uint8_t groups[] = { 0, 8, 0x3a, 0x3a, 0, 0x1d, 0, 0x17, 0, 0x18 };
+	static const uint8_t pf[] = { 2, 0, 1 };
+	static const uint8_t sig[] = { 0, 6, 4, 3, 8, 4, 4, 1 };
+	static const uint8_t sv[] = { 6, 0x7a, 0x7a, 3, 4, 3, 3 };
+	static const uint8_t sni[] = { 0, 8, 0, 0, 5, 'a', '.', 'b', 'c', 'd' };
+	static const uint8_t alpn[] = { 0, 12, 2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1' };
+	const struct tlsgen_ext ext[] = {
+		{ 0xdada, NULL, 0 }, { 0, sni, sizeof(sni) }, { 10, groups, sizeof(groups) },
+		{ 11, pf, sizeof(pf) }, { 13, sig, sizeof(sig) }, { 43, sv, sizeof(sv) },
+		{ 16, alpn, sizeof(alpn) }, { 0x44cd, "\0\0", 2 }, { 10, groups, 4 },
+	};
+	struct tlsgen h;
+	struct ndr_tls_rec t;
+	struct rig r;
+
+	(void)state;
+	rig_init(&r);
+	tlsgen_client(&h, 0x0303, cs, 5, ext, sizeof(ext) / sizeof(ext[0]));
+	assert_int_equal(send_hello(&r, &h, 0, &t), 1);
+	assert_int_equal(t.tls_flags, NDR_TLS_F_SNI | NDR_TLS_F_ALPN | NDR_TLS_F_CIPHERS |
+			 NDR_TLS_F_SV | NDR_TLS_F_GROUPS | NDR_TLS_F_SIGALGS | NDR_TLS_F_PF);
+	assert_int_equal(t.n_ciphers, 5);
+	assert_memory_equal(t.ciphers, cs, sizeof(cs));
+	assert_int_equal(t.ciphers[5], 0);
+	assert_int_equal(t.n_extensions, 9);
+	uint16_t types[9] = { 0xdada, 0, 10, 11, 13, 43, 16, 0x44cd, 10 };
+	assert_memory_equal(t.ext_types, types, sizeof(types));
+	assert_int_equal(t.n_groups, 4);          /* the first supported_groups only */
+	assert_int_equal(t.groups[0], 0x3a3a);
+	assert_int_equal(t.groups[1], 0x1d);
+	assert_int_equal(t.groups[3], 0x18);
+	assert_int_equal(t.n_point_formats, 2);
+	assert_int_equal(t.point_formats[0], 0);
+	assert_int_equal(t.point_formats[1], 1);
+	assert_int_equal(t.n_sigalgs, 3);
+	assert_int_equal(t.sigalgs[0], 0x0403);
+	assert_int_equal(t.sigalgs[2], 0x0401);
+	assert_int_equal(t.n_versions, 3);
+	assert_int_equal(t.sv_version, 0x0304);
+	assert_int_equal(t.alpn_len, 2);
+	assert_int_equal(t.alpn_last, '2');
+	assert_string_equal(t.sni, "a.bcd");
+
+	/* lists longer than kept: cut, flagged, the first ones kept */
+	uint16_t many[70];
+	uint8_t bigsig[2 + 80];
+	for (unsigned i = 0; i < 70; i++)
+		many[i] = (uint16_t)(0x0100 + i);
+	for (unsigned i = 0; i < 40; i++) {
+		bigsig[2 + 2 * i] = 8;
+		bigsig[3 + 2 * i] = (uint8_t)i;
+	}
+	bigsig[0] = 0;
+	bigsig[1] = 80;
+	const struct tlsgen_ext ext2[] = { { 13, bigsig, sizeof(bigsig) } };
+	tlsgen_client(&h, 0x0303, many, 70, ext2, 1);
+	assert_int_equal(send_hello(&r, &h, 0, &t), 1);
+	assert_int_equal(t.tls_flags, NDR_TLS_F_CIPHERS | NDR_TLS_F_SIGALGS | NDR_TLS_F_LIST_CUT);
+	assert_int_equal(t.n_ciphers, 70);
+	assert_int_equal(t.ciphers[63], 0x0100 + 63);
+	assert_int_equal(t.n_sigalgs, 40);
+	assert_int_equal(t.sigalgs[31], 0x0800 + 31);
+
+	/* a hello cut before its ciphers: no list claimed */
+	tlsgen_client(&h, 0x0303, many, 70, ext2, 1);
+	assert_int_equal(send_hello(&r, &h, 9 + 2 + 32 + 1 + 2 + 20, &t), 1);
+	assert_int_equal(t.tls_flags, NDR_TLS_F_TRUNCATED);
+	assert_int_equal(t.n_ciphers, 70);
+	assert_int_equal(t.ciphers[0], 0);
+	rig_free(&r);
+}
+
+/* A ServerHello: the chosen cipher, the selected version, its extensions. */
+static void test_server_hello(void **state)
+{
+	static const uint8_t sel[] = { 3, 4 };
+	static const uint8_t alpn[] = { 0, 3, 2, 'h', '2' };
+	const struct tlsgen_ext ext[] = {
+		{ 51, "\0\x1d\0\0", 4 }, { 43, sel, 2 }, { 16, alpn, sizeof(alpn) }, { 0, NULL, 0 },
+	};
+	struct tlsgen h;
+	struct ndr_tls_rec t;
+	struct rig r;
+
+	(void)state;
+	rig_init(&r);
+	tlsgen_server(&h, 0x0303, 0x1302, ext, 4);
+	assert_int_equal(send_hello(&r, &h, 0, &t), 1);
+	assert_int_equal(t.tls_flags, NDR_TLS_F_SERVER | NDR_TLS_F_CIPHERS | NDR_TLS_F_SV |
+			 NDR_TLS_F_ALPN);
+	assert_int_equal(t.hello_version, 0x0303);
+	assert_int_equal(t.sv_version, 0x0304);
+	assert_int_equal(t.n_ciphers, 1);
+	assert_int_equal(t.ciphers[0], 0x1302);
+	assert_int_equal(t.n_extensions, 4);
+	assert_int_equal(t.ext_types[0], 51);
+	assert_int_equal(t.ext_types[3], 0);
+	assert_int_equal(t.sni_len, 0);
+	assert_int_equal(t.alpn_len, 2);
+
+	/* a TLS 1.2 ServerHello: no supported_versions */
+	tlsgen_server(&h, 0x0303, 0xc02f, NULL, 0);
+	assert_int_equal(send_hello(&r, &h, 0, &t), 1);
+	assert_int_equal(t.tls_flags, NDR_TLS_F_SERVER | NDR_TLS_F_CIPHERS);
+	assert_int_equal(t.sv_version, 0);
+	assert_int_equal(t.ciphers[0], 0xc02f);
+	rig_free(&r);
+}
+
+/*
+ * JA3 and JA4 against published values. Chrome 143 (Android) as a public
+ * TLS fingerprinting service reported it (ja3_text, ja3_hash, ja4, ja4_r,
+ * ja4_ro; quoted in service0427/v2_cp_app tls.md): its cipher suites and
+ * extensions in the order the service saw them on the wire, its groups,
+ * point formats and signature algorithms. The hello built from them gets
+ * GREASE values where Chrome puts them (first cipher, first and last
+ * extension, first group, first version), which both fingerprints must
+ * ignore, and short contents where the fingerprints do not look (a 32-byte
+ * X25519 key share instead of X25519MLKEM768's 1216 bytes, so the hello
+ * fits the card's 1024-byte view: docs/alerts.md says why real PQ hellos
+ * get no fingerprint).
+ */
+static void test_ja3_ja4_published(void **state)
+{
+	static const uint16_t cs[] = {
+		0x4a4a, 4865, 4866, 4867, 49195, 49199, 49196, 49200, 52393, 52392, 49171, 49172,
+		156, 157, 47, 53,
+	};
+	static const uint8_t groups[] = { 0, 10, 0x5a, 0x5a, 0x11, 0xec, 0, 29, 0, 23, 0, 24 };
+	static const uint8_t pf[] = { 1, 0 };
+	static const uint8_t sig[] = { 0, 16, 4, 3, 8, 4, 4, 1, 5, 3, 8, 5, 5, 1, 8, 6, 6, 1 };
+	static const uint8_t sv[] = { 6, 0xba, 0xba, 3, 4, 3, 3 };
+	static const uint8_t sni[] = { 0, 23, 0, 0, 20, 't', 'l', 's', '.', 'b', 'r', 'o', 'w', 's',
+				       'e', 'r', 'l', 'e', 'a', 'k', 's', '.', 'c', 'o', 'm' };
+	static const uint8_t alpn[] = { 0, 12, 2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1' };
+	static const uint8_t ks[43] = { 0, 41, 0xaa, 0xaa, 0, 1, 0, 0, 29, 0, 32 };
+	static const uint8_t psk_modes[] = { 1, 1 };
+	const struct tlsgen_ext ext[] = {
+		{ 0x0a0a, NULL, 0 }, { 45, psk_modes, 2 }, { 51, ks, 43 }, { 16, alpn, sizeof(alpn) },
+		{ 65037, "\0\0\1\0\1\x9f\0\0\0\0", 10 }, { 23, NULL, 0 },
+		{ 17613, "\0\3\2h2", 6 }, { 0, sni, sizeof(sni) }, { 11, pf, sizeof(pf) },
+		{ 10, groups, sizeof(groups) }, { 43, sv, sizeof(sv) }, { 65281, "\0", 1 },
+		{ 35, NULL, 0 }, { 18, NULL, 0 }, { 5, "\1\0\0\0\0", 5 }, { 13, sig, sizeof(sig) },
+		{ 27, "\2\0\2", 3 }, { 0xfafa, "\0", 1 },
+	};
+	char ja3[NDR_JA3_STRLEN], md5[33], ja4[NDR_JA4_STRLEN];
+	struct tlsgen h;
+	struct ndr_tls_rec t;
+	struct rig r;
+
+	(void)state;
+	rig_init(&r);
+	tlsgen_client(&h, 0x0303, cs, sizeof(cs) / 2, ext, sizeof(ext) / sizeof(ext[0]));
+	assert_true(h.len <= NDR_TLS_VIEW);
+	assert_int_equal(send_hello(&r, &h, 0, &t), 1);
+	assert_null(ndr_tls_fingerprint_missing(&t));
+	assert_int_equal(ndr_tls_ja3(&t, ja3, md5), 0);
+	assert_string_equal(ja3, "771,4865-4866-4867-49195-49199-49196-49200-52393-52392-49171-"
+			    "49172-156-157-47-53,45-51-16-65037-23-17613-0-11-10-43-65281-35-"
+			    "18-5-13-27,4588-29-23-24,0");
+	assert_string_equal(md5, "98487aa16281980e7d1120d399efb6a4");
+	assert_int_equal(ndr_tls_ja4(&t, ja4), 0);
+	assert_string_equal(ja4, "t13d1516h2_8daaf6152771_d8a2da3f94cd");
+
+	/* the EVE event carries them, and the version its server chose */
+	static const uint8_t sel[] = { 3, 4 };
+	const struct tlsgen_ext sext[] = { { 43, sel, 2 }, { 51, "\0\x1d\0\0", 4 } };
+	struct ndr_tls_rec sh;
+	struct pg p;
+	tlsgen_server(&h, 0x0303, 4865, sext, 2);
+	pg_tcp4(&p, "10.2.0.7", 443, "10.1.0.5", 50123, PG_TCP_ACK | PG_TCP_PSH, h.b, h.len);
+	assert_int_equal(rig_frame(&r, &p, p.len, &sh), 1);
+	char *ev = ndr_eve_tls_pair_str(&t, &sh);
+	assert_non_null(ev);
+	assert_non_null(strstr(ev, "\"ja4\":\"t13d1516h2_8daaf6152771_d8a2da3f94cd\""));
+	assert_non_null(strstr(ev, "\"hash\":\"98487aa16281980e7d1120d399efb6a4\""));
+	assert_non_null(strstr(ev, "\"tls\":{\"sni\":\"tls.browserleaks.com\",\"version\":\"TLS 1.3\""));
+	assert_non_null(strstr(ev, "\"server_handshake\":{\"version\":\"TLS 1.2\",\"cipher\":4865,\"exts\":[43,51]}"));
+	assert_non_null(strstr(ev, "\"src_ip\":\"10.1.0.5\""));
+	free(ev);
+
+	/* a hello the card saw cut has none, and says why */
+	assert_int_equal(send_hello(&r, &h, 0, &t), 1);       /* h is the ServerHello now */
+	assert_non_null(ndr_tls_fingerprint_missing(&t));
+	tlsgen_client(&h, 0x0303, cs, sizeof(cs) / 2, ext, sizeof(ext) / sizeof(ext[0]));
+	assert_int_equal(send_hello(&r, &h, h.len - 3, &t), 1);
+	assert_string_equal(ndr_tls_fingerprint_missing(&t),
+			    "the hello is not whole in what the card saw");
+	assert_int_equal(ndr_tls_ja4(&t, ja4), -1);
 	rig_free(&r);
 }
 
@@ -458,6 +658,9 @@ int main(void)
 		cmocka_unit_test(test_many_extensions),
 		cmocka_unit_test(test_not_tls),
 		cmocka_unit_test(test_ipv6_vlan),
+		cmocka_unit_test(test_lists),
+		cmocka_unit_test(test_server_hello),
+		cmocka_unit_test(test_ja3_ja4_published),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

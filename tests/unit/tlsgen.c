@@ -115,3 +115,54 @@ void tlsgen_hello(struct tlsgen *t, const struct tlsgen_opts *o)
 	tlsgen_put16(t, 3, (uint16_t)(t->len - 5));
 	tlsgen_put24(t, 6, t->len - 9);
 }
+
+static void handshake_start(struct tlsgen *t, uint8_t type, uint16_t version)
+{
+	memset(t, 0, sizeof(*t));
+	u8(t, 22);
+	u16(t, 0x0301);
+	u16(t, 0);                          /* record length, at the end */
+	u8(t, type);
+	u8(t, 0);                           /* handshake length, at the end */
+	u16(t, 0);
+	u16(t, version);
+	for (uint32_t i = 0; i < 32; i++)
+		u8(t, (uint8_t)(0x50 + i));
+	u8(t, 0);                           /* no session id */
+}
+
+static void handshake_end(struct tlsgen *t, const struct tlsgen_ext *ext, unsigned n_ext)
+{
+	t->ext_len_off = t->len;
+	u16(t, 0);
+	for (unsigned i = 0; i < n_ext; i++) {
+		u16(t, ext[i].type);
+		u16(t, ext[i].len);
+		raw(t, ext[i].data, ext[i].len);
+	}
+	tlsgen_put16(t, t->ext_len_off, (uint16_t)(t->len - t->ext_len_off - 2));
+	tlsgen_put16(t, 3, (uint16_t)(t->len - 5));
+	tlsgen_put24(t, 6, t->len - 9);
+}
+
+void tlsgen_client(struct tlsgen *t, uint16_t version, const uint16_t *ciphers, unsigned n,
+		   const struct tlsgen_ext *ext, unsigned n_ext)
+{
+	handshake_start(t, 1, version);
+	t->ciphers_off = t->len;
+	u16(t, (uint16_t)(2 * n));
+	for (unsigned i = 0; i < n; i++)
+		u16(t, ciphers[i]);
+	u8(t, 1);
+	u8(t, 0);
+	handshake_end(t, ext, n_ext);
+}
+
+void tlsgen_server(struct tlsgen *t, uint16_t version, uint16_t cipher,
+		   const struct tlsgen_ext *ext, unsigned n_ext)
+{
+	handshake_start(t, 2, version);
+	u16(t, cipher);
+	u8(t, 0);                           /* compression method: null */
+	handshake_end(t, ext, n_ext);
+}

@@ -36,6 +36,19 @@ struct tlsgen {
 };
 
 void tlsgen_hello(struct tlsgen *t, const struct tlsgen_opts *o);
+
+/* An extension as it goes on the wire: type, then data of len bytes. */
+struct tlsgen_ext {
+	uint16_t type;
+	const void *data;
+	uint16_t len;
+};
+/* A ClientHello with these cipher suites and extensions, in this order. */
+void tlsgen_client(struct tlsgen *t, uint16_t version, const uint16_t *ciphers, unsigned n,
+		   const struct tlsgen_ext *ext, unsigned n_ext);
+/* A ServerHello choosing cipher, with these extensions. */
+void tlsgen_server(struct tlsgen *t, uint16_t version, uint16_t cipher,
+		   const struct tlsgen_ext *ext, unsigned n_ext);
 void tlsgen_put16(struct tlsgen *t, uint32_t off, uint16_t v);
 void tlsgen_put24(struct tlsgen *t, uint32_t off, uint32_t v);
 

@@ -86,7 +86,7 @@ static struct {
 	struct ndr_rec8_s s_dns_recs;
 	struct ndr_stats_dns_s s_st_dns;
 	struct ndr_tls_chunk_s s_tls_chunks;
-	struct ndr_rec3_s s_tls_recs;
+	struct ndr_rec8_s s_tls_recs;
 	struct ndr_stats_tls_s s_st_tls;
 	struct ndr_slot_s s_slots;
 } wires;
