@@ -19,3 +19,20 @@ for cap in tests/captures/*.pcap; do
 	done
 done
 du -sh tests/fuzz/corpus/card tests/fuzz/corpus/ring
+
+# State files as the sensor saves them after a capture: once as a payload
+# behind a valid checksum (selector 0: the loader's decoding) and once as
+# the whole file (selector 0x80: the store's header checks).
+mkdir -p tests/fuzz/corpus/state
+rm -f tests/fuzz/corpus/state/seed-*
+st=$(mktemp -d)
+for cap in new-admin-path benign-eastwest; do
+	"${BUILD:-build}/bin/ndr-sensor" -q -r "tests/captures/$cap.pcap" --state "$st" >/dev/null
+	f=$st/new_admin_path.state
+	size=$(stat -c %s "$f")
+	{ printf '\000'; dd if="$f" bs=1 skip=24 count=8 status=none
+	  dd if="$f" bs=1 skip=32 count=$((size - 64)) status=none; } >"tests/fuzz/corpus/state/seed-$cap-payload"
+	{ printf '\200'; cat "$f"; } >"tests/fuzz/corpus/state/seed-$cap-file"
+	rm -f "$st"/*
+done
+rmdir "$st"
