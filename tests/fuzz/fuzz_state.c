@@ -44,7 +44,7 @@ static struct loader loaders[MAX_LOADERS];
 static unsigned n_loaders;
 static char top[64], dir_in[80], dir_a[80], dir_b[80];
 
-static void die(const char *what, const char *detail)
+__attribute__((noreturn)) static void die(const char *what, const char *detail)
 {
 	fprintf(stderr, "fuzz_state: %s: %s\n", what, detail);
 	abort();
