@@ -398,6 +398,7 @@ static int decode(struct ap *d, const struct ndr_state_blob *b, char *why, size_
 		return -1;
 	}
 	d->learn_start_ns = head[0];
+	d->last_ns = b->written_ns;   /* the saver's d->last_ns, even with no pair left */
 	for (uint64_t i = 0; i < head[1]; i++) {
 		uint8_t rec[AP_REC_BYTES];
 		struct ap_pair *p;
@@ -442,8 +443,6 @@ static int decode(struct ap *d, const struct ndr_state_blob *b, char *why, size_
 		p->normal = rec[44] & 1;
 		p->learned = (rec[44] >> 1) & 1;
 		p->last_ns = last_ns;
-		if (p->last_ns > d->last_ns)
-			d->last_ns = p->last_ns;
 		if (p->normal)
 			count_normal(d, &k, +1);
 	}

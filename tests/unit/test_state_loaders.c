@@ -192,6 +192,34 @@ static void loaded_counts_are_exact(void **state)
 	rmdir(dir);
 }
 
+/* Learning started, every pair aged out since: the newest session time is
+ * the file's time, and must survive restarts for the file to stay valid. */
+static void empty_baseline_survives_restarts(void **state)
+{
+	char dir[] = "/tmp/ndr-test-sl-XXXXXX", err[512];
+	uint8_t buf[16];
+	json_t *st;
+	void *d;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	write_state(dir, T, buf, payload(buf, T - 10 * DAY, 0, NULL, 0));
+	for (int restart = 0; restart < 3; restart++) {
+		d = fg_create(ops, NULL);
+		if (ops->state_load(d, dir, err, sizeof(err)) != 1)
+			fail_msg("restart %d: %s", restart, err);
+		st = json_object();
+		ops->stats(d, st);
+		assert_true(json_is_false(json_object_get(st, "learning")));   /* it ended */
+		json_decref(st);
+		if (ops->state_save(d, dir, err, sizeof(err)) != 0)
+			fail_msg("restart %d: save: %s", restart, err);
+		ops->destroy(d);
+	}
+	unlink(strcat(strcpy(err, dir), "/new_admin_path.state"));
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -199,6 +227,7 @@ int main(void)
 		cmocka_unit_test(duplicate_pair),
 		cmocka_unit_test(impossible_times),
 		cmocka_unit_test(loaded_counts_are_exact),
+		cmocka_unit_test(empty_baseline_survives_restarts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
