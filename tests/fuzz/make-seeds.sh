@@ -18,6 +18,10 @@ for cap in tests/captures/*.pcap; do
 		"$TOOL" ring "$cap" "$skip" 40 >"tests/fuzz/corpus/ring/seed-$name-$skip"
 	done
 done
+# Enough of captures that raise alerts for the alert paths to be reached.
+for name in iodine-null nmap-connect-scan hydra-ssh; do
+	"$TOOL" ring "tests/captures/$name.pcap" 0 150 >"tests/fuzz/corpus/ring/seed-$name-alert"
+done
 du -sh tests/fuzz/corpus/card tests/fuzz/corpus/ring
 
 # State files as the sensor saves them after a capture: once as a payload

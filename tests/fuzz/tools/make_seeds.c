@@ -62,8 +62,18 @@ static void card_seed(struct ndr_capture *cap, unsigned n)
 	}
 }
 
-/* fuzz_ring.c: u8 log2 slots, u32 cons, u16 prod ahead, u8 max records per
- * drain, u8 batch, then the slots from index 0. */
+/* fuzz_ring.c: u8 log2 slots, u32 cons, u8 max records per drain, u8 batch,
+ * then rounds: u16 prod ahead and the slots the card wrote from cons on,
+ * one round whenever a ring's worth is near. */
+static void put_round(const uint8_t *slots, uint32_t log2, uint32_t cons, uint32_t prod)
+{
+	uint32_t mask = (1u << log2) - 1;
+
+	put16(prod - cons);
+	for (uint32_t i = cons; i != prod; i++)
+		put(slots + (size_t)(i & mask) * NDR_SLOT_BYTES, NDR_SLOT_BYTES);
+}
+
 static void ring_seed(struct ndr_capture *cap, unsigned n)
 {
 	const uint32_t log2 = 8;
@@ -84,19 +94,20 @@ static void ring_seed(struct ndr_capture *cap, unsigned n)
 		fprintf(stderr, "make-seeds: %s\n", slots ? err : "out of memory");
 		exit(1);
 	}
-	/* Stop while the next frame's worst case still fits: a lossless ring. */
-	while (n-- && ctrl.prod + NDR_CARD_WORST_SLOTS_PER_FRAME < (1u << log2) &&
-	       ndr_capture_next(cap, &f, -1, err, sizeof(err)) == 1)
-		ndr_card_frame(card, f.ts_ns, f.data, f.caplen, f.wirelen);
-	ndr_card_flush(card);
-	if (ctrl.prod > (1u << log2))
-		ctrl.prod = 1u << log2;
 	put(&head[0], 1);
 	put32(0);
-	put16(ctrl.prod);
 	put(&head[1], 1);
 	put(&head[1], 1);
-	put(slots, (size_t)ctrl.prod * NDR_SLOT_BYTES);
+	while (n-- && ndr_capture_next(cap, &f, -1, err, sizeof(err)) == 1) {
+		ndr_card_frame(card, f.ts_ns, f.data, f.caplen, f.wirelen);
+		/* hand the ring over while the next frame's worst case still fits */
+		if (ctrl.prod - ctrl.cons + 2 * NDR_CARD_WORST_SLOTS_PER_FRAME > (1u << log2)) {
+			put_round(slots, log2, ctrl.cons, ctrl.prod);
+			ctrl.cons = ctrl.prod;
+		}
+	}
+	ndr_card_flush(card);
+	put_round(slots, log2, ctrl.cons, ctrl.prod);
 	ndr_card_free(card);
 	free(slots);
 }
