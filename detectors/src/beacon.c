@@ -120,9 +120,10 @@ static void *bc_create(struct ndr_config *cfg, char *err, size_t errlen)
 			      &b->size_tol, err, errlen) != 0)
 		goto fail;
 	if (b->min_connections > b->max_starts) {
-		snprintf(err, errlen, "[%s] min_connections (%llu) must not exceed max_starts (%llu)",
-			 BC_SECTION, (unsigned long long)b->min_connections,
-			 (unsigned long long)b->max_starts);
+		ndr_config_errorf(cfg, BC_SECTION, "min_connections", NULL, err, errlen,
+				  "%llu must not exceed max_starts (%llu)",
+				  (unsigned long long)b->min_connections,
+				  (unsigned long long)b->max_starts);
 		goto fail;
 	}
 	b->duration_window_ns = dur_ms * 1000000ull;

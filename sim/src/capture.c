@@ -182,7 +182,8 @@ static void to_ethernet(struct ndr_capture *cap, const struct pcap_pkthdr *h,
 	case DLT_EN10MB:
 		f->data = data;
 		f->caplen = caplen;
-		f->wirelen = h->len;
+		/* a corrupt record may say it captured more than the wire had */
+		f->wirelen = h->len > caplen ? h->len : caplen;
 		return;
 	case DLT_LINUX_SLL:
 		hdr = 16;

@@ -271,6 +271,8 @@ static void test_pcapng(void **state)
 /* A classic pcap file written byte by byte, so the test controls what no
  * dumper writes: seconds with the top bit set (libpcap reads them signed),
  * a fraction of a second out of range. */
+static uint32_t raw_wire_len = 60;   /* what each record says was on the wire */
+
 static void write_raw_pcap(const uint32_t (*ts)[2], unsigned n)
 {
 	uint8_t hdr[24] = { 0 }, rec[16], frame[60];
@@ -287,7 +289,7 @@ static void write_raw_pcap(const uint32_t (*ts)[2], unsigned n)
 		put32(rec, ts[i][0]);
 		put32(rec + 4, ts[i][1]);
 		put32(rec + 8, sizeof(frame));
-		put32(rec + 12, sizeof(frame));
+		put32(rec + 12, raw_wire_len);
 		assert_int_equal(fwrite(rec, 1, sizeof(rec), out), sizeof(rec));
 		assert_int_equal(fwrite(frame, 1, sizeof(frame), out), sizeof(frame));
 	}
@@ -340,6 +342,28 @@ static void test_impossible_timestamps(void **state)
 	assert_non_null(cap);
 	assert_int_equal(ndr_capture_next(cap, &f, 0, err, sizeof(err)), 1);
 	assert_int_equal(f.ts_ns, 0);
+	ndr_capture_close(cap);
+}
+
+/* A record that says it captured 60 bytes of a 20-byte packet: the card
+ * takes caplen <= wirelen, so the wire length is raised to what is there. */
+static void test_caplen_above_wire_length(void **state)
+{
+	static const uint32_t ts[][2] = { { 1700000000u, 5 } };
+	struct ndr_capture *cap;
+	struct ndr_frame f;
+	char err[256];
+
+	(void)state;
+	raw_wire_len = 20;
+	write_raw_pcap(ts, 1);
+	raw_wire_len = 60;
+	cap = ndr_capture_open_file(path, err, sizeof(err));
+	if (!cap)
+		fail_msg("%s", err);
+	assert_int_equal(ndr_capture_next(cap, &f, 0, err, sizeof(err)), 1);
+	assert_int_equal(f.caplen, 60);
+	assert_int_equal(f.wirelen, 60);
 	ndr_capture_close(cap);
 }
 
@@ -410,6 +434,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_errors_name_the_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_impossible_timestamps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pcapng_far_future, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_caplen_above_wire_length, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
