@@ -3,18 +3,26 @@
 
 BUILD   ?= build
 CC      ?= cc
+CXX     ?= c++
 PKGS    := libpcap libpsl jansson numa libcrypto
 CPPFLAGS_ALL := -Ihw/include -Isim/include -Ihost/include -Idetectors/include -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wvla -Wstrict-prototypes -Wmissing-prototypes
 OPT     ?= -O2 -g
 CFLAGS_ALL := -std=c11 $(OPT) $(WARN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
-LDLIBS_ALL := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread $(LDLIBS)
+# XRT's native API is C++ (host/lib/source_xrt.cpp); its headers live in
+# /usr/include/xrt (Debian's xrt.pc names a wrong prefix, so not pkg-config).
+XRT_INC ?= /usr/include/xrt
+CXXWARN := -Wall -Wextra -Werror -Wshadow
+CXXFLAGS_ALL := -std=c++17 $(OPT) $(CXXWARN) -isystem $(XRT_INC) $(CXXFLAGS)
+LDLIBS_ALL := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lxrt_coreutil -luuid -lOpenCL \
+	      -lstdc++ -lm -lpthread $(LDLIBS)
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
 HW_SRC     := $(wildcard hw/src/*.c)
 SIM_SRC    := $(wildcard sim/src/*.c)
 GOLDEN_SRC := $(wildcard sim/golden/*.c)
 LIB_SRC    := $(wildcard host/lib/*.c)
+LIB_CXX_SRC:= $(wildcard host/lib/*.cpp)
 DET_SRC    := $(wildcard detectors/src/*.c)
 SENSOR_SRC := $(wildcard host/sensor/*.c)
 SIMTOOL_SRC:= $(wildcard sim/tools/*.c)
@@ -22,6 +30,7 @@ GEN_SRC    := $(wildcard sim/gen/*.c)
 IVSHMEM_SRC:= $(wildcard sim/ivshmem/*.c)
 BENCH_SRC  := $(wildcard tests/bench/*.c)
 TEST_SRC   := $(wildcard tests/unit/test_*.c)
+TESTTOOL_SRC:= $(wildcard tests/tools/*.c)
 TESTLIB_SRC:= $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))
 # Fuzz harnesses (tests/fuzz/fuzz_NAME.c): each links either with libFuzzer
 # (`make fuzz`) or with replay_main.c into a program that runs it over files
@@ -30,10 +39,17 @@ FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZLIB_SRC:= $(filter-out $(FUZZ_SRC) tests/fuzz/replay_main.c,$(wildcard tests/fuzz/*.c)) \
 	      host/sensor/card_config.c host/sensor/detect.c host/sensor/outputs.c
 
-obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+obj = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(patsubst %.c,$(BUILD)/obj/%.o,$(1)))
 # hw/src is compiled into sim/src/card.c as one unit (see there), not file by file;
 # a kernel source it does not include would be silently left out, so say so.
-LIB_OBJ := $(call obj,$(SIM_SRC) $(GOLDEN_SRC) $(LIB_SRC) $(DET_SRC))
+# The OpenCL card's program: opencl/ndr_card.cl with what it includes, as
+# one text (opencl/inline.awk) in a C string.
+CL_SRC  := opencl/ndr_card.cl opencl/ndr_cl_compat.h opencl/inline.awk
+CL_GEN  := $(BUILD)/gen/ndr_card_cl.c
+LIB_OBJ := $(call obj,$(SIM_SRC) $(GOLDEN_SRC) $(LIB_SRC) $(LIB_CXX_SRC) $(DET_SRC)) \
+	   $(BUILD)/obj/gen/ndr_card_cl.o
+CL_MISSING := $(strip $(foreach f,$(HW_SRC),$(if $(shell grep -F '"../$(f)"' opencl/ndr_card.cl),,$(f))))
+$(if $(CL_MISSING),$(error opencl/ndr_card.cl: does not include $(CL_MISSING)))
 HW_MISSING := $(strip $(foreach f,$(HW_SRC),$(if $(shell grep -F '"../../$(f)"' sim/src/card.c),,$(f))))
 $(if $(HW_MISSING),$(error sim/src/card.c: does not include $(HW_MISSING)))
 LIBNDR  := $(BUILD)/lib/libndr.a
@@ -42,6 +58,8 @@ BINS    := $(BUILD)/bin/ndr-sensor $(if $(SIMTOOL_SRC),$(BUILD)/bin/ndr-sim) \
 	   $(if $(IVSHMEM_SRC),$(BUILD)/bin/ndr-ivshmem-card)
 BENCHES := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+# Tools the integration tests run (tests/tools/ndr_test_xclbin.c -> ndr-test-xclbin).
+TESTTOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(subst _,-,$(TESTTOOL_SRC)))
 REPLAYS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz-replay/%,$(FUZZ_SRC))
 FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 
@@ -57,11 +75,28 @@ FUZZ_SECONDS ?= 60
 
 .PHONY: all deps run test test-unit test-kmod bench clean captures check-synth eval \
 	fuzz fuzzers replays sanitize clang-build
-all: $(BINS) $(TESTS) $(BENCHES) $(REPLAYS)
+all: $(BINS) $(TESTS) $(BENCHES) $(TESTTOOLS) $(REPLAYS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) -DNDR_VERSION='"$(VERSION)"' $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS_ALL) -DNDR_VERSION='"$(VERSION)"' $(CXXFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(CL_GEN): $(CL_SRC) $(HW_SRC) $(wildcard hw/include/*.h)
+	@mkdir -p $(dir $@)
+	awk -v INCLUDE=hw/include -f opencl/inline.awk opencl/ndr_card.cl >$@.cl
+	{ echo '/* Generated from opencl/ndr_card.cl by the Makefile: do not edit. */'; \
+	  echo 'extern const char ndr_card_cl_source[];'; \
+	  echo 'const char ndr_card_cl_source[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $@.cl; \
+	  echo ';'; } >$@
+
+$(BUILD)/obj/gen/ndr_card_cl.o: $(CL_GEN)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O0 -c $< -o $@
 
 $(LIBNDR): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -92,6 +127,14 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call obj,$(TESTLIB_SRC)) $(LIBND
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) -lcmocka
 
+$(BUILD)/tools/ndr-test-xclbin: $(BUILD)/obj/tests/tools/ndr_test_xclbin.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ -luuid
+
+$(BUILD)/tools/ndr-ring-dump: $(BUILD)/obj/tests/tools/ndr_ring_dump.o $(LIBNDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
 # Harness sources see the golden model's comparison and each other's headers.
 $(BUILD)/obj/tests/fuzz/%.o: CPPFLAGS_ALL += -Isim/golden -Itests/fuzz -Ihost/sensor
 
@@ -118,13 +161,13 @@ sanitize:
 
 # Everything again with clang, warnings fatal as with gcc, into $(BUILD)/clang.
 clang-build:
-	@$(MAKE) --no-print-directory BUILD=$(BUILD)/clang CC=clang all
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/clang CC=clang CXX=clang++ all
 
 # Each harness under libFuzzer for FUZZ_SECONDS (FUZZ_ONLY=NAME for one);
-# fails on any finding. tests/fuzz/README.md says how to run a campaign.
+# fails on any finding. docs/fuzzing.md says how to run a campaign.
 fuzz:
 	@scripts/deps.sh fuzz
-	@$(MAKE) --no-print-directory BUILD=$(BUILD)/libfuzzer CC=clang OPT='-O1 -g $(FUZZ_FLAGS)' fuzzers
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/libfuzzer CC=clang CXX=clang++ OPT='-O1 -g $(FUZZ_FLAGS)' fuzzers
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
 
 deps:

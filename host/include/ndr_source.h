@@ -7,9 +7,15 @@
  *   sim      the emulated card (hw/ kernels compiled natively) running on a
  *            capture file ("sim:file:PATH") or a live interface through
  *            libpcap ("sim:live:IFACE"), in this process;
- *   chardev  ndr.ko's /dev/ndrN (mmap + poll), see docs/kernel-module.md.
- * The loop is: pump() until it says records may be there, drain the reader,
- * repeat until pump() says NDR_SRC_END.
+ *   chardev  ndr.ko's /dev/ndrN (mmap + poll), see docs/kernel-module.md:
+ *            the emulated card behind QEMU, or a card with its own shell;
+ *   xrt      an Alveo card on a Vitis shell through XRT's native API
+ *            ("xrt:INDEX" or "xrt:BDF", with opts.xclbin), see
+ *            docs/hardware.md;
+ *   opencl   the hw/ kernels built as OpenCL C through the ICD loader
+ *            ("opencl" or "opencl:PLATFORM").
+ * The loop is: pump() until it says records may be there, drain through
+ * ndr_source_drain(), repeat until pump() says NDR_SRC_END.
  */
 #ifndef NDR_SOURCE_H
 #define NDR_SOURCE_H
@@ -33,13 +39,28 @@ struct ndr_source_opts {
 	uint32_t ring_log2_slots;   /* 0 = the source's default */
 	uint32_t batch_slots;       /* consumer write-back batch */
 	int numa_node;              /* -1 = the card's own node, or none */
+	const char *xclbin;         /* xrt: the xclbin to load */
+	const char *xclbin_uuid;    /* xrt: refuse an xclbin with another UUID */
+	const char *frames;         /* xrt, opencl: a capture for the card's
+	                               emulation to play (XRT noop, PoCL) */
+	int rs_fec;                 /* xrt: RS-FEC on the 100G link (default 1) */
 };
 
 void ndr_source_opts_defaults(struct ndr_source_opts *o);
 
+/* The card's 100G port, where the source can read it (xrt). */
+struct ndr_link_stats {
+	int present;               /* the rest is valid */
+	int up;
+	int rs_fec;
+	uint64_t rx_packets, rx_good_packets, rx_bytes, rx_bad_fcs;
+	char state[96];            /* "up", "down (local fault ...)" */
+};
+
 struct ndr_source_stats {
 	struct ndr_card_stats card;
 	struct ndr_capture_stats capture;
+	struct ndr_link_stats link;
 };
 
 struct ndr_source;
@@ -51,6 +72,9 @@ struct ndr_source_ops {
 	void (*stop)(struct ndr_source *s);
 	void (*get_stats)(struct ndr_source *s, struct ndr_source_stats *st);
 	void (*close)(struct ndr_source *s);
+	/* NULL, or rewrites a copy of every record before the consumer sees
+	 * it: a card's clock to wall time (ndr_timebase.h). */
+	void (*rewrite)(struct ndr_source *s, struct ndr_rec_hdr *rec);
 };
 
 struct ndr_source {
@@ -58,10 +82,12 @@ struct ndr_source {
 	struct ndr_ring_reader reader;
 	int numa_node;              /* node the ring lives on, -1 if unknown */
 	char desc[256];             /* for messages: "sim:file:x.pcap" */
+	char info[512];             /* what the operator should see at start:
+	                               device, image, clock, link ("" = none) */
 };
 
-/* spec: "sim:file:PATH", "sim:live:IFACE", "chardev:/dev/ndr0".
- * NULL with "SPEC: what" in err. */
+/* spec: "sim:file:PATH", "sim:live:IFACE", "chardev:/dev/ndr0", "xrt:0",
+ * "xrt:0000:3b:00.1", "opencl", "opencl:NAME". NULL with "SPEC: what" in err. */
 struct ndr_source *ndr_source_open(const char *spec, const struct ndr_source_opts *o,
 				   char *err, size_t errlen);
 
@@ -81,7 +107,16 @@ static inline void ndr_source_get_stats(struct ndr_source *s, struct ndr_source_
 	s->ops->get_stats(s, st);
 }
 
+/* Hand every record in the ring to fn (ndr_ring_drain), through the
+ * source's rewrite when it has one. */
+size_t ndr_source_drain(struct ndr_source *s, ndr_record_fn fn, void *arg, size_t max_records);
+
 void ndr_source_close(struct ndr_source *s);
+
+/* Ring size for a card configuration: the end-of-capture flush writes every
+ * flow still in the table at once, so the ring must hold a full table of
+ * flow records (4 ways x 3 slots); at least 2^20 slots. */
+uint32_t ndr_source_default_log2_slots(const struct ndr_card_cfg *cfg);
 
 /* Implementations (source_*.c). */
 struct ndr_source *ndr_source_sim_open(const char *what, const char *arg,
@@ -90,5 +125,12 @@ struct ndr_source *ndr_source_sim_open(const char *what, const char *arg,
 /* path: /dev/ndrN of ndr.ko (docs/kernel-module.md). */
 struct ndr_source *ndr_source_chardev_open(const char *path, const struct ndr_source_opts *o,
 					   char *err, size_t errlen);
+/* platform: "" (the first with a device) or part of a platform's name or
+ * vendor; o->frames is required. */
+struct ndr_source *ndr_source_opencl_open(const char *platform, const struct ndr_source_opts *o,
+					  char *err, size_t errlen);
+/* device: an XRT device index or PCI BDF; o->xclbin is required. */
+struct ndr_source *ndr_source_xrt_open(const char *device, const struct ndr_source_opts *o,
+				       char *err, size_t errlen);
 
 #endif

@@ -2,120 +2,53 @@
  * source_sim.c - the emulated card as a card source.
  *
  * The capture (file or live interface) feeds the emulated card in this
- * thread; the card fills a ring in memory exactly as a real card's DMA would,
- * and the caller drains it through the same ring reader as any card. A
- * capture file is read ahead on a thread of its own (ndr_readahead.h), so
- * with a second core the card does not wait for libpcap.
- *
- * A capture file is not a link at line rate, so reading it must lose nothing:
- * before each frame the source makes sure the ring has room for the most
- * records one frame can cause, and otherwise returns to let the consumer
- * drain. A live interface has no such luxury: there the ring fills and the
- * card drops and reports, as a card would.
+ * thread (ndr_card_feed.h); the card fills a ring in memory exactly as a real
+ * card's DMA would, and the caller drains it through the same ring reader as
+ * any card.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ndr_card_feed.h"
 #include "ndr_numa.h"
-#include "ndr_readahead.h"
 #include "ndr_source.h"
-
-#define SIM_FRAMES_PER_PUMP 2048u
 
 struct sim_source {
 	struct ndr_source base;
-	struct ndr_capture *cap;        /* live; a file's is owned by ra */
-	struct ndr_readahead *ra;       /* file */
-	struct ndr_card *card;
+	struct ndr_card_feed *feed;
 	void *ring_mem;
 	size_t ring_bytes;
 	struct ndr_ring_ctrl *ctrl;
 	uint32_t log2_slots;
-	int live;
-	int input_done;            /* capture ended; card flushed */
-	volatile int stop_requested;
 };
-
-static uint32_t ring_room(const struct sim_source *s)
-{
-	uint32_t prod = __atomic_load_n(&s->ctrl->prod, __ATOMIC_ACQUIRE);
-	uint32_t cons = __atomic_load_n(&s->ctrl->cons, __ATOMIC_ACQUIRE);
-
-	return (1u << s->log2_slots) - (prod - cons);
-}
-
-static int next_frame(struct sim_source *s, struct ndr_frame *f, int timeout_ms, char *err,
-		      size_t errlen)
-{
-	if (s->ra)
-		return ndr_readahead_next(s->ra, f, err, errlen);
-	return ndr_capture_next(s->cap, f, timeout_ms, err, errlen);
-}
 
 static int sim_pump(struct ndr_source *base, int timeout_ms, char *err, size_t errlen)
 {
 	struct sim_source *s = (struct sim_source *)base;
-	struct ndr_frame f;
-	unsigned n;
-	int rc = 1;
+	int rc = ndr_card_feed_pump(s->feed, timeout_ms, err, errlen);
 
-	if (s->input_done)
+	if (rc == NDR_SRC_END)
 		return ndr_ring_available(&base->reader) ? NDR_SRC_RECORDS : NDR_SRC_END;
-
-	for (n = 0; n < SIM_FRAMES_PER_PUMP; n++) {
-		if (!s->live && ring_room(s) < NDR_CARD_WORST_SLOTS_PER_FRAME)
-			return NDR_SRC_RECORDS;
-		if (s->stop_requested) {
-			rc = 0;
-			break;
-		}
-		rc = next_frame(s, &f, n ? 0 : timeout_ms, err, errlen);
-		if (rc != 1)
-			break;
-		ndr_card_frame(s->card, f.ts_ns, f.data, f.caplen, f.wirelen);
-	}
-	/* Frames read before an end, a timeout or an error still count. */
-	if (rc == 1)
-		return NDR_SRC_RECORDS;
-	if (rc == 2)
-		return n ? NDR_SRC_RECORDS : NDR_SRC_IDLE;
-	if (rc < 0)
-		return NDR_SRC_ERROR;
-	ndr_card_flush(s->card);
-	s->input_done = 1;
-	return NDR_SRC_RECORDS;
+	return rc;
 }
 
 static void sim_stop(struct ndr_source *base)
 {
-	struct sim_source *s = (struct sim_source *)base;
-
-	s->stop_requested = 1;
-	if (s->live)
-		ndr_capture_break(s->cap);
+	ndr_card_feed_stop(((struct sim_source *)base)->feed);
 }
 
 static void sim_get_stats(struct ndr_source *base, struct ndr_source_stats *st)
 {
-	struct sim_source *s = (struct sim_source *)base;
-
-	ndr_card_get_stats(s->card, &st->card);
-	if (s->ra)
-		ndr_readahead_get_stats(s->ra, &st->capture);
-	else
-		ndr_capture_get_stats(s->cap, &st->capture);
+	memset(st, 0, sizeof(*st));
+	ndr_card_feed_get_stats(((struct sim_source *)base)->feed, &st->card, &st->capture);
 }
 
 static void sim_close(struct ndr_source *base)
 {
 	struct sim_source *s = (struct sim_source *)base;
 
-	if (s->card)
-		ndr_card_free(s->card);
-	ndr_readahead_free(s->ra);
-	if (s->cap)
-		ndr_capture_close(s->cap);
+	ndr_card_feed_free(s->feed);
 	ndr_numa_free(s->ring_mem, s->ring_bytes);
 	free(s);
 }
@@ -128,23 +61,11 @@ static const struct ndr_source_ops sim_ops = {
 	.close = sim_close,
 };
 
-/* The end-of-capture flush writes every flow still in the table at once, so
- * the ring must hold a full table of flow records (4 ways x 3 slots). */
-static uint32_t default_log2_slots(const struct ndr_card_cfg *cfg)
-{
-	uint32_t l = cfg->log2_buckets + 4u;
-
-	if (l < 20u)
-		l = 20u;
-	return l > NDR_RING_MAX_LOG2 ? NDR_RING_MAX_LOG2 : l;
-}
-
 struct ndr_source *ndr_source_sim_open(const char *what, const char *arg,
 				       const struct ndr_source_opts *o,
 				       char *err, size_t errlen)
 {
 	struct sim_source *s = calloc(1, sizeof(*s));
-	char why[256] = "";
 
 	if (!s) {
 		snprintf(err, errlen, "sim: out of memory");
@@ -152,10 +73,10 @@ struct ndr_source *ndr_source_sim_open(const char *what, const char *arg,
 	}
 	s->base.ops = &sim_ops;
 	s->base.numa_node = o->numa_node;
-	s->live = strcmp(what, "live") == 0;
 	snprintf(s->base.desc, sizeof(s->base.desc), "sim:%s:%s", what, arg);
 
-	s->log2_slots = o->ring_log2_slots ? o->ring_log2_slots : default_log2_slots(&o->card);
+	s->log2_slots = o->ring_log2_slots ? o->ring_log2_slots
+					   : ndr_source_default_log2_slots(&o->card);
 	if (s->log2_slots < NDR_RING_MIN_LOG2 || s->log2_slots > NDR_RING_MAX_LOG2) {
 		snprintf(err, errlen, "%s: ring size 2^%u slots is outside 2^%u..2^%u",
 			 s->base.desc, s->log2_slots, NDR_RING_MIN_LOG2, NDR_RING_MAX_LOG2);
@@ -174,26 +95,10 @@ struct ndr_source *ndr_source_sim_open(const char *what, const char *arg,
 	s->ctrl->log2_slots = s->log2_slots;
 	s->ctrl->abi_version = NDR_ABI_VERSION;
 
-	s->cap = s->live ? ndr_capture_open_live(arg, why, sizeof(why))
-			 : ndr_capture_open_file(arg, why, sizeof(why));
-	if (!s->cap) {
-		snprintf(err, errlen, "%s", why);
+	s->feed = ndr_card_feed_open(strcmp(what, "live") == 0, arg, &o->card, s->ring_mem,
+				     s->log2_slots, s->ctrl, err, errlen);
+	if (!s->feed)
 		goto fail;
-	}
-	s->card = ndr_card_new(&o->card, s->ring_mem, s->log2_slots, s->ctrl, why, sizeof(why));
-	if (!s->card) {
-		snprintf(err, errlen, "%s: emulated card: %s", s->base.desc, why);
-		goto fail;
-	}
-	/* Last, so that a failure before it leaves no thread to stop. */
-	if (!s->live) {
-		s->ra = ndr_readahead_start(s->cap, 0, why, sizeof(why));
-		if (!s->ra) {
-			snprintf(err, errlen, "%s: %s", s->base.desc, why);
-			goto fail;
-		}
-		s->cap = NULL;
-	}
 	s->ctrl->state = NDR_RING_STATE_RUNNING;
 	ndr_ring_reader_init(&s->base.reader, s->ring_mem, s->log2_slots, s->ctrl,
 			     o->batch_slots);

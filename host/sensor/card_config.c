@@ -11,6 +11,9 @@ int sensor_card_config(struct ndr_config *cfg, const struct sensor_opts *o,
 
 	ndr_source_opts_defaults(so);
 	so->numa_node = o->numa_node;
+	so->xclbin = o->xclbin;
+	so->xclbin_uuid = o->xclbin_uuid;
+	so->frames = o->frames;
 
 	if (ndr_config_u64(cfg, "card", "flow_buckets_log2", c->log2_buckets, 4, 24, &v,
 			   err, errlen))
@@ -35,6 +38,10 @@ int sensor_card_config(struct ndr_config *cfg, const struct sensor_opts *o,
 				   err, errlen))
 		return -1;
 	c->heartbeat_ms = (uint32_t)v;
+	/* RS-FEC on the card's 100G port: must match the link partner (a
+	 * 100GBASE-SR4/CR4 port usually has it on). */
+	if (ndr_config_bool(cfg, "card", "rs_fec", 1, &so->rs_fec, err, errlen))
+		return -1;
 
 	if (ndr_config_u64(cfg, "ring", "slots_log2", 0, 0, NDR_RING_MAX_LOG2, &v, err, errlen))
 		return -1;

@@ -117,6 +117,12 @@ static void print_summary(struct ndr_source *src, struct run *r, double elapsed)
 		(unsigned long long)c->bad_records, (unsigned long long)c->seq_gaps);
 	fprintf(stderr, "  flows     %llu created, %llu evicted\n",
 		(unsigned long long)st.card.flows_created, (unsigned long long)st.card.flows_evicted);
+	if (st.link.present)
+		fprintf(stderr, "  link      %s, RS-FEC %s, %llu packets received (%llu good, "
+			"%llu bytes), %llu with a bad FCS\n", st.link.state,
+			st.link.rs_fec ? "on" : "off", (unsigned long long)st.link.rx_packets,
+			(unsigned long long)st.link.rx_good_packets,
+			(unsigned long long)st.link.rx_bytes, (unsigned long long)st.link.rx_bad_fcs);
 	fprintf(stderr, "  alerts    %llu\n", (unsigned long long)outputs_alerts(r->out));
 	outputs_summary(r->out, stderr);
 	dstats = detectors_stats(r->det);
@@ -162,10 +168,10 @@ static int run_loop(struct ndr_source *src, struct run *r, const struct sensor_o
 			fprintf(stderr, "ndr-sensor: %s\n", err);
 			status = 1;
 			/* Keep what was already accepted: drain the ring first. */
-			ndr_ring_drain(&src->reader, on_record, r, 0);
+			ndr_source_drain(src, on_record, r, 0);
 			break;
 		}
-		ndr_ring_drain(&src->reader, on_record, r, 0);
+		ndr_source_drain(src, on_record, r, 0);
 		if (rc == NDR_SRC_IDLE)
 			detectors_tick(r->det, wall_ns());
 		outputs_poll(r->out);
@@ -239,6 +245,8 @@ int main(int argc, char **argv)
 	src = ndr_source_open(o.source_spec, &so, err, sizeof(err));
 	if (!src)
 		goto fail;
+	if (!o.quiet && src->info[0])
+		fprintf(stderr, "ndr-sensor: %s: %s\n", src->desc, src->info);
 	g_source = src;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);

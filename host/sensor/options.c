@@ -15,16 +15,27 @@
 
 static void usage(FILE *out)
 {
-	fputs("Usage: ndr-sensor (-r FILE | -i IFACE | --card SPEC) [options]\n"
+	fputs("Usage: ndr-sensor (-r FILE | -i IFACE | --card SPEC [-r FILE]) [options]\n"
 	      "\n"
 	      "Reads feature records from a card (or the emulated card), runs the\n"
 	      "detectors and reports alerts as EVE JSON and RFC 5424 syslog.\n"
 	      "\n"
-	      "Input (exactly one):\n"
+	      "Input (one of):\n"
 	      "  -r, --read FILE        a pcap or pcapng file through the emulated card\n"
 	      "  -i, --interface IFACE  live packets (libpcap) through the emulated card\n"
-	      "      --card SPEC        a card source: sim:file:PATH, sim:live:IFACE,\n"
-	      "                         chardev:/dev/ndrN\n"
+	      "      --card SPEC        a card source (docs/hardware.md says which is for\n"
+	      "                         which platform):\n"
+	      "         sim:file:PATH, sim:live:IFACE  the emulated card (what -r, -i do)\n"
+	      "         chardev:/dev/ndrN  a card driven by ndr.ko: the emulated card\n"
+	      "                         behind QEMU, or a card with its own shell\n"
+	      "         xrt:DEVICE       an Alveo card on a Vitis shell through XRT\n"
+	      "                         (DEVICE = index or PCI BDF; needs --xclbin). Under\n"
+	      "                         XCL_EMULATION_MODE=noop, -r FILE feeds the emulated\n"
+	      "                         card in the device's place\n"
+	      "         opencl[:PLATFORM]  the hw/ kernels through OpenCL: on PoCL,\n"
+	      "                         built from source and run over -r FILE\n"
+	      "      --xclbin FILE      the ndr image to load (xrt)\n"
+	      "      --xclbin-uuid UUID refuse an image with another UUID (xrt)\n"
 	      "\n"
 	      "Output (alerts go to stdout as EVE JSON when none is given):\n"
 	      "      --eve PATH         append EVE JSON lines to PATH ('-' = stdout)\n"
@@ -49,7 +60,8 @@ static void usage(FILE *out)
 static int set_source(struct sensor_opts *o, const char *kind, const char *arg)
 {
 	if (o->source_spec[0]) {
-		fprintf(stderr, "ndr-sensor: give only one of -r, -i, --card\n");
+		fprintf(stderr, "ndr-sensor: give only one of -r, -i, --card "
+			"(or --card with -r for a card's emulation)\n");
 		return -1;
 	}
 	if (!arg[0]) {
@@ -68,11 +80,13 @@ static int set_source(struct sensor_opts *o, const char *kind, const char *arg)
 int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 {
 	enum { OPT_CARD = 256, OPT_EVE, OPT_SYSLOG, OPT_RECORDS, OPT_NUMA, OPT_PROGRESS,
-	       OPT_NO_PROGRESS, OPT_STATE };
+	       OPT_NO_PROGRESS, OPT_STATE, OPT_XCLBIN, OPT_XCLBIN_UUID };
 	static const struct option longopts[] = {
 		{ "read", required_argument, NULL, 'r' },
 		{ "interface", required_argument, NULL, 'i' },
 		{ "card", required_argument, NULL, OPT_CARD },
+		{ "xclbin", required_argument, NULL, OPT_XCLBIN },
+		{ "xclbin-uuid", required_argument, NULL, OPT_XCLBIN_UUID },
 		{ "config", required_argument, NULL, 'c' },
 		{ "eve", required_argument, NULL, OPT_EVE },
 		{ "syslog", required_argument, NULL, OPT_SYSLOG },
@@ -86,6 +100,7 @@ int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *read_file = NULL, *card = NULL, *other = NULL;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -96,16 +111,29 @@ int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 	while ((c = getopt_long(argc, argv, ":r:i:c:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			if (set_source(o, "sim:file:", optarg))
+			if (read_file) {
+				fprintf(stderr, "ndr-sensor: give -r only once\n");
 				return -1;
+			}
+			read_file = optarg;
 			break;
 		case 'i':
 			if (set_source(o, "sim:live:", optarg))
 				return -1;
+			other = optarg;
 			break;
 		case OPT_CARD:
-			if (set_source(o, "", optarg))
+			if (card) {
+				fprintf(stderr, "ndr-sensor: give --card only once\n");
 				return -1;
+			}
+			card = optarg;
+			break;
+		case OPT_XCLBIN:
+			o->xclbin = optarg;
+			break;
+		case OPT_XCLBIN_UUID:
+			o->xclbin_uuid = optarg;
 			break;
 		case 'c':
 			o->config_path = optarg;
@@ -171,8 +199,29 @@ int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 		fprintf(stderr, "ndr-sensor: unexpected argument '%s' (try --help)\n", argv[optind]);
 		return -1;
 	}
+	/* -r alone is the emulated card; with --card the frames go to that
+	 * card's emulation (the source refuses them where there is none). */
+	if (card && other) {
+		fprintf(stderr, "ndr-sensor: give only one of -i, --card\n");
+		return -1;
+	}
+	if (card) {
+		if (set_source(o, "", card))
+			return -1;
+		o->frames = read_file;
+	} else if (read_file && set_source(o, "sim:file:", read_file)) {
+		return -1;
+	}
 	if (!o->source_spec[0]) {
 		fprintf(stderr, "ndr-sensor: no input: give -r FILE, -i IFACE or --card SPEC (try --help)\n");
+		return -1;
+	}
+	if ((o->xclbin || o->xclbin_uuid) && strncmp(o->source_spec, "xrt:", 4) != 0) {
+		fprintf(stderr, "ndr-sensor: --xclbin and --xclbin-uuid are for --card xrt:DEVICE\n");
+		return -1;
+	}
+	if (o->frames && !card) {
+		fprintf(stderr, "ndr-sensor: internal: frames without a card\n");
 		return -1;
 	}
 	if (!o->eve_path && o->n_syslog == 0)

@@ -9,7 +9,10 @@
 #define SENSOR_MAX_SYSLOG 4
 
 struct sensor_opts {
-	char source_spec[4200];       /* sim:file:..., sim:live:..., chardev:... */
+	char source_spec[4200];       /* sim:file:..., sim:live:..., chardev:..., xrt:..., opencl */
+	const char *frames;           /* -r with --card: frames for the card's emulation */
+	const char *xclbin;           /* --xclbin: the image for xrt: */
+	const char *xclbin_uuid;      /* --xclbin-uuid: refuse any other image */
 	const char *config_path;      /* NULL = defaults */
 	const char *state_dir;        /* --state: learned baselines, NULL = none */
 	const char *eve_path;         /* NULL = none, "-" = stdout */

@@ -1,0 +1,146 @@
+/*
+ * card_feed.c - the emulated card fed from a capture (see ndr_card_feed.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ndr_card_feed.h"
+#include "ndr_readahead.h"
+#include "ndr_source.h"
+
+#define FEED_FRAMES_PER_PUMP 2048u
+
+struct ndr_card_feed {
+	struct ndr_capture *cap;        /* live; a file's is owned by ra */
+	struct ndr_readahead *ra;       /* file */
+	struct ndr_card *card;
+	struct ndr_ring_ctrl *ctrl;
+	uint32_t log2_slots;
+	int live;
+	int input_done;                 /* capture ended; card flushed */
+	volatile int stop_requested;
+};
+
+static uint32_t ring_room(const struct ndr_card_feed *f)
+{
+	uint32_t prod = __atomic_load_n(&f->ctrl->prod, __ATOMIC_ACQUIRE);
+	uint32_t cons = __atomic_load_n(&f->ctrl->cons, __ATOMIC_ACQUIRE);
+
+	return (1u << f->log2_slots) - (prod - cons);
+}
+
+static int next_frame(struct ndr_card_feed *f, struct ndr_frame *fr, int timeout_ms, char *err,
+		      size_t errlen)
+{
+	if (f->ra)
+		return ndr_readahead_next(f->ra, fr, err, errlen);
+	return ndr_capture_next(f->cap, fr, timeout_ms, err, errlen);
+}
+
+int ndr_card_feed_pump(struct ndr_card_feed *f, int timeout_ms, char *err, size_t errlen)
+{
+	struct ndr_frame fr;
+	unsigned n;
+	int rc = 1;
+
+	if (f->input_done)
+		return NDR_SRC_END;
+	for (n = 0; n < FEED_FRAMES_PER_PUMP; n++) {
+		if (!f->live && ring_room(f) < NDR_CARD_WORST_SLOTS_PER_FRAME)
+			return NDR_SRC_RECORDS;
+		if (f->stop_requested) {
+			rc = 0;
+			break;
+		}
+		rc = next_frame(f, &fr, n ? 0 : timeout_ms, err, errlen);
+		if (rc != 1)
+			break;
+		ndr_card_frame(f->card, fr.ts_ns, fr.data, fr.caplen, fr.wirelen);
+	}
+	/* Frames read before an end, a timeout or an error still count. */
+	if (rc == 1)
+		return NDR_SRC_RECORDS;
+	if (rc == 2)
+		return n ? NDR_SRC_RECORDS : NDR_SRC_IDLE;
+	if (rc < 0)
+		return NDR_SRC_ERROR;
+	ndr_card_flush(f->card);
+	f->input_done = 1;
+	return NDR_SRC_RECORDS;
+}
+
+void ndr_card_feed_stop(struct ndr_card_feed *f)
+{
+	f->stop_requested = 1;
+	if (f->live)
+		ndr_capture_break(f->cap);
+}
+
+int ndr_card_feed_done(const struct ndr_card_feed *f)
+{
+	return f->input_done;
+}
+
+void ndr_card_feed_get_stats(struct ndr_card_feed *f, struct ndr_card_stats *card,
+			     struct ndr_capture_stats *capture)
+{
+	ndr_card_get_stats(f->card, card);
+	if (f->ra)
+		ndr_readahead_get_stats(f->ra, capture);
+	else
+		ndr_capture_get_stats(f->cap, capture);
+}
+
+void ndr_card_feed_free(struct ndr_card_feed *f)
+{
+	if (!f)
+		return;
+	if (f->card)
+		ndr_card_free(f->card);
+	ndr_readahead_free(f->ra);
+	if (f->cap)
+		ndr_capture_close(f->cap);
+	free(f);
+}
+
+struct ndr_card_feed *ndr_card_feed_open(int live, const char *arg,
+					 const struct ndr_card_cfg *cfg, void *ring,
+					 uint32_t log2_slots, struct ndr_ring_ctrl *ctrl,
+					 char *err, size_t errlen)
+{
+	struct ndr_card_feed *f = calloc(1, sizeof(*f));
+	char why[256] = "";
+
+	if (!f) {
+		snprintf(err, errlen, "%s: out of memory", arg);
+		return NULL;
+	}
+	f->live = live;
+	f->ctrl = ctrl;
+	f->log2_slots = log2_slots;
+	f->cap = live ? ndr_capture_open_live(arg, why, sizeof(why))
+		      : ndr_capture_open_file(arg, why, sizeof(why));
+	if (!f->cap) {
+		snprintf(err, errlen, "%s", why);
+		goto fail;
+	}
+	f->card = ndr_card_new(cfg, ring, log2_slots, ctrl, why, sizeof(why));
+	if (!f->card) {
+		snprintf(err, errlen, "%s: emulated card: %s", arg, why);
+		goto fail;
+	}
+	/* Last, so that a failure before it leaves no thread to stop. */
+	if (!live) {
+		f->ra = ndr_readahead_start(f->cap, 0, why, sizeof(why));
+		if (!f->ra) {
+			snprintf(err, errlen, "%s: %s", arg, why);
+			goto fail;
+		}
+		f->cap = NULL;
+	}
+	return f;
+fail:
+	ndr_card_feed_free(f);
+	return NULL;
+}
