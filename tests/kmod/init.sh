@@ -66,6 +66,7 @@ check "sysfs ring_occupancy is 0 after the sensor drained it" [ "$(cat $SYS/ring
 ndr-kmod-test ioctl $DEV
 ndr-kmod-test mmap $DEV
 ndr-kmod-test readers $DEV
+ndr-kmod-test storm $DEV 20000
 
 # 6. Ring overflow: a 64-slot ring, the card plays the capture like a link
 #    while nobody reads (second card run).
