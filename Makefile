@@ -145,7 +145,7 @@ $(BUILD)/fuzz-replay/%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/obj/tests/fuzz/repl
 
 $(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(call obj,$(FUZZLIB_SRC)) $(LIBNDR)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $^ $(LDLIBS_ALL)
+	$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -fsanitize-link-c++-runtime -o $@ $^ $(LDLIBS_ALL)
 
 # Cuts seed inputs from captures (tests/fuzz/make-seeds.sh).
 $(BUILD)/fuzz-tools/make-seeds: $(BUILD)/obj/tests/fuzz/tools/make_seeds.o $(LIBNDR)
