@@ -81,13 +81,17 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) -DNDR_VERSION='"$(VERSION)"' $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
+# XRT's OpenCL extensions (cl_ext_xilinx.h) live in XRT's include directory and
+# include_next the Khronos cl_ext.h: only the OpenCL-on-XRT source sees them.
+$(BUILD)/obj/host/lib/source_opencl_xilinx.o: CFLAGS_ALL += -isystem $(XRT_INC)
+
 $(BUILD)/obj/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(CPPFLAGS_ALL) -DNDR_VERSION='"$(VERSION)"' $(CXXFLAGS_ALL) -MMD -MP -c $< -o $@
 
 $(CL_GEN): $(CL_SRC) $(HW_SRC) $(wildcard hw/include/*.h)
 	@mkdir -p $(dir $@)
-	awk -v INCLUDE=hw/include -f opencl/inline.awk opencl/ndr_card.cl >$@.cl
+	awk -v INCLUDE=hw/include:sim/include -f opencl/inline.awk opencl/ndr_card.cl >$@.cl
 	{ echo '/* Generated from opencl/ndr_card.cl by the Makefile: do not edit. */'; \
 	  echo 'extern const char ndr_card_cl_source[];'; \
 	  echo 'const char ndr_card_cl_source[] ='; \

@@ -88,6 +88,8 @@ static inline void ndr_wr(struct ndr_dev *nd, u32 off, u32 val)
 
 #define NDR_RING_REG(m) (nd->off_ring + offsetof(struct ndr_reg_ring, m))
 #define NDR_STATS_REG(m) (nd->off_stats + offsetof(struct ndr_reg_stats, m))
+/* A 64-bit counter of the stats block, by its name there. */
+#define NDR_STAT(nd, m) ndr_rd64((nd), NDR_STATS_REG(m##_lo), NDR_STATS_REG(m##_hi))
 
 /* A 64-bit lo/hi register pair read so that a carry between the halves is
  * never seen half done. */

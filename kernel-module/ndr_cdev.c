@@ -180,6 +180,18 @@ static long ndr_ioc_counters(struct ndr_dev *nd, void __user *uarg)
 	a.wakeups = atomic64_read(&nd->wakeups);
 	a.prod = smp_load_acquire(&nd->ctrl->prod);
 	a.cons = READ_ONCE(nd->ctrl->cons);
+	a.rx_overrun = NDR_STAT(nd, rx_overrun);
+	a.dns_dropped = NDR_STAT(nd, dns_dropped);
+	a.tls_dropped = NDR_STAT(nd, tls_dropped);
+	a.link_dropped = NDR_STAT(nd, link_dropped);
+	a.non_ip = NDR_STAT(nd, non_ip);
+	a.dns_messages = NDR_STAT(nd, dns_messages);
+	a.dns_errors = NDR_STAT(nd, dns_errors);
+	a.tls_hellos = NDR_STAT(nd, tls_hellos);
+	a.flows_active = NDR_STAT(nd, flows_active);
+	a.flows_created = NDR_STAT(nd, flows_created);
+	a.flows_evicted = NDR_STAT(nd, flows_evicted);
+	a.flows_dns_only = NDR_STAT(nd, flows_dns_only);
 	return ndr_arg_out(uarg, &a, sizeof(a), a.argsz);
 }
 

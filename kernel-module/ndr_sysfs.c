@@ -49,6 +49,44 @@ static ssize_t ring_occupancy_show(struct device *dev, struct device_attribute *
 }
 static DEVICE_ATTR_RO(ring_occupancy);
 
+/*
+ * Every loss the card counts, by where it happened (ndr_abi.h heartbeat),
+ * and what it saw: one file each, the stats block's counter of that name.
+ */
+static ssize_t ndr_show_stat(struct device *dev, char *buf, u32 lo, u32 hi)
+{
+	struct ndr_dev *nd = container_of(dev, struct ndr_dev, dev);
+	u64 v;
+
+	mutex_lock(&nd->lock);
+	if (nd->gone) {
+		mutex_unlock(&nd->lock);
+		return -ENODEV;
+	}
+	v = ndr_rd64(nd, nd->off_stats + lo, nd->off_stats + hi);
+	mutex_unlock(&nd->lock);
+	return sysfs_emit(buf, "%llu\n", v);
+}
+
+#define NDR_STAT_ATTR(name)							\
+static ssize_t name##_show(struct device *dev, struct device_attribute *attr,	\
+			   char *buf)						\
+{										\
+	return ndr_show_stat(dev, buf, offsetof(struct ndr_reg_stats, name##_lo), \
+			     offsetof(struct ndr_reg_stats, name##_hi));	\
+}										\
+static DEVICE_ATTR_RO(name)
+
+NDR_STAT_ATTR(rx_overrun);
+NDR_STAT_ATTR(dns_dropped);
+NDR_STAT_ATTR(tls_dropped);
+NDR_STAT_ATTR(link_dropped);
+NDR_STAT_ATTR(packets);
+NDR_STAT_ATTR(dns_messages);
+NDR_STAT_ATTR(tls_hellos);
+NDR_STAT_ATTR(flows_active);
+NDR_STAT_ATTR(flows_dns_only);
+
 static ssize_t interrupts_show(struct device *dev, struct device_attribute *attr, char *buf)
 {
 	struct ndr_dev *nd = container_of(dev, struct ndr_dev, dev);
@@ -98,6 +136,15 @@ static struct attribute *ndr_attrs[] = {
 	&dev_attr_build_id.attr,
 	&dev_attr_emulated.attr,
 	&dev_attr_running.attr,
+	&dev_attr_rx_overrun.attr,
+	&dev_attr_dns_dropped.attr,
+	&dev_attr_tls_dropped.attr,
+	&dev_attr_link_dropped.attr,
+	&dev_attr_packets.attr,
+	&dev_attr_dns_messages.attr,
+	&dev_attr_tls_hellos.attr,
+	&dev_attr_flows_active.attr,
+	&dev_attr_flows_dns_only.attr,
 	NULL,
 };
 

@@ -14,18 +14,25 @@
 #include "ndr_cl_compat.h"
 
 /* The sources are listed, as in sim/src/card.c; the Makefile checks both
- * lists against hw/src. */
-#include "../hw/src/card_top.c"
+ * lists against hw/src. The whole-frame driver (sim/src/fast_card.c) is
+ * what runs them here, as in the emulated card. */
 #include "../hw/src/parser.c"
+#include "../hw/src/parser_stage.c"
 #include "../hw/src/flow_hash.c"
 #include "../hw/src/flow_table.c"
-#include "../hw/src/dns_extract.c"
+#include "../hw/src/flow_stage.c"
+#include "../hw/src/dns_walk.c"
 #include "../hw/src/dns_stage.c"
-#include "../hw/src/walk_sched.c"
-#include "../hw/src/tls_extract.c"
+#include "../hw/src/tls_walk.c"
+#include "../hw/src/tls_stage.c"
+#include "../hw/src/walk_pool.c"
 #include "../hw/src/entropy.c"
 #include "../hw/src/log2_table.c"
 #include "../hw/src/record_writer.c"
+#include "../hw/src/record_stage.c"
+#include "../hw/src/rx_stage.c"
+#include "../hw/src/card_dataflow.c"
+#include "../sim/src/fast_card.c"
 
 /* One frame of a batch, laid out as host/lib/source_opencl.c's copy. */
 struct ndr_cl_frame {
@@ -52,33 +59,12 @@ __kernel void ndr_cl_layout(__global ulong *out)
 	out[4] = NDR_ABI_VERSION;
 }
 
-/* A frame as the CMAC presents it, beat by beat (sim/src/card.c's
- * beat_by_beat), for [card] per_beat. */
-static void ndr_cl_beats(struct ndr_top *top, ulong ts_ns, const uchar *frame,
-			 uint caplen, uint wirelen)
-{
-	struct ndr_beat b;
-	uint off = 0;
-
-	b.ts_ns = ts_ns;
-	b.wire_len = wirelen;
-	for (uint i = 0; i < NDR_MAX_FRAME / NDR_BEAT_BYTES + 1u; i++) {
-		uint n = caplen - off < NDR_BEAT_BYTES ? caplen - off : NDR_BEAT_BYTES;
-
-		for (uint j = 0; j < NDR_BEAT_BYTES; j++)
-			b.data[j] = j < n ? frame[off + j] : 0;
-		b.len = n;
-		b.last = off + n >= caplen;
-		ndr_top_beat(top, &b);
-		off += n;
-		if (off >= caplen)
-			break;
-	}
-}
-
+/* The card is lossless (a capture file): it takes frames until the ring
+ * has no room for the next step, and says in done[0] how many it took and
+ * in done[1] whether a flush asked for is complete. The host drains the
+ * ring and launches again with the frames not taken. */
 __kernel void ndr_cl_card(__global struct ndr_top *g_top,
 			  __global struct ndr_flow_bucket *g_buckets,
-			  __global ulong *g_deadline,
 			  __global struct ndr_flow_entry *g_entries,
 			  __global uchar *g_ring,
 			  __global struct ndr_ring_ctrl *g_ctrl,
@@ -88,21 +74,20 @@ __kernel void ndr_cl_card(__global struct ndr_top *g_top,
 			  uint n, uint op,
 			  uint log2_buckets, uint hash_seed, uint idle_timeout_ms,
 			  uint active_timeout_ms, uint close_timeout_ms, uint heartbeat_ms,
-			  uint per_beat)
+			  uint scan_sweep_ms, __global uint *done)
 {
 	struct ndr_top *top = NDR_CL_FLAT(struct ndr_top, g_top);
-	struct ndr_flow_bucket *buckets = NDR_CL_FLAT(struct ndr_flow_bucket, g_buckets);
-	uint64_t *deadline = NDR_CL_FLAT(uint64_t, g_deadline);
-	struct ndr_flow_entry *entries = NDR_CL_FLAT(struct ndr_flow_entry, g_entries);
-	uint8_t *ring = NDR_CL_FLAT(uint8_t, g_ring);
-	struct ndr_ring_ctrl *ctrl = NDR_CL_FLAT(struct ndr_ring_ctrl, g_ctrl);
+	struct ndr_top_io io;
 	const uint8_t *bytes = NDR_CL_FLAT(const uint8_t, g_bytes);
 
+	io.table.buckets = NDR_CL_FLAT(struct ndr_flow_bucket, g_buckets);
+	io.table.entries = NDR_CL_FLAT(struct ndr_flow_entry, g_entries);
+	io.ring = NDR_CL_FLAT(uint8_t, g_ring);
+	io.ctrl = NDR_CL_FLAT(struct ndr_ring_ctrl, g_ctrl);
 	if (op == NDR_CL_INIT) {
 		/* The flow memories were zeroed by the host, as ndr_flow_mem
 		 * requires. */
 		struct ndr_top_cfg cfg;
-		struct ndr_flow_mem mem;
 
 		cfg.log2_buckets = log2_buckets;
 		cfg.hash_seed = hash_seed;
@@ -110,33 +95,27 @@ __kernel void ndr_cl_card(__global struct ndr_top *g_top,
 		cfg.active_timeout_ms = active_timeout_ms;
 		cfg.close_timeout_ms = close_timeout_ms;
 		cfg.heartbeat_ms = heartbeat_ms;
-		mem.buckets = buckets;
-		mem.deadline = deadline;
-		mem.entries = entries;
-		ndr_top_init(top, &cfg, &mem, ring, ctrl, log2_slots);
+		cfg.scan_sweep_ms = scan_sweep_ms;
+		ndr_top_init(top, &cfg, io.ctrl, log2_slots);
+		top->lossless = true;
 		return;
 	}
-	/* A buffer need not be at the same address in every launch. */
-	top->rw.slots = ring;
-	top->rw.ctrl = ctrl;
-	top->flow.mem.buckets = buckets;
-	top->flow.mem.deadline = deadline;
-	top->flow.mem.entries = entries;
-
+	uint taken = 0;
 	for (uint i = 0; i < n; i++) {
 		const uint8_t *f = bytes + frames[i].offset;
 
-		if (per_beat)
-			ndr_cl_beats(top, frames[i].ts_ns, f, frames[i].caplen, frames[i].wirelen);
-		else
-			ndr_top_frame(top, frames[i].ts_ns, f, frames[i].caplen, frames[i].wirelen);
+		if (ndr_top_frame(top, &io, frames[i].ts_ns, f, frames[i].caplen,
+				  frames[i].wirelen) == NDR_TOP_BUSY)
+			break;
+		taken++;
 	}
-	if (op == NDR_CL_FLUSH)
-		ndr_top_flush(top);
+	done[0] = taken;
+	done[1] = 0;
+	if (op == NDR_CL_FLUSH && taken == n)
+		done[1] = ndr_top_flush(top, &io) == NDR_TOP_BUSY ? 0u : 1u;
 }
 
-/* The card's counters, in the order of struct ndr_card_stats (ndr_card.h),
- * as sim/src/card.c's ndr_card_get_stats reads them. */
+/* The card's counters, in the order host/lib/source_opencl.c reads them. */
 __kernel void ndr_cl_stats(__global const struct ndr_top *t, __global ulong *out)
 {
 	out[0] = t->frames;
@@ -144,14 +123,16 @@ __kernel void ndr_cl_stats(__global const struct ndr_top *t, __global ulong *out
 	out[2] = t->bytes;
 	out[3] = t->parse_errors;
 	out[4] = t->non_ip;
-	out[5] = t->dnsq.messages;
-	out[6] = t->dnsq.errors;
-	out[7] = t->flow.active;
-	out[8] = t->flow.created;
-	out[9] = t->flow.evicted;
+	out[5] = t->dns_messages;
+	out[6] = t->dns_errors;
+	out[7] = t->fctr.active;
+	out[8] = t->fctr.created;
+	out[9] = t->fctr.evicted;
 	out[10] = t->rw.records_written;
 	for (uint i = 0; i < NDR_REC_TYPE_MAX; i++)
 		out[11 + i] = t->rw.by_type[i];
 	out[11 + NDR_REC_TYPE_MAX] = t->rw.records_dropped;
 	out[12 + NDR_REC_TYPE_MAX] = t->rw.slots_written;
+	out[13 + NDR_REC_TYPE_MAX] = t->tls_hellos;
+	out[14 + NDR_REC_TYPE_MAX] = t->fctr.dns_only;
 }

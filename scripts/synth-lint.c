@@ -27,6 +27,15 @@
  *   can tell: for each loop this program writes a _Static_assert to
  *   BOUNDS.c, under a #line naming the loop, and the script compiles the
  *   preprocessed file followed by BOUNDS.c with -pedantic-errors.
+ *   And a constant trip count: no break, return or goto leaves a loop body
+ *   (a break of a switch inside it is the switch's).
+ * - pointer casts: "(T *) expr" (and reinterpret_cast in a shim): a cast
+ *   between pointer types is a pointer of no defined width to HLS.
+ * - pointers in static state: a static variable whose declarator is a
+ *   pointer, or whose struct type holds one; a struct that holds a pointer
+ *   is only an argument bundle, named *_io or *_mem, passed per call and
+ *   never a member of another struct (state is registers and memories, not
+ *   addresses).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -416,6 +425,8 @@ static char *local_const_value(size_t for_at, const char *name)
 	return NULL;
 }
 
+static void check_trip_count(size_t from, size_t to);
+
 /* for ( init ; V < BOUND ; V++ ) body */
 static void check_for(size_t i)
 {
@@ -479,6 +490,7 @@ static void check_for(size_t i)
 	free(bound);
 
 	size_t end = statement_end(close + 1);
+	check_trip_count(close + 1, end);
 	for (size_t j = close + 1; j <= end && j < ntoks; j++) {
 		if (toks[j].kind != T_IDENT || strcmp(toks[j].text, var) != 0)
 			continue;
@@ -491,6 +503,142 @@ static void check_for(size_t i)
 				  "loop has no constant bound", var);
 		}
 	}
+}
+
+/* Index of the bracket that opens the one closing at i (or ntoks). */
+static size_t match_back(size_t i)
+{
+	int depth = 0;
+	for (size_t j = i + 1; j-- > 0;) {
+		const char *t = toks[j].text;
+		if (toks[j].kind != T_PUNCT)
+			continue;
+		if (!strcmp(t, ")") || !strcmp(t, "]") || !strcmp(t, "}"))
+			depth++;
+		else if (!strcmp(t, "(") || !strcmp(t, "[") || !strcmp(t, "{"))
+			depth--;
+		if (depth == 0)
+			return j;
+	}
+	return ntoks;
+}
+
+/* The loop body [from, to] leaves early: break (not of a switch inside),
+ * return. Nested loops are checked on their own. */
+static void check_trip_count(size_t from, size_t to)
+{
+	for (size_t j = from; j <= to && j < ntoks; j++) {
+		if (is(j, "switch") || is(j, "for")) {
+			/* skip its head and body: its breaks are its own */
+			size_t head = j + 1;
+			if (!is(head, "("))
+				continue;
+			j = statement_end(match(head) + 1);
+			continue;
+		}
+		if (is(j, "break") || is(j, "return"))
+			violation(toks[j].file, toks[j].line,
+				  "%s inside a loop: the loop has no constant trip count "
+				  "(predicate the work instead; docs/hardware.md, loop rule)",
+				  toks[j].text);
+	}
+}
+
+/* "( T * )" or "( T * const )": a cast to a pointer type, unless the
+ * parenthesis is a call's, a declarator's or sizeof's. */
+static void check_pointer_cast(size_t i)
+{
+	size_t star = i;
+	while (star > 0 && (is(star - 1, "const") || is(star - 1, "volatile") ||
+			    is(star - 1, "restrict")))
+		star--;
+	if (star == 0 || !is(star - 1, "*"))
+		return;
+	size_t open = match_back(i);
+	if (open >= ntoks || open + 1 >= star - 1)
+		return;
+	if (open > 0 && toks[open - 1].kind == T_IDENT && !is(open - 1, "return"))
+		return;     /* f(T *): a prototype's unnamed parameter; sizeof(T *) */
+	if (open > 0 && is(open - 1, ")"))
+		return;     /* (*fp)(T *): a function pointer's parameters */
+	violation(toks[i].file, toks[i].line, "pointer cast (%s): a cast between pointer "
+		  "types is not synthesizable; build bytes with ndr_put*/ndr_get*",
+		  toks[open + 1].text);
+}
+
+/* Struct names whose definition holds a pointer member. */
+static char **ptr_structs;
+static size_t nptr_structs;
+
+static bool holds_pointer(const char *name)
+{
+	for (size_t k = 0; k < nptr_structs; k++) {
+		if (!strcmp(ptr_structs[k], name))
+			return true;
+	}
+	return false;
+}
+
+static bool is_bundle_name(const char *name)
+{
+	size_t n = strlen(name);
+	return (n > 3 && !strcmp(name + n - 3, "_io")) || (n > 4 && !strcmp(name + n - 4, "_mem"));
+}
+
+/* struct NAME { members }: which hold a pointer; and no struct but an
+ * argument bundle may, and a bundle is nobody's member. */
+static void check_struct(size_t i)
+{
+	if (!is(i, "struct") || i + 2 >= ntoks || toks[i + 1].kind != T_IDENT ||
+	    !is(i + 2, "{"))
+		return;
+	const char *name = toks[i + 1].text;
+	size_t close = match(i + 2);
+	bool pointer = false;
+	for (size_t j = i + 3; j < close; j++) {
+		if (is(j, "{") || is(j, "(") || is(j, "[")) {
+			j = match(j);   /* nested definitions, array sizes */
+			continue;
+		}
+		if (is(j, "*"))
+			pointer = true;
+		if (!is_bundle_name(name) && is(j, "struct") && j + 1 < close &&
+		    toks[j + 1].kind == T_IDENT &&
+		    (is_bundle_name(toks[j + 1].text) || holds_pointer(toks[j + 1].text)) &&
+		    !is(j + 2, "*"))
+			violation(toks[j].file, toks[j].line, "struct %s holds an argument bundle "
+				  "(memories are passed per call, never kept)", name);
+	}
+	if (!pointer)
+		return;
+	ptr_structs = xrealloc(ptr_structs, (nptr_structs + 1) * sizeof(*ptr_structs));
+	ptr_structs[nptr_structs++] = toks[i + 1].text;
+	if (!is_bundle_name(name))
+		violation(toks[i].file, toks[i].line, "struct %s holds a pointer: state holds "
+			  "none (pass memories per call in a *_io or *_mem bundle)", name);
+}
+
+/* static DECL: not a function; no pointer declarator, no pointer-holding
+ * struct. */
+static void check_static(size_t i)
+{
+	size_t end = i + 1;
+	bool pointer = false, function = false;
+	const char *type = NULL;
+	while (end < ntoks && !is(end, ";") && !is(end, "=") && !is(end, "{")) {
+		if (is(end, "("))
+			function = true;
+		if (is(end, "*"))
+			pointer = true;
+		if (is(end, "struct") && end + 1 < ntoks)
+			type = toks[end + 1].text;
+		end++;
+	}
+	if (function)
+		return;
+	if (pointer || (type && (holds_pointer(type) || is_bundle_name(type))))
+		violation(toks[i].file, toks[i].line, "pointer in static state (%s): a static "
+			  "variable may hold no address", type ? type : "pointer declarator");
 }
 
 static bool loop_is_do_tail(size_t i, const bool *do_tail)
@@ -549,6 +697,15 @@ static void check_tokens(void)
 					  "function pointer (\"(*%s)(...)\"): not synthesizable",
 					  toks[i + 2].text);
 		}
+		if (is(i, ")"))
+			check_pointer_cast(i);
+		if (is(i, "struct"))
+			check_struct(i);
+		if (is(i, "static"))
+			check_static(i);
+		if (shim_mode && is(i, "reinterpret_cast"))
+			violation(t->file, t->line, "pointer cast (%s): not synthesizable",
+				  "reinterpret_cast");
 		if (t->kind != T_IDENT)
 			continue;
 		if (!strcmp(t->text, "do")) {

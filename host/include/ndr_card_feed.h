@@ -8,11 +8,13 @@
  * in the same process. Either way the frames reach the card here.
  *
  * A capture file is not a link at line rate, so reading it must lose
- * nothing: before each frame the feed makes sure the ring has room for the
- * most records one frame can cause, and otherwise returns to let the
- * consumer drain. A live interface has no such luxury: there the ring fills
- * and the card drops and reports, as a card would. A file is read ahead on
- * a thread of its own (ndr_readahead.h).
+ * nothing: the card runs lossless (ndr_card.h) and says when the ring has
+ * no room for its next step; the feed then keeps the frame and returns to
+ * let the consumer drain. A live interface has no such luxury: there the
+ * ring fills and the card drops and reports, as a card would; while the
+ * link is quiet the card is given the wall clock's time, so flows end and
+ * heartbeats go on without packets. A file is read ahead on a thread of
+ * its own (ndr_readahead.h).
  */
 #ifndef NDR_CARD_FEED_H
 #define NDR_CARD_FEED_H

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "ndr_abi.h"
+#include "ndr_record.h"
 
 struct ndr_ring_counters {
 	uint64_t records;              /* valid records handed out (pads excluded) */
@@ -26,7 +27,16 @@ struct ndr_ring_counters {
 	uint64_t seq_gaps;             /* records missing by sequence number */
 	uint64_t card_dropped;         /* sum of 'lost' in drop notices */
 	uint64_t batches;              /* cons write-backs */
+	/* the card's counters as its latest heartbeat gave them (every loss
+	 * it counted: ndr_abi.h); have_hb = 0 until the first one */
+	int have_hb;
+	struct ndr_heartbeat_rec hb;
 };
+
+/* The card's losses of hb in words, each kind named ("3 frames at rx
+ * (overrun), 2 DNS messages and 1 TLS hello dropped by the card, ..."),
+ * or "none"; the total in *total. */
+void ndr_hb_losses(const struct ndr_heartbeat_rec *hb, char *buf, size_t len, uint64_t *total);
 
 struct ndr_ring_reader {
 	const uint8_t *slots;
@@ -41,9 +51,13 @@ struct ndr_ring_reader {
 	void (*publish)(void *arg, uint32_t cons);
 	void *publish_arg;
 	struct ndr_ring_counters c;
+	union ndr_rec_full expanded;   /* a compact record as handed out */
 };
 
-/* Return non-zero to stop the drain after this record (it is consumed). */
+/* Return non-zero to stop the drain after this record (it is consumed).
+ * Compact records (NDR_REC_FLOW_SHORT, NDR_REC_DNS_SHORT) are handed out in
+ * their full form (ndr_rec_expand), valid until the callback returns; the
+ * counters count them under their own type. */
 typedef int (*ndr_record_fn)(void *arg, const struct ndr_rec_hdr *rec);
 
 void ndr_ring_reader_init(struct ndr_ring_reader *r, const void *slots,

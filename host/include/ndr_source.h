@@ -13,7 +13,8 @@
  *            ("xrt:INDEX" or "xrt:BDF", with opts.xclbin), see
  *            docs/hardware.md;
  *   opencl   the hw/ kernels built as OpenCL C through the ICD loader
- *            ("opencl" or "opencl:PLATFORM").
+ *            ("opencl" or "opencl:PLATFORM"); with opts.xclbin, an Alveo
+ *            through XRT's OpenCL ICD (ndr_opencl.h).
  * The loop is: pump() until it says records may be there, drain through
  * ndr_source_drain(), repeat until pump() says NDR_SRC_END.
  */
@@ -39,11 +40,12 @@ struct ndr_source_opts {
 	uint32_t ring_log2_slots;   /* 0 = the source's default */
 	uint32_t batch_slots;       /* consumer write-back batch */
 	int numa_node;              /* -1 = the card's own node, or none */
-	const char *xclbin;         /* xrt: the xclbin to load */
-	const char *xclbin_uuid;    /* xrt: refuse an xclbin with another UUID */
+	const char *xclbin;         /* xrt, opencl on XRT: the xclbin to load */
+	const char *xclbin_uuid;    /* same: refuse an xclbin with another UUID */
 	const char *frames;         /* xrt, opencl: a capture for the card's
 	                               emulation to play (XRT noop, PoCL) */
-	int rs_fec;                 /* xrt: RS-FEC on the 100G link (default 1) */
+	int rs_fec;                 /* xrt, opencl on XRT: RS-FEC on the 100G
+	                               link (default 1) */
 };
 
 void ndr_source_opts_defaults(struct ndr_source_opts *o);
@@ -125,8 +127,9 @@ struct ndr_source *ndr_source_sim_open(const char *what, const char *arg,
 /* path: /dev/ndrN of ndr.ko (docs/kernel-module.md). */
 struct ndr_source *ndr_source_chardev_open(const char *path, const struct ndr_source_opts *o,
 					   char *err, size_t errlen);
-/* platform: "" (the first with a device) or part of a platform's name or
- * vendor; o->frames is required. */
+/* platform: "" (the first with a device that fits: XRT's with o->xclbin,
+ * another without) or part of a platform's name or vendor; o->frames is
+ * required but on XRT (noop emulation only there). */
 struct ndr_source *ndr_source_opencl_open(const char *platform, const struct ndr_source_opts *o,
 					  char *err, size_t errlen);
 /* device: an XRT device index or PCI BDF; o->xclbin is required. */

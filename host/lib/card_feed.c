@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ndr_card_feed.h"
 #include "ndr_readahead.h"
@@ -15,19 +16,32 @@ struct ndr_card_feed {
 	struct ndr_capture *cap;        /* live; a file's is owned by ra */
 	struct ndr_readahead *ra;       /* file */
 	struct ndr_card *card;
-	struct ndr_ring_ctrl *ctrl;
-	uint32_t log2_slots;
 	int live;
+	int flushing;                   /* capture ended; the flush under way */
 	int input_done;                 /* capture ended; card flushed */
+	int have_pending;               /* a frame the card had no room for yet */
+	struct ndr_frame pending;
 	volatile int stop_requested;
+	uint8_t pending_data[NDR_MAX_FRAME];
 };
 
-static uint32_t ring_room(const struct ndr_card_feed *f)
+static uint64_t wall_ns(void)
 {
-	uint32_t prod = __atomic_load_n(&f->ctrl->prod, __ATOMIC_ACQUIRE);
-	uint32_t cons = __atomic_load_n(&f->ctrl->cons, __ATOMIC_ACQUIRE);
+	struct timespec t;
 
-	return (1u << f->log2_slots) - (prod - cons);
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+/* The end of the input: the flush, which a lossless card may need to take
+ * in several pumps. */
+static int finish(struct ndr_card_feed *f)
+{
+	f->flushing = 1;
+	if (ndr_card_flush(f->card) == NDR_CARD_BUSY)
+		return NDR_SRC_RECORDS;
+	f->input_done = 1;
+	return NDR_SRC_RECORDS;
 }
 
 static int next_frame(struct ndr_card_feed *f, struct ndr_frame *fr, int timeout_ms, char *err,
@@ -46,28 +60,45 @@ int ndr_card_feed_pump(struct ndr_card_feed *f, int timeout_ms, char *err, size_
 
 	if (f->input_done)
 		return NDR_SRC_END;
+	if (f->flushing)
+		return finish(f);
 	for (n = 0; n < FEED_FRAMES_PER_PUMP; n++) {
-		if (!f->live && ring_room(f) < NDR_CARD_WORST_SLOTS_PER_FRAME)
-			return NDR_SRC_RECORDS;
 		if (f->stop_requested) {
 			rc = 0;
 			break;
 		}
-		rc = next_frame(f, &fr, n ? 0 : timeout_ms, err, errlen);
-		if (rc != 1)
-			break;
-		ndr_card_frame(f->card, fr.ts_ns, fr.data, fr.caplen, fr.wirelen);
+		if (f->have_pending) {
+			fr = f->pending;
+		} else {
+			rc = next_frame(f, &fr, n ? 0 : timeout_ms, err, errlen);
+			if (rc != 1)
+				break;
+		}
+		if (ndr_card_frame(f->card, fr.ts_ns, fr.data, fr.caplen, fr.wirelen) ==
+		    NDR_CARD_BUSY) {
+			/* keep it: the reader's buffer moves on at the next read */
+			if (!f->have_pending) {
+				memcpy(f->pending_data, fr.data, fr.caplen);
+				f->pending = fr;
+				f->pending.data = f->pending_data;
+				f->have_pending = 1;
+			}
+			return NDR_SRC_RECORDS;
+		}
+		f->have_pending = 0;
 	}
 	/* Frames read before an end, a timeout or an error still count. */
 	if (rc == 1)
 		return NDR_SRC_RECORDS;
-	if (rc == 2)
+	if (rc == 2) {
+		/* a quiet link: card time goes on with the wall clock */
+		if (f->live)
+			ndr_card_tick(f->card, wall_ns());
 		return n ? NDR_SRC_RECORDS : NDR_SRC_IDLE;
+	}
 	if (rc < 0)
 		return NDR_SRC_ERROR;
-	ndr_card_flush(f->card);
-	f->input_done = 1;
-	return NDR_SRC_RECORDS;
+	return finish(f);
 }
 
 void ndr_card_feed_stop(struct ndr_card_feed *f)
@@ -117,15 +148,15 @@ struct ndr_card_feed *ndr_card_feed_open(int live, const char *arg,
 		return NULL;
 	}
 	f->live = live;
-	f->ctrl = ctrl;
-	f->log2_slots = log2_slots;
 	f->cap = live ? ndr_capture_open_live(arg, why, sizeof(why))
 		      : ndr_capture_open_file(arg, why, sizeof(why));
 	if (!f->cap) {
 		snprintf(err, errlen, "%s", why);
 		goto fail;
 	}
-	f->card = ndr_card_new(cfg, ring, log2_slots, ctrl, why, sizeof(why));
+	struct ndr_card_cfg ccfg = *cfg;
+	ccfg.lossless = !live;     /* a file must lose nothing */
+	f->card = ndr_card_new(&ccfg, ring, log2_slots, ctrl, why, sizeof(why));
 	if (!f->card) {
 		snprintf(err, errlen, "%s: emulated card: %s", arg, why);
 		goto fail;

@@ -1,10 +1,11 @@
 /*
- * record.c - names and address text for records.
+ * record.c - names and address text for records; heartbeats as statistics.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "ndr_card.h"
 #include "ndr_record.h"
 
 static const uint8_t v4mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
@@ -41,6 +42,8 @@ const char *ndr_rec_type_name(unsigned type)
 	case NDR_REC_DROP: return "drop";
 	case NDR_REC_HEARTBEAT: return "heartbeat";
 	case NDR_REC_PAD: return "pad";
+	case NDR_REC_FLOW_SHORT: return "flow-short";
+	case NDR_REC_DNS_SHORT: return "dns-short";
 	default: return "unknown";
 	}
 }
@@ -69,4 +72,26 @@ const char *ndr_proto_name(unsigned proto, char buf[8])
 		snprintf(buf, 8, "%u", proto & 0xffu);
 		return buf;
 	}
+}
+
+void ndr_heartbeat_to_stats(const struct ndr_heartbeat_rec *h, struct ndr_card_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->frames = h->packets;
+	st->bytes = h->bytes;
+	st->parse_errors = h->parse_errors;
+	st->dns_messages = h->dns_messages;
+	st->dns_errors = h->dns_errors;
+	st->flows_active = h->flows_active;
+	st->flows_created = h->flows_created;
+	st->flows_evicted = h->flows_evicted;
+	st->records_written = h->records_written;
+	st->records_dropped = h->records_dropped;
+	st->non_ip = h->non_ip;
+	st->rx_overrun = h->rx_overrun;
+	st->flows_dns_only = h->flows_dns_only;
+	st->dns_dropped = h->dns_dropped;
+	st->tls_hellos = h->tls_hellos;
+	st->tls_dropped = h->tls_dropped;
+	st->records_link_dropped = h->records_link_dropped;
 }

@@ -1,6 +1,7 @@
 /*
  * ring.c - batched consumer of the record ring (see ndr_ring.h, ndr_abi.h).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "ndr_ring.h"
@@ -46,7 +47,15 @@ static uint32_t expected_slots(const struct ndr_rec_hdr *rec, uint32_t slots_to_
 	case NDR_REC_DROP:
 		return 1;
 	case NDR_REC_HEARTBEAT:
-		return 2;
+		return 3;
+	case NDR_REC_FLOW_SHORT:
+		return 1;
+	case NDR_REC_DNS_SHORT:
+		if (((const struct ndr_dns_short_rec *)rec)->qname_len > NDR_DNS_SHORT_NAME) {
+			*why = "compact dns qname_len beyond NDR_DNS_SHORT_NAME";
+			return 0;
+		}
+		return 1;
 	case NDR_REC_TLS:
 		return 3;
 	case NDR_REC_PAD:
@@ -104,6 +113,38 @@ static void account(struct ndr_ring_reader *r, const struct ndr_rec_hdr *rec)
 	r->have_seq = 1;
 	if (rec->type == NDR_REC_DROP)
 		r->c.card_dropped += ((const struct ndr_drop_rec *)rec)->lost;
+	if (rec->type == NDR_REC_HEARTBEAT) {
+		memcpy(&r->c.hb, rec, sizeof(r->c.hb));
+		r->c.have_hb = 1;
+	}
+}
+
+void ndr_hb_losses(const struct ndr_heartbeat_rec *hb, char *buf, size_t len, uint64_t *total)
+{
+	const struct { uint64_t n; const char *one, *many; } kind[] = {
+		{ hb->rx_overrun, "frame lost at rx (overrun)", "frames lost at rx (overrun)" },
+		{ hb->dns_dropped, "DNS message dropped by the card", "DNS messages dropped by the card" },
+		{ hb->tls_dropped, "TLS hello dropped by the card", "TLS hellos dropped by the card" },
+		{ hb->records_link_dropped, "record dropped by the card (record path full)",
+		  "records dropped by the card (record path full)" },
+		{ hb->records_dropped, "record dropped by the card (ring full)",
+		  "records dropped by the card (ring full)" },
+	};
+	size_t at = 0;
+
+	*total = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(kind) / sizeof(kind[0]); i++) {
+		if (!kind[i].n)
+			continue;
+		*total += kind[i].n;
+		int w = snprintf(buf + at, at < len ? len - at : 0, "%s%llu %s", at ? ", " : "",
+				 (unsigned long long)kind[i].n, kind[i].n == 1 ? kind[i].one : kind[i].many);
+		if (w > 0)
+			at += (size_t)w;
+	}
+	if (*total == 0)
+		snprintf(buf, len, "none");
 }
 
 size_t ndr_ring_drain(struct ndr_ring_reader *r, ndr_record_fn fn, void *arg,
@@ -150,7 +191,7 @@ size_t ndr_ring_drain(struct ndr_ring_reader *r, ndr_record_fn fn, void *arg,
 			r->c.pads++;
 		} else {
 			account(r, rec);
-			stop = fn(arg, rec);
+			stop = fn(arg, ndr_rec_expand(rec, &r->expanded));
 			handed++;
 		}
 		r->cons += n;

@@ -96,6 +96,18 @@ static void chardev_get_stats(struct ndr_source *base, struct ndr_source_stats *
 	st->card.records_written = c.records;
 	st->card.records_dropped = c.dropped;
 	st->card.parse_errors = c.parse_errors;
+	st->card.rx_overrun = c.rx_overrun;
+	st->card.dns_dropped = c.dns_dropped;
+	st->card.tls_dropped = c.tls_dropped;
+	st->card.records_link_dropped = c.link_dropped;
+	st->card.non_ip = c.non_ip;
+	st->card.dns_messages = c.dns_messages;
+	st->card.dns_errors = c.dns_errors;
+	st->card.tls_hellos = c.tls_hellos;
+	st->card.flows_active = c.flows_active;
+	st->card.flows_created = c.flows_created;
+	st->card.flows_evicted = c.flows_evicted;
+	st->card.flows_dns_only = c.flows_dns_only;
 }
 
 static void chardev_close(struct ndr_source *base)

@@ -1,6 +1,7 @@
 /*
  * source_opencl.c - the card's kernels through OpenCL: "opencl" or
- * "opencl:PLATFORM", with the frames of a capture (-r FILE).
+ * "opencl:PLATFORM", with the frames of a capture (-r FILE). A Xilinx
+ * platform (XRT's ICD) runs an xclbin instead: source_opencl_xilinx.c.
  *
  * The device program is hw/src as OpenCL C (opencl/ndr_card.cl, one text
  * made at build time and compiled by the platform at start), run as a
@@ -16,14 +17,12 @@
  * holds only as many frames as the ring has room for at the worst records
  * per frame, and the consumer drains between batches.
  */
-#define CL_TARGET_OPENCL_VERSION 120
-#include <CL/cl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "ndr_numa.h"
+#include "ndr_opencl.h"
 #include "ndr_readahead.h"
 #include "ndr_source.h"
 
@@ -33,7 +32,7 @@ extern const char ndr_card_cl_source[];
 #define CL_BATCH_FRAMES 8192u
 #define CL_BATCH_BYTES  (16u << 20)
 #define CL_CTRL_BYTES   4096u
-#define CL_STATS_WORDS  (13u + NDR_REC_TYPE_MAX)
+#define CL_STATS_WORDS  (15u + NDR_REC_TYPE_MAX)
 #define CL_BUILD_OPTIONS "-cl-std=CL1.2"
 
 /* As struct ndr_cl_frame in opencl/ndr_card.cl. */
@@ -49,9 +48,9 @@ enum { OP_INIT = 0, OP_FRAMES = 1, OP_FLUSH = 2 };
 
 /* ndr_cl_card's arguments, in order. */
 enum {
-	ARG_TOP, ARG_BUCKETS, ARG_DEADLINE, ARG_ENTRIES, ARG_RING, ARG_CTRL, ARG_LOG2,
+	ARG_TOP, ARG_BUCKETS, ARG_ENTRIES, ARG_RING, ARG_CTRL, ARG_LOG2,
 	ARG_BYTES, ARG_FRAMES, ARG_N, ARG_OP, ARG_LOG2_BUCKETS, ARG_SEED, ARG_IDLE,
-	ARG_ACTIVE, ARG_CLOSE, ARG_HEARTBEAT, ARG_PER_BEAT,
+	ARG_ACTIVE, ARG_CLOSE, ARG_HEARTBEAT, ARG_SWEEP, ARG_DONE,
 };
 
 struct cl_source {
@@ -60,7 +59,7 @@ struct cl_source {
 	cl_command_queue q;
 	cl_program prog;
 	cl_kernel k_card, k_stats;
-	cl_mem top, buckets, deadline, entries, ring, ctrl, bytes, frames, stats;
+	cl_mem top, buckets, entries, ring, ctrl, bytes, frames, stats, done;
 	void *ring_mem;
 	size_t ring_bytes;
 	struct ndr_ring_ctrl *ctrl_mem;
@@ -69,34 +68,18 @@ struct cl_source {
 	struct ndr_readahead *ra;
 	uint8_t *batch_bytes;
 	struct cl_frame *batch;
+	uint32_t batch_n;          /* frames in the batch not taken yet */
+	size_t batch_used;
+	int input_ended;           /* no more frames: flush with the last launch */
 	int input_done;
 	char pending_err[256];     /* a capture error after the last batch */
 	volatile int stop_requested;
 };
 
-static const char *cl_err(cl_int e)
-{
-	switch (e) {
-	case CL_DEVICE_NOT_FOUND: return "device not found";
-	case CL_BUILD_PROGRAM_FAILURE: return "program build failure";
-	case CL_MEM_OBJECT_ALLOCATION_FAILURE: return "memory object allocation failure";
-	case CL_OUT_OF_RESOURCES: return "out of resources";
-	case CL_OUT_OF_HOST_MEMORY: return "out of host memory";
-	case CL_INVALID_VALUE: return "invalid value";
-	case CL_INVALID_BUFFER_SIZE: return "invalid buffer size";
-	case CL_INVALID_HOST_PTR: return "invalid host pointer";
-	case CL_INVALID_KERNEL_NAME: return "no such kernel in the program";
-	case CL_INVALID_KERNEL_ARGS: return "kernel arguments not set";
-	case CL_INVALID_BUILD_OPTIONS: return "invalid build options";
-	case -1001: return "no platform (the ICD loader found no ICD)";
-	default: return "OpenCL error";
-	}
-}
-
 static int cl_fail(const struct cl_source *s, char *err, size_t errlen, cl_int rc,
 		   const char *what)
 {
-	snprintf(err, errlen, "%s: %s: %s (%d)", s->base.desc, what, cl_err(rc), (int)rc);
+	snprintf(err, errlen, "%s: %s: %s (%d)", s->base.desc, what, ndr_cl_err(rc), (int)rc);
 	return -1;
 }
 
@@ -145,10 +128,13 @@ static int unmap_ring(struct cl_source *s, char *err, size_t errlen)
 	return 0;
 }
 
-/* One launch of ndr_cl_card over n frames of the batch. */
-static int launch(struct cl_source *s, uint32_t n, uint32_t op, char *err, size_t errlen)
+/* One launch of ndr_cl_card over n frames of the batch: *taken of them
+ * went in, *flushed when a flush asked for is complete. */
+static int launch(struct cl_source *s, uint32_t n, uint32_t op, uint32_t *taken, int *flushed,
+		  char *err, size_t errlen)
 {
 	cl_int rc = CL_SUCCESS;
+	uint32_t done[2] = { 0, 0 };
 
 	if (n) {
 		size_t nbytes = s->batch[n - 1].offset + s->batch[n - 1].caplen;
@@ -169,72 +155,84 @@ static int launch(struct cl_source *s, uint32_t n, uint32_t op, char *err, size_
 		rc = clSetKernelArg(s->k_card, ARG_OP, sizeof(op), &op);
 	if (rc == CL_SUCCESS)
 		rc = clEnqueueTask(s->q, s->k_card, 0, NULL, NULL);
+	if (rc == CL_SUCCESS && op != OP_INIT)
+		rc = clEnqueueReadBuffer(s->q, s->done, CL_TRUE, 0, sizeof(done), done, 0, NULL,
+					 NULL);
 	if (rc == CL_SUCCESS)
 		rc = clFinish(s->q);
 	if (rc != CL_SUCCESS)
 		return cl_fail(s, err, errlen, rc, "running ndr_cl_card");
+	if (taken)
+		*taken = done[0];
+	if (flushed)
+		*flushed = done[1] != 0u;
 	return map_ring(s, err, errlen);
 }
 
-static uint32_t ring_room(const struct cl_source *s)
+/* Frames the card did not take move to the front of the batch. */
+static void keep_rest(struct cl_source *s, uint32_t taken)
 {
-	return (1u << s->log2_slots) - (s->ctrl_mem->prod - s->ctrl_mem->cons);
+	uint32_t left = s->batch_n - taken;
+	size_t from = left ? s->batch[taken].offset : s->batch_used;
+
+	memmove(s->batch_bytes, s->batch_bytes + from, s->batch_used - from);
+	memmove(s->batch, s->batch + taken, left * sizeof(*s->batch));
+	for (uint32_t i = 0; i < left; i++)
+		s->batch[i].offset -= (uint32_t)from;
+	s->batch_n = left;
+	s->batch_used -= from;
 }
 
 static int cl_pump(struct ndr_source *base, int timeout_ms, char *err, size_t errlen)
 {
 	struct cl_source *s = (struct cl_source *)base;
-	uint32_t n = 0, max, op = OP_FRAMES;
-	size_t used = 0;
+	uint32_t op = OP_FRAMES, taken = 0;
 	struct ndr_frame f;
-	int rc = 1;
+	int rc = 1, flushed = 0;
 
 	(void)timeout_ms;   /* a file: frames are there or the input ended */
-	if (s->pending_err[0]) {
-		snprintf(err, errlen, "%s", s->pending_err);
-		return NDR_SRC_ERROR;
-	}
 	if (s->input_done)
 		return ndr_ring_available(&base->reader) ? NDR_SRC_RECORDS : NDR_SRC_END;
-	max = ring_room(s) / NDR_CARD_WORST_SLOTS_PER_FRAME;
-	if (max == 0)
-		return NDR_SRC_RECORDS;   /* the consumer makes room first */
-	if (max > CL_BATCH_FRAMES)
-		max = CL_BATCH_FRAMES;
-	while (n < max && used + NDR_MAX_FRAME <= CL_BATCH_BYTES) {
+	while (!s->input_ended && s->batch_n < CL_BATCH_FRAMES &&
+	       s->batch_used + NDR_MAX_FRAME <= CL_BATCH_BYTES) {
 		if (s->stop_requested) {
-			rc = 0;
+			s->input_ended = 1;
 			break;
 		}
 		rc = ndr_readahead_next(s->ra, &f, s->pending_err, sizeof(s->pending_err));
-		if (rc != 1)
+		if (rc != 1) {
+			/* an error ends the input too; the frames before it count */
+			s->input_ended = rc <= 0;
 			break;
+		}
 		/* As ndr_card_frame does. */
 		if (f.caplen > NDR_MAX_FRAME)
 			f.caplen = NDR_MAX_FRAME;
 		if (f.wirelen < f.caplen)
 			f.wirelen = f.caplen;
-		memcpy(s->batch_bytes + used, f.data, f.caplen);
-		s->batch[n].ts_ns = f.ts_ns;
-		s->batch[n].offset = (uint32_t)used;
-		s->batch[n].caplen = f.caplen;
-		s->batch[n].wirelen = f.wirelen;
-		s->batch[n].reserved = 0;
-		used += f.caplen;
-		n++;
+		memcpy(s->batch_bytes + s->batch_used, f.data, f.caplen);
+		s->batch[s->batch_n].ts_ns = f.ts_ns;
+		s->batch[s->batch_n].offset = (uint32_t)s->batch_used;
+		s->batch[s->batch_n].caplen = f.caplen;
+		s->batch[s->batch_n].wirelen = f.wirelen;
+		s->batch[s->batch_n].reserved = 0;
+		s->batch_used += f.caplen;
+		s->batch_n++;
 	}
-	if (rc < 0)
-		rc = 1;             /* the frames before the error still count */
-	else
-		s->pending_err[0] = '\0';
-	if (rc == 0)
+	if (s->input_ended)
 		op = OP_FLUSH;
-	if (n == 0 && op == OP_FRAMES)
-		return s->pending_err[0] ? NDR_SRC_RECORDS : NDR_SRC_IDLE;
-	if (launch(s, n, op, err, errlen))
+	if (s->batch_n == 0 && op == OP_FRAMES)
+		return NDR_SRC_IDLE;
+	if (launch(s, s->batch_n, op, &taken, &flushed, err, errlen))
 		return NDR_SRC_ERROR;
-	if (op == OP_FLUSH)
+	keep_rest(s, taken);
+	if (op == OP_FLUSH && flushed) {
 		s->input_done = 1;
+		if (s->pending_err[0]) {
+			snprintf(err, errlen, "%s", s->pending_err);
+			return NDR_SRC_ERROR;
+		}
+	}
 	return NDR_SRC_RECORDS;
 }
 
@@ -271,6 +269,8 @@ static void cl_get_stats(struct ndr_source *base, struct ndr_source_stats *st)
 		st->card.records_by_type[i] = w[11 + i];
 	st->card.records_dropped = w[11 + NDR_REC_TYPE_MAX];
 	st->card.slots_written = w[12 + NDR_REC_TYPE_MAX];
+	st->card.tls_hellos = w[13 + NDR_REC_TYPE_MAX];
+	st->card.flows_dns_only = w[14 + NDR_REC_TYPE_MAX];
 }
 
 static void release_mem(cl_mem *m)
@@ -291,7 +291,7 @@ static void cl_close(struct ndr_source *base)
 	}
 	release_mem(&s->top);
 	release_mem(&s->buckets);
-	release_mem(&s->deadline);
+	release_mem(&s->done);
 	release_mem(&s->entries);
 	release_mem(&s->ring);
 	release_mem(&s->ctrl);
@@ -325,56 +325,6 @@ static const struct ndr_source_ops cl_ops = {
 	.rewrite = NULL,
 };
 
-static int contains_nocase(const char *hay, const char *needle)
-{
-	size_t n = strlen(needle);
-
-	for (; *hay; hay++)
-		if (strncasecmp(hay, needle, n) == 0)
-			return 1;
-	return 0;
-}
-
-/* The first platform with a device whose name or vendor contains want
- * (any, if want is empty); its names go to err when none matches. */
-static int pick_platform(struct cl_source *s, const char *want, cl_platform_id *plat,
-			 cl_device_id *dev, char *pname, size_t pnlen, char *err, size_t errlen)
-{
-	cl_platform_id ids[16];
-	cl_uint n = 0;
-	char seen[512] = "", name[128], vendor[128];
-	cl_int rc = clGetPlatformIDs(16, ids, &n);
-
-	if (rc != CL_SUCCESS || n == 0) {
-		snprintf(err, errlen, "%s: no OpenCL platform (no ICD: install pocl-opencl-icd, or "
-			 "point OCL_ICD_VENDORS at a directory holding one)", s->base.desc);
-		return -1;
-	}
-	for (cl_uint i = 0; i < n && i < 16; i++) {
-		size_t len = strlen(seen);
-
-		name[0] = vendor[0] = '\0';
-		clGetPlatformInfo(ids[i], CL_PLATFORM_NAME, sizeof(name), name, NULL);
-		clGetPlatformInfo(ids[i], CL_PLATFORM_VENDOR, sizeof(vendor), vendor, NULL);
-		snprintf(seen + len, sizeof(seen) - len, "%s'%s'", len ? ", " : "", name);
-		if (*want && !contains_nocase(name, want) && !contains_nocase(vendor, want))
-			continue;
-		if (clGetDeviceIDs(ids[i], CL_DEVICE_TYPE_ALL, 1, dev, NULL) != CL_SUCCESS)
-			continue;
-		if (contains_nocase(vendor, "xilinx")) {
-			snprintf(err, errlen, "%s: '%s' runs xclbins, not OpenCL C: on an Alveo use "
-				 "--card xrt:DEVICE --xclbin FILE", s->base.desc, name);
-			return -1;
-		}
-		*plat = ids[i];
-		snprintf(pname, pnlen, "%s", name);
-		return 0;
-	}
-	snprintf(err, errlen, "%s: no OpenCL platform with a device%s%s%s (platforms: %s)",
-		 s->base.desc, *want ? " matching '" : "", want, *want ? "'" : "", seen);
-	return -1;
-}
-
 static int build_program(struct cl_source *s, cl_device_id dev, char *err, size_t errlen)
 {
 	const char *src = ndr_card_cl_source;
@@ -393,7 +343,7 @@ static int build_program(struct cl_source *s, cl_device_id dev, char *err, size_
 			if (*p == '\n')
 				*p = ' ';
 		snprintf(err, errlen, "%s: building opencl/ndr_card.cl: %s: %.1500s", s->base.desc,
-			 cl_err(rc), log);
+			 ndr_cl_err(rc), log);
 		return -1;
 	}
 	s->k_card = clCreateKernel(s->prog, "ndr_cl_card", &rc);
@@ -451,11 +401,11 @@ static cl_mem zeroed(struct cl_source *s, size_t bytes, cl_int *rc)
 static int set_args(struct cl_source *s, const struct ndr_card_cfg *c)
 {
 	uint32_t v[] = { c->log2_buckets, c->hash_seed, c->idle_timeout_ms, c->active_timeout_ms,
-			 c->close_timeout_ms, c->heartbeat_ms, c->per_beat ? 1u : 0u };
-	cl_mem *mems[] = { &s->top, &s->buckets, &s->deadline, &s->entries, &s->ring, &s->ctrl };
+			 c->close_timeout_ms, c->heartbeat_ms, c->scan_sweep_ms };
+	cl_mem *mems[] = { &s->top, &s->buckets, &s->entries, &s->ring, &s->ctrl };
 	cl_int rc = CL_SUCCESS;
 
-	for (unsigned i = 0; i < 6 && rc == CL_SUCCESS; i++)
+	for (unsigned i = 0; i < 5 && rc == CL_SUCCESS; i++)
 		rc = clSetKernelArg(s->k_card, ARG_TOP + i, sizeof(cl_mem), mems[i]);
 	if (rc == CL_SUCCESS)
 		rc = clSetKernelArg(s->k_card, ARG_LOG2, sizeof(s->log2_slots), &s->log2_slots);
@@ -466,6 +416,8 @@ static int set_args(struct cl_source *s, const struct ndr_card_cfg *c)
 	for (unsigned i = 0; i < 7 && rc == CL_SUCCESS; i++)
 		rc = clSetKernelArg(s->k_card, ARG_LOG2_BUCKETS + i, sizeof(v[i]), &v[i]);
 	if (rc == CL_SUCCESS)
+		rc = clSetKernelArg(s->k_card, ARG_DONE, sizeof(cl_mem), &s->done);
+	if (rc == CL_SUCCESS)
 		rc = clSetKernelArg(s->k_stats, 0, sizeof(cl_mem), &s->top);
 	if (rc == CL_SUCCESS)
 		rc = clSetKernelArg(s->k_stats, 1, sizeof(cl_mem), &s->stats);
@@ -475,25 +427,37 @@ static int set_args(struct cl_source *s, const struct ndr_card_cfg *c)
 struct ndr_source *ndr_source_opencl_open(const char *platform, const struct ndr_source_opts *o,
 					  char *err, size_t errlen)
 {
-	struct cl_source *s = calloc(1, sizeof(*s));
+	struct cl_source *s;
 	struct ndr_capture *cap;
-	cl_platform_id plat;
+	struct ndr_cl_platform plat;
 	cl_device_id dev;
-	char pname[128], dname[128] = "", why[256];
+	char desc[sizeof(s->base.desc)], dname[128] = "", why[256];
 	uint64_t layout[5];
 	size_t buckets;
 	cl_int rc;
 
+	snprintf(desc, sizeof(desc), "opencl%s%s", *platform ? ":" : "", platform);
+	if (ndr_cl_pick_platform(desc, platform, o->xclbin, &plat, err, errlen))
+		return NULL;
+	if (plat.xilinx)
+		return ndr_source_opencl_xilinx_open(desc, &plat, o, err, errlen);
+	s = calloc(1, sizeof(*s));
 	if (!s) {
-		snprintf(err, errlen, "opencl: out of memory");
+		snprintf(err, errlen, "%s: out of memory", desc);
 		return NULL;
 	}
 	s->base.ops = &cl_ops;
 	s->base.numa_node = o->numa_node;
-	snprintf(s->base.desc, sizeof(s->base.desc), "opencl%s%s", *platform ? ":" : "", platform);
+	snprintf(s->base.desc, sizeof(s->base.desc), "%s", desc);
+	dev = plat.dev;
 	if (!o->frames) {
 		snprintf(err, errlen, "%s: needs -r FILE: the OpenCL card's frames come from a capture",
 			 s->base.desc);
+		goto fail;
+	}
+	if (o->xclbin_uuid) {
+		snprintf(err, errlen, "%s: --xclbin-uuid pins an xclbin, and '%s' runs none",
+			 s->base.desc, plat.name);
 		goto fail;
 	}
 	s->log2_slots = o->ring_log2_slots ? o->ring_log2_slots
@@ -503,11 +467,10 @@ struct ndr_source *ndr_source_opencl_open(const char *platform, const struct ndr
 			 s->log2_slots, NDR_RING_MIN_LOG2, NDR_RING_MAX_LOG2);
 		goto fail;
 	}
-	if (pick_platform(s, platform, &plat, &dev, pname, sizeof(pname), err, errlen))
-		goto fail;
 	clGetDeviceInfo(dev, CL_DEVICE_NAME, sizeof(dname), dname, NULL);
 	{
-		cl_context_properties props[] = { CL_CONTEXT_PLATFORM, (cl_context_properties)plat, 0 };
+		cl_context_properties props[] = { CL_CONTEXT_PLATFORM, (cl_context_properties)plat.id,
+						  0 };
 
 		s->ctx = clCreateContext(props, 1, &dev, NULL, NULL, &rc);
 	}
@@ -548,7 +511,7 @@ struct ndr_source *ndr_source_opencl_open(const char *platform, const struct ndr
 	if (rc == CL_SUCCESS)
 		s->buckets = zeroed(s, buckets * layout[1], &rc);
 	if (rc == CL_SUCCESS)
-		s->deadline = zeroed(s, buckets * sizeof(uint64_t), &rc);
+		s->done = clCreateBuffer(s->ctx, CL_MEM_WRITE_ONLY, 2 * sizeof(uint32_t), NULL, &rc);
 	if (rc == CL_SUCCESS)
 		s->entries = zeroed(s, buckets * layout[2], &rc);
 	if (rc == CL_SUCCESS)
@@ -568,7 +531,7 @@ struct ndr_source *ndr_source_opencl_open(const char *platform, const struct ndr
 		cl_fail(s, err, errlen, rc, "setting kernel arguments");
 		goto fail;
 	}
-	if (launch(s, 0, OP_INIT, err, errlen))
+	if (launch(s, 0, OP_INIT, NULL, NULL, err, errlen))
 		goto fail;
 
 	/* Last, so that a failure before it leaves no thread to stop. */
@@ -588,7 +551,7 @@ struct ndr_source *ndr_source_opencl_open(const char *platform, const struct ndr
 			     o->batch_slots);
 	snprintf(s->base.info, sizeof(s->base.info),
 		 "platform '%s', device '%s': the hw/ kernels as OpenCL C, one work item per "
-		 "batch of up to %u frames; ring 2^%u slots", pname, dname, CL_BATCH_FRAMES,
+		 "batch of up to %u frames; ring 2^%u slots", plat.name, dname, CL_BATCH_FRAMES,
 		 s->log2_slots);
 	return &s->base;
 fail:

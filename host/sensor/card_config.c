@@ -1,6 +1,8 @@
 /*
  * card_config.c - the [card] and [ring] sections of the configuration.
  */
+#include <string.h>
+
 #include "sensor.h"
 
 int sensor_card_config(struct ndr_config *cfg, const struct sensor_opts *o,
@@ -38,6 +40,18 @@ int sensor_card_config(struct ndr_config *cfg, const struct sensor_opts *o,
 				   err, errlen))
 		return -1;
 	c->heartbeat_ms = (uint32_t)v;
+	if (ndr_config_duration_ms(cfg, "card", "scan_sweep", c->scan_sweep_ms, 1, 86400000, &v,
+				   err, errlen))
+		return -1;
+	c->scan_sweep_ms = (uint32_t)v;
+	const char *emu;
+	if (ndr_config_str(cfg, "card", "emulation", o->clocked ? "clocked" : "frame", &emu, err,
+			   errlen))
+		return -1;
+	if (strcmp(emu, "frame") && strcmp(emu, "clocked"))
+		return ndr_config_errorf(cfg, "card", "emulation", emu, err, errlen,
+					 "'%s' is neither frame nor clocked", emu);
+	c->clocked = o->clocked || !strcmp(emu, "clocked");
 	/* RS-FEC on the card's 100G port: must match the link partner (a
 	 * 100GBASE-SR4/CR4 port usually has it on). */
 	if (ndr_config_bool(cfg, "card", "rs_fec", 1, &so->rs_fec, err, errlen))

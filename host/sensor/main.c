@@ -104,14 +104,28 @@ static void print_summary(struct ndr_source *src, struct run *r, double elapsed)
 		(unsigned long long)st.card.dns_messages, (unsigned long long)st.card.dns_errors);
 	fprintf(stderr, "  records   %llu (flow %llu, dns %llu, tls %llu, heartbeat %llu, "
 		"drop notices %llu)\n",
-		(unsigned long long)c->records, (unsigned long long)c->by_type[NDR_REC_FLOW],
-		(unsigned long long)c->by_type[NDR_REC_DNS],
+		(unsigned long long)c->records,
+		(unsigned long long)(c->by_type[NDR_REC_FLOW] + c->by_type[NDR_REC_FLOW_SHORT]),
+		(unsigned long long)(c->by_type[NDR_REC_DNS] + c->by_type[NDR_REC_DNS_SHORT]),
 		(unsigned long long)c->by_type[NDR_REC_TLS],
 		(unsigned long long)c->by_type[NDR_REC_HEARTBEAT],
 		(unsigned long long)c->by_type[NDR_REC_DROP]);
-	fprintf(stderr, "  drops     %llu records dropped by the card, %llu packets by the capture, "
-		"%llu unsupported frames, %llu bad ring records, %llu sequence gaps\n",
-		(unsigned long long)st.card.records_dropped,
+	/* the card's losses as its last heartbeat counted them (every card
+	 * kind sends them in-band), else as the source knows them */
+	char losses[512];
+	uint64_t lost;
+	struct ndr_heartbeat_rec hb = c->hb;
+	if (!c->have_hb) {
+		memset(&hb, 0, sizeof(hb));
+		hb.rx_overrun = st.card.rx_overrun;
+		hb.dns_dropped = st.card.dns_dropped;
+		hb.tls_dropped = st.card.tls_dropped;
+		hb.records_link_dropped = st.card.records_link_dropped;
+		hb.records_dropped = st.card.records_dropped;
+	}
+	ndr_hb_losses(&hb, losses, sizeof(losses), &lost);
+	fprintf(stderr, "  drops     card: %s; %llu packets by the capture, "
+		"%llu unsupported frames, %llu bad ring records, %llu sequence gaps\n", losses,
 		(unsigned long long)st.capture.kernel_drops,
 		(unsigned long long)st.capture.unsupported,
 		(unsigned long long)c->bad_records, (unsigned long long)c->seq_gaps);

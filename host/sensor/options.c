@@ -33,9 +33,14 @@ static void usage(FILE *out)
 	      "                         XCL_EMULATION_MODE=noop, -r FILE feeds the emulated\n"
 	      "                         card in the device's place\n"
 	      "         opencl[:PLATFORM]  the hw/ kernels through OpenCL: on PoCL,\n"
-	      "                         built from source and run over -r FILE\n"
-	      "      --xclbin FILE      the ndr image to load (xrt)\n"
-	      "      --xclbin-uuid UUID refuse an image with another UUID (xrt)\n"
+	      "                         built from source and run over -r FILE; with\n"
+	      "                         --xclbin, an Alveo through XRT's OpenCL ICD (noop\n"
+	      "                         emulation and -r FILE as for xrt:)\n"
+	      "      --xclbin FILE      the ndr image to load (xrt, opencl on XRT)\n"
+	      "      --xclbin-uuid UUID refuse an image with another UUID (same)\n"
+	      "      --clocked          run the emulated card as the clocked simulation:\n"
+	      "                         what a card at 100 Gbit/s would lose, it loses and\n"
+	      "                         counts (slower; docs/microarchitecture.md)\n"
 	      "\n"
 	      "Output (alerts go to stdout as EVE JSON when none is given):\n"
 	      "      --eve PATH         append EVE JSON lines to PATH ('-' = stdout)\n"
@@ -80,13 +85,14 @@ static int set_source(struct sensor_opts *o, const char *kind, const char *arg)
 int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 {
 	enum { OPT_CARD = 256, OPT_EVE, OPT_SYSLOG, OPT_RECORDS, OPT_NUMA, OPT_PROGRESS,
-	       OPT_NO_PROGRESS, OPT_STATE, OPT_XCLBIN, OPT_XCLBIN_UUID };
+	       OPT_NO_PROGRESS, OPT_STATE, OPT_XCLBIN, OPT_XCLBIN_UUID, OPT_CLOCKED };
 	static const struct option longopts[] = {
 		{ "read", required_argument, NULL, 'r' },
 		{ "interface", required_argument, NULL, 'i' },
 		{ "card", required_argument, NULL, OPT_CARD },
 		{ "xclbin", required_argument, NULL, OPT_XCLBIN },
 		{ "xclbin-uuid", required_argument, NULL, OPT_XCLBIN_UUID },
+		{ "clocked", no_argument, NULL, OPT_CLOCKED },
 		{ "config", required_argument, NULL, 'c' },
 		{ "eve", required_argument, NULL, OPT_EVE },
 		{ "syslog", required_argument, NULL, OPT_SYSLOG },
@@ -134,6 +140,9 @@ int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 			break;
 		case OPT_XCLBIN_UUID:
 			o->xclbin_uuid = optarg;
+			break;
+		case OPT_CLOCKED:
+			o->clocked = 1;
 			break;
 		case 'c':
 			o->config_path = optarg;
@@ -216,8 +225,10 @@ int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 		fprintf(stderr, "ndr-sensor: no input: give -r FILE, -i IFACE or --card SPEC (try --help)\n");
 		return -1;
 	}
-	if ((o->xclbin || o->xclbin_uuid) && strncmp(o->source_spec, "xrt:", 4) != 0) {
-		fprintf(stderr, "ndr-sensor: --xclbin and --xclbin-uuid are for --card xrt:DEVICE\n");
+	if ((o->xclbin || o->xclbin_uuid) && strncmp(o->source_spec, "xrt:", 4) != 0 &&
+	    strcmp(o->source_spec, "opencl") != 0 && strncmp(o->source_spec, "opencl:", 7) != 0) {
+		fprintf(stderr, "ndr-sensor: --xclbin and --xclbin-uuid are for --card xrt:DEVICE "
+			"and --card opencl[:PLATFORM] (XRT's OpenCL)\n");
 		return -1;
 	}
 	if (o->frames && !card) {

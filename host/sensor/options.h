@@ -13,6 +13,7 @@ struct sensor_opts {
 	const char *frames;           /* -r with --card: frames for the card's emulation */
 	const char *xclbin;           /* --xclbin: the image for xrt: */
 	const char *xclbin_uuid;      /* --xclbin-uuid: refuse any other image */
+	int clocked;                  /* --clocked: the clocked simulation */
 	const char *config_path;      /* NULL = defaults */
 	const char *state_dir;        /* --state: learned baselines, NULL = none */
 	const char *eve_path;         /* NULL = none, "-" = stdout */

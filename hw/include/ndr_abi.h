@@ -24,7 +24,7 @@
 #include <stdint.h>
 #endif
 
-#define NDR_ABI_VERSION 1u
+#define NDR_ABI_VERSION 2u
 
 #ifdef __cplusplus
 #define NDR_STATIC_ASSERT(c, m) static_assert(c, m)
@@ -103,9 +103,11 @@ enum ndr_rec_type {
 	NDR_REC_FLOW      = 1,  /* flow end or periodic update: 3 slots */
 	NDR_REC_DNS       = 2,  /* DNS query or response: 2 + name slots */
 	NDR_REC_DROP      = 3,  /* drop notice: 1 slot */
-	NDR_REC_HEARTBEAT = 4,  /* card counters: 2 slots */
+	NDR_REC_HEARTBEAT = 4,  /* card counters: 3 slots */
 	NDR_REC_PAD       = 5,  /* filler up to the end of the ring */
 	NDR_REC_TLS       = 6,  /* TLS ClientHello: 3 slots */
+	NDR_REC_FLOW_SHORT = 7, /* IPv4 flow of 1 or 2 packets: 1 slot */
+	NDR_REC_DNS_SHORT = 8,  /* short IPv4 DNS query: 1 slot */
 	NDR_REC_TYPE_MAX
 };
 
@@ -196,6 +198,43 @@ struct ndr_flow_rec {
 	uint64_t iat_sumsq_us;     /* sum of squared iat, us^2, saturating */
 	uint64_t payload_bytes_fwd;/* L4 payload bytes */
 	uint64_t payload_bytes_rev;
+};
+
+/* -------- compact flow record (NDR_REC_FLOW_SHORT, 1 slot) --------------
+ *
+ * Why: a flood of one-packet flows (SYN floods, scans, random-port UDP) at
+ * 64-byte line rate is 148.8 M flows/s; three slots each would be 28.6 GB/s,
+ * beyond the host link (docs/microarchitecture.md "Record bandwidth"). The
+ * card writes this record instead of NDR_REC_FLOW exactly when the flow is
+ * IPv4, has no inner VLAN tag, the record's period holds 1 or 2 packets and
+ * its last packet is no earlier than its first and within 2^32 ns of it.
+ * It carries everything the full record would: libndr expands it
+ * (ndr_flow_expand) into the struct ndr_flow_rec the card would otherwise
+ * have written, field for field (docs/dataplane.md "Compact records").
+ */
+#define NDR_FLOW_SHORT_MAX_PKTS 2u
+
+struct ndr_flow_short_rec {
+	struct ndr_rec_hdr hdr;
+	uint8_t  src_addr4[4];     /* initiator, network order */
+	uint8_t  dst_addr4[4];
+	uint16_t src_port;
+	uint16_t dst_port;
+	uint8_t  ip_proto;
+	uint8_t  end_reason;       /* enum ndr_flow_end */
+	uint8_t  tcp_flags_fwd;
+	uint8_t  tcp_flags_rev;
+	uint16_t vlan_outer;
+	uint8_t  tcp_state;
+	uint8_t  frag_seen;
+	uint8_t  pkts;             /* 1 or 2 */
+	uint8_t  rev;              /* bit i: packet i+1 went rev */
+	uint16_t ip_len[2];        /* IP length of each packet (0 if absent) */
+	uint16_t payload_len[2];   /* L4 payload length of each packet */
+	uint16_t reserved0;
+	uint64_t first_ts_ns;
+	uint32_t last_delta_ns;    /* last_ts_ns - first_ts_ns */
+	uint32_t flow_hash;
 };
 
 /* -------- DNS record (NDR_REC_DNS, 2..6 slots) --------------------------
@@ -296,6 +335,45 @@ static inline uint32_t ndr_dns_rec_slots(uint32_t qname_len)
 	return 2u + (qname_len + 1u + NDR_SLOT_BYTES - 1u) / NDR_SLOT_BYTES;
 }
 
+/* -------- compact DNS query record (NDR_REC_DNS_SHORT, 1 slot) ----------
+ *
+ * Why: a flood of minimum-size DNS queries at line rate is 148.8 M
+ * messages/s, three slots each would be 28.6 GB/s. The card writes this
+ * record instead of NDR_REC_DNS exactly when the message came over UDP and
+ * IPv4 with no parse flag, qdcount = 1, ancount = nscount = 0, arcount <= 1,
+ * qclass = 1 and a name of at most NDR_DNS_SHORT_NAME bytes. The fields it
+ * leaves out are implied by those conditions (answers none, min_ttl
+ * 0xffffffff, ip_proto 17); libndr expands it (ndr_dns_expand) into the
+ * struct ndr_dns_rec and name the card would otherwise have written.
+ */
+#define NDR_DNS_SHORT_NAME 12u
+
+struct ndr_dns_short_rec {
+	struct ndr_rec_hdr hdr;
+	uint8_t  src_addr4[4];
+	uint8_t  dst_addr4[4];
+	uint16_t src_port;
+	uint16_t dst_port;
+	uint16_t txid;
+	uint16_t dns_flags;
+	uint16_t qtype;
+	uint16_t msg_len;
+	uint16_t qname_entropy;
+	uint16_t label_entropy;
+	uint16_t vlan_outer;
+	uint8_t  arcount;          /* 0 or 1 */
+	uint8_t  qname_len;        /* <= NDR_DNS_SHORT_NAME */
+	uint8_t  label_count;
+	uint8_t  longest_label;
+	uint8_t  n_lower;
+	uint8_t  n_upper;
+	uint8_t  n_digit;
+	uint8_t  n_hyphen;
+	uint8_t  n_other;
+	uint8_t  ip_ttl;
+	char     qname[NDR_DNS_SHORT_NAME];  /* NUL-padded when shorter */
+};
+
 /* -------- TLS ClientHello record (NDR_REC_TLS, 3 slots, 192 bytes) ------
  *
  * One record per TCP segment whose payload starts with a TLS handshake
@@ -354,11 +432,11 @@ struct ndr_tls_rec {
 	char     sni[NDR_TLS_SNI_MAX];   /* NUL-padded when shorter */
 };
 
-/* -------- drop notice (NDR_REC_DROP, 1 slot) ---------------------------- */
+/* -------- drop notice (NDR_REC_DROP, 1 slot) ----------------------------
+ * Explains a gap in seq: records the writer could not put into the ring. */
 
 enum ndr_drop_reason {
 	NDR_DROP_RING_FULL   = 1,  /* records lost: host did not consume */
-	NDR_DROP_RX_OVERRUN  = 2,  /* packets lost before parsing */
 };
 
 struct ndr_drop_rec {
@@ -371,23 +449,44 @@ struct ndr_drop_rec {
 	uint8_t  reserved[16];
 };
 
-/* -------- heartbeat (NDR_REC_HEARTBEAT, 2 slots) -------------------------
- * Written once per heartbeat interval of packet time, so an idle link and a
- * dead card can be told apart, and counters reach the host in-band. */
+/* -------- heartbeat (NDR_REC_HEARTBEAT, 3 slots) -------------------------
+ * Written once per heartbeat interval of card time (packets, and the time
+ * ticks of a quiet link), and once more after a flush with the final
+ * counts, so an idle link and a dead card can be told apart and every
+ * counter reaches the host in-band. Counters are totals since the card
+ * started. Every place the card can lose something has its counter here
+ * (the *_dropped and rx_overrun fields); the same values are in the stats
+ * register block. docs/abi.md "Losses" says where each one happens. */
 
 struct ndr_heartbeat_rec {
 	struct ndr_rec_hdr hdr;
-	uint64_t packets;          /* since start */
-	uint64_t bytes;            /* wire bytes */
+	/* input */
+	uint64_t packets;          /* frames received, overrun ones included */
+	uint64_t bytes;            /* wire bytes of those frames */
 	uint64_t parse_errors;     /* malformed or truncated packets */
-	uint64_t dns_messages;
+	uint64_t non_ip;
+	uint64_t rx_overrun;       /* frames lost whole or cut: the receive
+	                              FIFO was full (the link cannot wait) */
+	/* flow table */
 	uint64_t flows_active;     /* entries in the flow table now */
 	uint64_t flows_created;
 	uint64_t flows_evicted;
-	uint64_t records_written;
-	uint64_t records_dropped;
-	uint64_t dns_errors;       /* DNS messages with parse_flags set */
-	uint64_t reserved[4];
+	uint64_t flows_dns_only;   /* one-packet UDP flows whose DNS record
+	                              stands for them: no flow record */
+	/* DNS */
+	uint64_t dns_messages;     /* packets that carried a message */
+	uint64_t dns_errors;       /* no record (< 12 bytes), or parse flags */
+	uint64_t dns_dropped;      /* messages lost: every walk engine busy */
+	/* TLS */
+	uint64_t tls_hellos;       /* ClientHello records made */
+	uint64_t tls_dropped;      /* ClientHellos lost: every engine busy */
+	/* records: counted by the writer as it writes this heartbeat, this
+	 * one included, so records_written + records_dropped = hdr.seq + 1 */
+	uint64_t records_written;  /* into the ring, pads excluded */
+	uint64_t records_dropped;  /* ring full (drop notices, seq gaps) */
+	uint64_t records_link_dropped; /* the record path was full: more
+	                                  records than the host link takes */
+	uint64_t reserved[5];
 };
 
 struct ndr_pad_rec {
@@ -465,17 +564,32 @@ struct ndr_reg_flow {
 	uint32_t heartbeat_ms;
 	uint32_t log2_buckets;     /* read-only: table geometry */
 	uint32_t ways;             /* read-only */
-	uint32_t reserved[5];
+	uint32_t scan_sweep_ms;    /* the expiry scanner visits every bucket
+	                              once per this much card time */
+	uint32_t reserved[4];
 };
 
+/* The heartbeat's counters as registers, lo/hi pairs, the same names. */
 struct ndr_reg_stats {
 	struct ndr_reg_blk_hdr hdr;
 	uint32_t packets_lo, packets_hi;
 	uint32_t bytes_lo, bytes_hi;
-	uint32_t records_lo, records_hi;
-	uint32_t dropped_lo, dropped_hi;
 	uint32_t parse_errors_lo, parse_errors_hi;
-	uint32_t reserved[6];
+	uint32_t non_ip_lo, non_ip_hi;
+	uint32_t rx_overrun_lo, rx_overrun_hi;
+	uint32_t flows_active_lo, flows_active_hi;
+	uint32_t flows_created_lo, flows_created_hi;
+	uint32_t flows_evicted_lo, flows_evicted_hi;
+	uint32_t flows_dns_only_lo, flows_dns_only_hi;
+	uint32_t dns_messages_lo, dns_messages_hi;
+	uint32_t dns_errors_lo, dns_errors_hi;
+	uint32_t dns_dropped_lo, dns_dropped_hi;
+	uint32_t tls_hellos_lo, tls_hellos_hi;
+	uint32_t tls_dropped_lo, tls_dropped_hi;
+	uint32_t records_lo, records_hi;         /* records_written */
+	uint32_t dropped_lo, dropped_hi;         /* records_dropped */
+	uint32_t link_dropped_lo, link_dropped_hi;
+	uint32_t reserved[2];
 };
 
 /* The card's BAR0 layout; a driver must still walk the chain (a newer card
@@ -484,7 +598,7 @@ struct ndr_reg_stats {
 #define NDR_REG_OFF_RING   0x040u
 #define NDR_REG_OFF_FLOW   0x0c0u
 #define NDR_REG_OFF_STATS  0x140u
-#define NDR_REG_SPACE      0x1c0u
+#define NDR_REG_SPACE      0x200u
 
 /* ------------------------------------------------------------------------
  * Layout pins
@@ -510,13 +624,17 @@ NDR_STATIC_ASSERT(NDR_OFFSETOF(struct ndr_tls_rec, record_len) == 64, "tls slot 
 NDR_STATIC_ASSERT(NDR_OFFSETOF(struct ndr_tls_rec, alpn) == 80, "tls alpn");
 NDR_STATIC_ASSERT(NDR_OFFSETOF(struct ndr_tls_rec, sni) == 128, "tls slot 2");
 NDR_STATIC_ASSERT(sizeof(struct ndr_drop_rec) == 64, "drop notice is 1 slot");
-NDR_STATIC_ASSERT(sizeof(struct ndr_heartbeat_rec) == 128, "heartbeat is 2 slots");
+NDR_STATIC_ASSERT(sizeof(struct ndr_heartbeat_rec) == 3 * 64, "heartbeat is 3 slots");
+NDR_STATIC_ASSERT(sizeof(struct ndr_flow_short_rec) == 64, "compact flow record is 1 slot");
+NDR_STATIC_ASSERT(NDR_OFFSETOF(struct ndr_flow_short_rec, first_ts_ns) == 48, "short flow ts");
+NDR_STATIC_ASSERT(sizeof(struct ndr_dns_short_rec) == 64, "compact DNS record is 1 slot");
+NDR_STATIC_ASSERT(NDR_OFFSETOF(struct ndr_dns_short_rec, qname) == 52, "short DNS name");
 NDR_STATIC_ASSERT(sizeof(struct ndr_pad_rec) == 64, "pad is 1 slot");
 NDR_STATIC_ASSERT(sizeof(struct ndr_reg_blk_hdr) == 16, "block header");
 NDR_STATIC_ASSERT(sizeof(struct ndr_reg_id) == 48, "id block");
 NDR_STATIC_ASSERT(sizeof(struct ndr_reg_ring) == 80, "ring block");
 NDR_STATIC_ASSERT(sizeof(struct ndr_reg_flow) == 64, "flow block");
-NDR_STATIC_ASSERT(sizeof(struct ndr_reg_stats) == 80, "stats block");
+NDR_STATIC_ASSERT(sizeof(struct ndr_reg_stats) == 160, "stats block");
 NDR_STATIC_ASSERT(NDR_REG_OFF_RING >= NDR_REG_OFF_ID + sizeof(struct ndr_reg_id), "id fits");
 NDR_STATIC_ASSERT(NDR_REG_OFF_FLOW >= NDR_REG_OFF_RING + sizeof(struct ndr_reg_ring), "ring fits");
 NDR_STATIC_ASSERT(NDR_REG_OFF_STATS >= NDR_REG_OFF_FLOW + sizeof(struct ndr_reg_flow), "flow fits");

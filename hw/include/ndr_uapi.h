@@ -72,6 +72,19 @@ struct ndr_ioc_counters {
 	uint64_t wakeups;          /* driver: times pollers were woken */
 	uint32_t prod;             /* ring indices now */
 	uint32_t cons;
+	/* since ABI 2: every loss the card counts (ndr_abi.h heartbeat) */
+	uint64_t rx_overrun;       /* card: frames lost at its receive FIFO */
+	uint64_t dns_dropped;      /* card: DNS messages, every engine busy */
+	uint64_t tls_dropped;      /* card: TLS hellos, every engine busy */
+	uint64_t link_dropped;     /* card: records, the record path full */
+	uint64_t non_ip;
+	uint64_t dns_messages;
+	uint64_t dns_errors;
+	uint64_t tls_hellos;
+	uint64_t flows_active;
+	uint64_t flows_created;
+	uint64_t flows_evicted;
+	uint64_t flows_dns_only;
 };
 
 /* NDR_IOC_START / NDR_IOC_STOP: struct ndr_ioc_run. START resets the ring

@@ -33,9 +33,7 @@ uint32_t ndr_murmur3_32(const uint8_t *key, uint32_t len, uint32_t seed)
 	uint32_t h = seed;
 	uint32_t nblocks = len / 4u;
 
-	for (uint32_t i = 0; i < 16u; i++) {
-		if (i >= nblocks)
-			break;
+	NDR_FOR_N(i, nblocks, 16u) {
 		const uint8_t *p = key + 4u * i;
 		uint32_t k = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
 			     (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -109,9 +107,7 @@ void ndr_murmur3_32x2(const uint8_t *key, uint32_t len, uint32_t seed_a, uint32_
 	uint32_t ha = seed_a, hb = seed_b;
 	uint32_t nblocks = len / 4u;
 
-	for (uint32_t i = 0; i < 16u; i++) {
-		if (i >= nblocks)
-			break;
+	NDR_FOR_N(i, nblocks, 16u) {
 		const uint8_t *p = key + 4u * i;
 		uint32_t k = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
 			     (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;

@@ -1,41 +1,25 @@
 /*
- * flow_table.c - the flow table: 2^log2_buckets buckets of 4 ways, a scanner
- * that retires expired flows one bucket per packet, idle/active/close
- * timeouts, eviction, flush (docs/dataplane.md "Flow table").
+ * flow_table.c - the flow table's logic (ndr_hw_flow.h): lookup, update,
+ * eviction, timeouts, the scanner's schedule and the records, on one
+ * bucket at a time. flow_stage.c runs it as a pipeline over the table
+ * memory; sim/src/fast_card.c runs it in place for the whole-frame
+ * emulation.
  *
- * Tag/state split (docs/microarchitecture.md "Flow table"): the lookup, the
- * victim choice and the scanner work on one 64-byte header line per bucket
- * (signature = a second hash of the key, valid/closed bits, last_ts per way) and on one
- * 64-bit deadline word per bucket (the earliest time any of its ways
- * expires, 0 when none is valid), so the 176-byte entries are read only for
- * a signature match, a victim, or a way the scanner retires.
- *
- * Read-modify-write hazards: every write goes into a forwarding window
- * (a ring of the last NDR_FLOW_LINE_FWD line writes and the last
- * NDR_FLOW_ENTRY_FWD entry writes) and reaches memory only when it leaves
- * the window. Every read looks in the window first, newest write first. So
- * the emulation's memory really is stale for the window's depth, as the
- * hardware's is for its read latency, and a missing or wrong forward shows
- * up as a wrong record against the golden model.
- *
- * The table memory belongs to the caller (m_axi ports in hardware).
- * Every record is written through the record writer as it is cut.
- *
- * Spec choices (the golden model must make the same):
+ * Spec choices (the golden model makes the same; docs/dataplane.md):
  * - Time differences never go negative: when packet times go backwards
  *   (captures do that), t - last_ts counts as 0, for expiry, for the active
  *   timeout and for the inter-arrival time. last_ts is still set to t.
  * - iat_min_us/iat_max_us take the inter-arrival time saturated at
  *   0xffffffff; iat_sum_us adds the full 64-bit value.
  * - After an ACTIVE record the period is empty until the next packet: a
- *   record cut in that state (IDLE/FIN/RST/EVICT/FLUSH with no packet since
- *   the ACTIVE record) has all counters 0, first_ts_ns = 0, iat_min_us =
- *   0xffffffff, and last_ts_ns = the time of the flow's last packet.
+ *   record cut in that state has all counters 0, first_ts_ns = 0,
+ *   iat_min_us = 0xffffffff, and last_ts_ns = the time of the last packet.
  * - ICMP means protocol 1 or 58; its dst_port is type << 8 | code of the
- *   first packet as parsed (0 when that packet was a fragment, whose ICMP
- *   header is not read).
+ *   first packet as parsed (0 when that packet was a fragment).
  * - tcp_state and tcp_flags apply to protocol 6 only; a TCP fragment has
  *   flags 0 (its header is not read), so a flow started by one is MIDSTREAM.
+ * - A flow whose only packet made a UDP DNS record gives no flow record when
+ *   it ends: the DNS record stands for it (counted in dns_only).
  */
 #include "ndr_hw.h"
 
@@ -47,160 +31,80 @@
 #define DIR_FWD 0u
 #define DIR_REV 1u
 
-_Static_assert(sizeof(struct ndr_flow_bucket) == 64, "a header line is one 64-byte word");
+NDR_STATIC_ASSERT(sizeof(struct ndr_flow_bucket) == 64, "a header line is one 64-byte word");
 
-/* 2^24 buckets, the largest table the card accepts. */
-#define FLOW_MAX_BUCKETS (1u << 24)
-
-void ndr_flow_init(struct ndr_flow_table *ft, const struct ndr_flow_mem *mem,
-		   uint32_t log2_buckets, uint32_t seed, uint32_t idle_ms,
-		   uint32_t active_ms, uint32_t close_ms)
+void ndr_flow_cfg_init(struct ndr_flow_cfg *c, const struct ndr_top_cfg *top)
 {
-	ft->mem = *mem;
-	ft->log2_buckets = log2_buckets;
-	ft->mask = (1u << log2_buckets) - 1u;
-	ft->seed = seed;
-	ft->idle_ns = (uint64_t)idle_ms * 1000000u;
-	ft->active_ns = (uint64_t)active_ms * 1000000u;
-	ft->close_ns = (uint64_t)close_ms * 1000000u;
-	ft->scan_ptr = 0;
-	for (uint32_t i = 0; i < NDR_FLOW_LINE_FWD; i++)
-		ft->line_tag[i] = NDR_FLOW_FWD_NONE;
-	ft->line_head = 0;
-	for (uint32_t i = 0; i < NDR_FLOW_ENTRY_FWD; i++)
-		ft->entry_tag[i] = NDR_FLOW_FWD_NONE;
-	ft->entry_head = 0;
-	ft->active = 0;
-	ft->created = 0;
-	ft->evicted = 0;
-	ft->collisions = 0;
-	ft->sig_false = 0;
-	ft->scan_expired = 0;
-	ft->fwd_hits = 0;
-	ft->extra_reads = 0;
-	/* the hash unit's last result: that of the all-zero key */
-	ndr_hw_zero(ft->key, NDR_FLOW_KEY_LEN);
-	ft->src_lower = true;
-	ndr_murmur3_32x2(ft->key, NDR_FLOW_KEY_LEN, seed, seed ^ NDR_FLOW_SIG_SALT,
-			 &ft->hash, &ft->sig);
+	c->log2_buckets = top->log2_buckets;
+	c->mask = (1u << top->log2_buckets) - 1u;
+	c->seed = top->hash_seed;
+	c->idle_ns = (uint64_t)top->idle_timeout_ms * 1000000u;
+	c->active_ns = (uint64_t)top->active_timeout_ms * 1000000u;
+	c->close_ns = (uint64_t)top->close_timeout_ms * 1000000u;
+	uint64_t scan = ((uint64_t)top->scan_sweep_ms * 1000000u) >> top->log2_buckets;
+	c->scan_ns = scan < NDR_FLOW_SCAN_MIN_NS ? NDR_FLOW_SCAN_MIN_NS : scan;
 }
 
-/* ---- memories behind their forwarding windows ---- */
-
-/* The slot of the newest write to idx in a window of n slots (a power of
- * two) whose next write goes to slot head, or n when no write to idx is in
- * flight. Most reads miss every slot: one pass over all tags settles that
- * before the newest-first search. */
-NDR_HW_INLINE uint32_t fwd_find(const uint32_t *tag, uint32_t n, uint32_t head, uint32_t idx)
+void ndr_flow_ctr_init(struct ndr_flow_ctr *c)
 {
-	uint32_t hits = 0;
-	for (uint32_t k = 0; k < NDR_FLOW_ENTRY_FWD; k++) {
-		if (k >= n)
-			break;
-		hits |= tag[k] == idx;
-	}
-	if (!hits)
-		return n;
-	for (uint32_t k = 1; k <= NDR_FLOW_ENTRY_FWD; k++) {
-		if (k > n)
-			break;
-		uint32_t slot = (head - k) & (n - 1u);
-		if (tag[slot] == idx)
-			return slot;
-	}
-	return n;
+	c->active = 0;
+	c->created = 0;
+	c->evicted = 0;
+	c->collisions = 0;
+	c->sig_false = 0;
+	c->scan_visits = 0;
+	c->scan_expired = 0;
+	c->dns_only = 0;
+	c->link_dropped = 0;
+	c->records = 0;
 }
 
-static void read_line(struct ndr_flow_table *ft, uint32_t idx, struct ndr_flow_bucket *line,
-		      uint64_t *deadline)
+void ndr_flow_clock_init(struct ndr_flow_clock *k)
 {
-	uint32_t s = fwd_find(ft->line_tag, NDR_FLOW_LINE_FWD, ft->line_head, idx);
-	if (s < NDR_FLOW_LINE_FWD) {
-		*line = ft->line_data[s];
-		*deadline = ft->line_deadline[s];
-		ft->fwd_hits++;
+	k->started = false;
+	k->now = 0;
+	k->scan_next = 0;
+	k->scan_ptr = 0;
+}
+
+void ndr_flow_clock_advance(const struct ndr_flow_cfg *c, struct ndr_flow_clock *k, uint64_t t)
+{
+	if (!k->started) {
+		k->started = true;
+		k->now = t;
+		k->scan_next = t + c->scan_ns;
 		return;
 	}
-	*line = ft->mem.buckets[idx];
-	*deadline = ft->mem.deadline[idx];
+	k->now = ndr_hw_max64(k->now, t);
 }
 
-/* The scanner needs only the deadline word. */
-static uint64_t read_deadline(struct ndr_flow_table *ft, uint32_t idx)
+bool ndr_flow_visit_due(const struct ndr_flow_clock *k, uint64_t t)
 {
-	uint32_t s = fwd_find(ft->line_tag, NDR_FLOW_LINE_FWD, ft->line_head, idx);
-	if (s < NDR_FLOW_LINE_FWD) {
-		ft->fwd_hits++;
-		return ft->line_deadline[s];
-	}
-	return ft->mem.deadline[idx];
+	return k->started && k->scan_next <= t;
 }
 
-static void retire_line(struct ndr_flow_table *ft, uint32_t s)
+void ndr_flow_visit_take(const struct ndr_flow_cfg *c, struct ndr_flow_clock *k,
+			 uint32_t *bucket, uint64_t *t)
 {
-	uint32_t idx = ft->line_tag[s];
-	if (idx == NDR_FLOW_FWD_NONE)
-		return;
-	ft->mem.buckets[idx] = ft->line_data[s];
-	ft->mem.deadline[idx] = ft->line_deadline[s];
-	ft->line_tag[s] = NDR_FLOW_FWD_NONE;
+	*bucket = k->scan_ptr;
+	*t = k->scan_next;
+	k->scan_ptr = (k->scan_ptr + 1u) & c->mask;
+	k->scan_next += c->scan_ns;
 }
 
-static void write_line(struct ndr_flow_table *ft, uint32_t idx, const struct ndr_flow_bucket *line,
-		       uint64_t deadline)
+void ndr_flow_hash_op(const struct ndr_flow_cfg *c, struct ndr_flow_op *op)
 {
-	uint32_t s = ft->line_head & (NDR_FLOW_LINE_FWD - 1u);
-	retire_line(ft, s);
-	ft->line_tag[s] = idx;
-	ft->line_data[s] = *line;
-	ft->line_deadline[s] = deadline;
-	ft->line_head++;
+	op->src_lower = ndr_flow_key(&op->m, op->key);
+	ndr_murmur3_32x2(op->key, NDR_FLOW_KEY_LEN, c->seed, c->seed ^ NDR_FLOW_SIG_SALT,
+			 &op->hash, &op->sig);
 }
 
-static void read_entry(struct ndr_flow_table *ft, uint32_t idx, struct ndr_flow_entry *e)
-{
-	uint32_t s = fwd_find(ft->entry_tag, NDR_FLOW_ENTRY_FWD, ft->entry_head, idx);
-	if (s < NDR_FLOW_ENTRY_FWD) {
-		*e = ft->entry_data[s];
-		ft->fwd_hits++;
-		return;
-	}
-	*e = ft->mem.entries[idx];
-}
-
-static void retire_entry(struct ndr_flow_table *ft, uint32_t s)
-{
-	uint32_t idx = ft->entry_tag[s];
-	if (idx == NDR_FLOW_FWD_NONE)
-		return;
-	ft->mem.entries[idx] = ft->entry_data[s];
-	ft->entry_tag[s] = NDR_FLOW_FWD_NONE;
-}
-
-static void write_entry(struct ndr_flow_table *ft, uint32_t idx, const struct ndr_flow_entry *e)
-{
-	uint32_t s = ft->entry_head & (NDR_FLOW_ENTRY_FWD - 1u);
-	retire_entry(ft, s);
-	ft->entry_tag[s] = idx;
-	ft->entry_data[s] = *e;
-	ft->entry_head++;
-}
-
-static void retire_all(struct ndr_flow_table *ft)
-{
-	/* oldest first, so a newer write of the same index wins */
-	for (uint32_t k = 0; k < NDR_FLOW_LINE_FWD; k++)
-		retire_line(ft, (ft->line_head + k) & (NDR_FLOW_LINE_FWD - 1u));
-	for (uint32_t k = 0; k < NDR_FLOW_ENTRY_FWD; k++)
-		retire_entry(ft, (ft->entry_head + k) & (NDR_FLOW_ENTRY_FWD - 1u));
-}
-
-static uint64_t elapsed(uint64_t t, uint64_t since)
+static uint64_t flow_elapsed(uint64_t t, uint64_t since)
 {
 	return t > since ? t - since : 0u;
 }
 
-static bool is_icmp(uint8_t proto)
+static bool flow_is_icmp(uint8_t proto)
 {
 	return proto == 1u || proto == 58u;
 }
@@ -212,46 +116,44 @@ static bool flow_closed(const struct ndr_flow_entry *e)
 	return (e->tcp_state & NDR_TCP_FIN_FWD) && (e->tcp_state & NDR_TCP_FIN_REV);
 }
 
-static uint8_t expiry_reason(const struct ndr_flow_entry *e)
+static uint8_t flow_expiry_reason(const struct ndr_flow_entry *e)
 {
 	if (e->tcp_state & (NDR_TCP_RST_FWD | NDR_TCP_RST_REV))
 		return NDR_FLOW_END_RST;
 	return flow_closed(e) ? NDR_FLOW_END_FIN : NDR_FLOW_END_IDLE;
 }
 
-/* A valid way of a header line expires at last_ts + its timeout: "expired
- * at t" is t >= that time, the same as t - last_ts >= timeout with time
- * differences that never go negative (timeouts are non-zero). */
-static uint64_t way_deadline(const struct ndr_flow_table *ft, const struct ndr_flow_bucket *line,
-			     uint32_t way)
-{
-	uint64_t timeout = (line->state[way] & NDR_FLOW_S_CLOSED) ? ft->close_ns : ft->idle_ns;
-	uint64_t d = line->last_ts[way] + timeout;
-	return d < timeout ? UINT64_MAX : d;
-}
-
-static bool way_expired(const struct ndr_flow_table *ft, const struct ndr_flow_bucket *line,
+/* A valid way expires at last_ts + its timeout: "expired at t" is
+ * t >= that time, the same as t - last_ts >= timeout with differences that
+ * never go negative (timeouts are non-zero). */
+static bool flow_way_expired(const struct ndr_flow_cfg *c, const struct ndr_flow_bucket *line,
 			uint32_t way, uint64_t t)
 {
-	return (line->state[way] & NDR_FLOW_S_VALID) && t >= way_deadline(ft, line, way);
+	if (!(line->state[way] & NDR_FLOW_S_VALID))
+		return false;
+	uint64_t timeout = (line->state[way] & NDR_FLOW_S_CLOSED) ? c->close_ns : c->idle_ns;
+	uint64_t d = line->last_ts[way] + timeout;
+	return d >= timeout && t >= d;
 }
 
-/* The earliest deadline of the valid ways; 0 when none is valid (a real
- * deadline is >= the timeout, which is non-zero). */
-static uint64_t line_deadline(const struct ndr_flow_table *ft, const struct ndr_flow_bucket *line)
+uint32_t ndr_flow_expired_ways(const struct ndr_flow_cfg *c, const struct ndr_flow_bucket *line,
+			       uint64_t t)
 {
-	uint64_t d = 0;
-	for (uint32_t way = 0; way < NDR_FLOW_WAYS; way++) {
-		if (!(line->state[way] & NDR_FLOW_S_VALID))
-			continue;
-		uint64_t w = way_deadline(ft, line, way);
-		if (d == 0u || w < d)
-			d = w;
-	}
-	return d;
+	uint32_t m = 0;
+	for (uint32_t way = 0; way < NDR_FLOW_WAYS; way++)
+		m |= flow_way_expired(c, line, way, t) ? 1u << way : 0u;
+	return m;
 }
 
-static uint32_t hist_bin(uint32_t ip_len)
+uint32_t ndr_flow_valid_ways(const struct ndr_flow_bucket *line)
+{
+	uint32_t m = 0;
+	for (uint32_t way = 0; way < NDR_FLOW_WAYS; way++)
+		m |= (line->state[way] & NDR_FLOW_S_VALID) ? 1u << way : 0u;
+	return m;
+}
+
+static uint32_t flow_hist_bin(uint32_t ip_len)
 {
 	if (ip_len <= 64u)
 		return 0;
@@ -270,59 +172,122 @@ static uint32_t hist_bin(uint32_t ip_len)
 	return 7;
 }
 
-static uint16_t rd_le16(const uint8_t *p)
+static void flow_put_hdr(uint8_t *rec, uint8_t type, uint8_t slots, uint8_t flags, uint64_t t)
 {
-	return (uint16_t)(p[0] | (uint16_t)p[1] << 8);
+	rec[0] = type;
+	rec[1] = slots;
+	rec[2] = (uint8_t)NDR_ABI_VERSION;
+	rec[3] = flags;
+	ndr_put32(rec, 4, 0);
+	ndr_put64(rec, 8, t);
 }
 
-static void emit(const struct ndr_flow_entry *e, uint8_t reason, uint64_t t, struct ndr_rw *w)
+/* The compact record applies (ndr_abi.h "compact flow record"). */
+static bool flow_compact(const struct ndr_flow_entry *e)
 {
-	struct ndr_flow_rec r = {0};
-	r.hdr.type = NDR_REC_FLOW;
-	r.hdr.slots = 3;
-	r.hdr.version = NDR_ABI_VERSION;
-	r.hdr.flags = e->ipv6 ? NDR_REC_F_IPV6 : 0u;
-	r.hdr.ts_ns = t;
+	uint64_t pkts = e->pkts[DIR_FWD] + e->pkts[DIR_REV];
+	return !e->ipv6 && e->key[40] == 0u && e->key[41] == 0u && pkts >= 1u &&
+	       pkts <= NDR_FLOW_SHORT_MAX_PKTS && e->last_ts >= e->first_ts &&
+	       e->last_ts - e->first_ts <= 0xffffffffu;
+}
+
+#define FS(f) NDR_OFF(ndr_flow_short_rec, f)
+#define FR(f) NDR_OFF(ndr_flow_rec, f)
+
+static uint32_t flow_record_short(const struct ndr_flow_entry *e, uint8_t reason, uint64_t t,
+			     uint8_t *rec)
+{
 	const uint8_t *src = e->src_is_lower ? e->key : e->key + 16;
 	const uint8_t *dst = e->src_is_lower ? e->key + 16 : e->key;
+	ndr_hw_zero(rec, NDR_SLOT_BYTES);
+	flow_put_hdr(rec, NDR_REC_FLOW_SHORT, 1, 0, t);
+	for (uint32_t i = 0; i < 4u; i++) {
+		rec[FS(src_addr4) + i] = src[12u + i];
+		rec[FS(dst_addr4) + i] = dst[12u + i];
+	}
+	ndr_put16(rec, FS(src_port), e->src_port);
+	ndr_put16(rec, FS(dst_port), e->dst_port);
+	rec[FS(ip_proto)] = e->key[36];
+	rec[FS(end_reason)] = reason;
+	rec[FS(tcp_flags_fwd)] = e->tcp_flags[DIR_FWD];
+	rec[FS(tcp_flags_rev)] = e->tcp_flags[DIR_REV];
+	rec[FS(vlan_outer)] = e->key[38];
+	rec[FS(vlan_outer) + 1u] = e->key[39];
+	rec[FS(tcp_state)] = e->tcp_state;
+	rec[FS(frag_seen)] = e->frag_seen;
+	uint32_t pkts = (uint32_t)(e->pkts[DIR_FWD] + e->pkts[DIR_REV]);
+	rec[FS(pkts)] = (uint8_t)pkts;
+	rec[FS(rev)] = e->pkt_rev;
+	for (uint32_t i = 0; i < 2u; i++) {
+		bool have = i < pkts;
+		ndr_put16(rec, FS(ip_len) + 2u * i, have ? e->pkt_len[i] : 0u);
+		ndr_put16(rec, FS(payload_len) + 2u * i, have ? e->pkt_payload[i] : 0u);
+	}
+	ndr_put64(rec, FS(first_ts_ns), e->first_ts);
+	ndr_put32(rec, FS(last_delta_ns), (uint32_t)(e->last_ts - e->first_ts));
+	ndr_put32(rec, FS(flow_hash), e->hash);
+	return 1;
+}
+
+static uint32_t flow_record_full(const struct ndr_flow_entry *e, uint8_t reason, uint64_t t,
+			    uint8_t *rec)
+{
+	const uint8_t *src = e->src_is_lower ? e->key : e->key + 16;
+	const uint8_t *dst = e->src_is_lower ? e->key + 16 : e->key;
+	ndr_hw_zero(rec, 3u * NDR_SLOT_BYTES);
+	flow_put_hdr(rec, NDR_REC_FLOW, 3, e->ipv6 ? NDR_REC_F_IPV6 : 0u, t);
 	for (uint32_t i = 0; i < 16u; i++) {
-		r.src_addr[i] = src[i];
-		r.dst_addr[i] = dst[i];
+		rec[FR(src_addr) + i] = src[i];
+		rec[FR(dst_addr) + i] = dst[i];
 	}
-	r.src_port = e->src_port;
-	r.dst_port = e->dst_port;
-	r.ip_proto = e->key[36];
-	r.end_reason = reason;
-	r.tcp_flags_fwd = e->tcp_flags[DIR_FWD];
-	r.tcp_flags_rev = e->tcp_flags[DIR_REV];
-	r.vlan_outer = rd_le16(e->key + 38);
-	r.vlan_inner = rd_le16(e->key + 40);
-	r.tcp_state = e->tcp_state;
-	r.frag_seen = e->frag_seen;
-	r.pkts_fwd = e->pkts[DIR_FWD];
-	r.pkts_rev = e->pkts[DIR_REV];
-	r.bytes_fwd = e->bytes[DIR_FWD];
-	r.bytes_rev = e->bytes[DIR_REV];
-	r.first_ts_ns = e->first_ts;
-	r.last_ts_ns = e->last_ts;
-	r.flow_hash = e->hash;
-	r.dir_changes = e->dir_changes;
-	r.iat_min_us = e->iat_min_us;
-	r.iat_max_us = e->iat_max_us;
+	ndr_put16(rec, FR(src_port), e->src_port);
+	ndr_put16(rec, FR(dst_port), e->dst_port);
+	rec[FR(ip_proto)] = e->key[36];
+	rec[FR(end_reason)] = reason;
+	rec[FR(tcp_flags_fwd)] = e->tcp_flags[DIR_FWD];
+	rec[FR(tcp_flags_rev)] = e->tcp_flags[DIR_REV];
+	for (uint32_t i = 0; i < 4u; i++)
+		rec[FR(vlan_outer) + i] = e->key[38u + i];   /* outer, inner: LE as in the key */
+	rec[FR(tcp_state)] = e->tcp_state;
+	rec[FR(frag_seen)] = e->frag_seen;
+	ndr_put64(rec, FR(pkts_fwd), e->pkts[DIR_FWD]);
+	ndr_put64(rec, FR(pkts_rev), e->pkts[DIR_REV]);
+	ndr_put64(rec, FR(bytes_fwd), e->bytes[DIR_FWD]);
+	ndr_put64(rec, FR(bytes_rev), e->bytes[DIR_REV]);
+	ndr_put64(rec, FR(first_ts_ns), e->first_ts);
+	ndr_put64(rec, FR(last_ts_ns), e->last_ts);
+	ndr_put32(rec, FR(flow_hash), e->hash);
+	ndr_put32(rec, FR(dir_changes), e->dir_changes);
+	ndr_put32(rec, FR(iat_min_us), e->iat_min_us);
+	ndr_put32(rec, FR(iat_max_us), e->iat_max_us);
 	for (uint32_t i = 0; i < NDR_HIST_BINS; i++) {
-		r.hist_fwd[i] = e->hist[DIR_FWD][i];
-		r.hist_rev[i] = e->hist[DIR_REV][i];
+		ndr_put16(rec, FR(hist_fwd) + 2u * i, e->hist[DIR_FWD][i]);
+		ndr_put16(rec, FR(hist_rev) + 2u * i, e->hist[DIR_REV][i]);
 	}
-	r.iat_sum_us = e->iat_sum_us;
-	r.iat_sumsq_us = e->iat_sumsq_us;
-	r.payload_bytes_fwd = e->payload[DIR_FWD];
-	r.payload_bytes_rev = e->payload[DIR_REV];
-	ndr_rw_write(w, (const uint8_t *)&r, sizeof(r), 0, 0);
+	ndr_put64(rec, FR(iat_sum_us), e->iat_sum_us);
+	ndr_put64(rec, FR(iat_sumsq_us), e->iat_sumsq_us);
+	ndr_put64(rec, FR(payload_bytes_fwd), e->payload[DIR_FWD]);
+	ndr_put64(rec, FR(payload_bytes_rev), e->payload[DIR_REV]);
+	return 3;
+}
+
+/* The record of e cut at t; 0 slots when its DNS record stands for it. */
+static uint32_t flow_record(struct ndr_flow_ctr *ctr, const struct ndr_flow_entry *e, uint8_t reason,
+		       uint64_t t, uint8_t *rec)
+{
+	if (e->dns_only && e->pkts[DIR_FWD] + e->pkts[DIR_REV] == 1u) {
+		ctr->dns_only++;
+		return 0;
+	}
+	ctr->records++;
+	if (flow_compact(e))
+		return flow_record_short(e, reason, t, rec);
+	return flow_record_full(e, reason, t, rec);
 }
 
 /* Counters, flags, histograms, iat statistics, dir_changes and frag_seen
  * restart; key, orientation, ports, tcp_state and last_ts are kept. */
-static void reset_period(struct ndr_flow_entry *e)
+static void flow_reset_period(struct ndr_flow_entry *e)
 {
 	for (uint32_t d = 0; d < 2u; d++) {
 		e->pkts[d] = 0;
@@ -331,7 +296,10 @@ static void reset_period(struct ndr_flow_entry *e)
 		e->tcp_flags[d] = 0;
 		for (uint32_t i = 0; i < NDR_HIST_BINS; i++)
 			e->hist[d][i] = 0;
+		e->pkt_len[d] = 0;
+		e->pkt_payload[d] = 0;
 	}
+	e->pkt_rev = 0;
 	e->dir_changes = 0;
 	e->frag_seen = 0;
 	e->iat_min_us = 0xffffffffu;
@@ -339,17 +307,17 @@ static void reset_period(struct ndr_flow_entry *e)
 	e->iat_sum_us = 0;
 	e->iat_sumsq_us = 0;
 	e->first_ts = 0;
+	e->dns_only = 0;
 }
 
-static void start_flow(struct ndr_flow_entry *e, const uint8_t key[NDR_FLOW_KEY_LEN],
-		       bool src_lower, uint32_t hash, const struct ndr_pkt_meta *m, uint64_t t)
+static void flow_start(struct ndr_flow_entry *e, const struct ndr_flow_op *op)
 {
-	ndr_hw_copy(e->key, key, NDR_FLOW_KEY_LEN);
-	e->src_is_lower = src_lower ? 1u : 0u;
-	e->pad = 0;
+	const struct ndr_pkt_meta *m = &op->m;
+	ndr_hw_copy(e->key, op->key, NDR_FLOW_KEY_LEN);
+	e->src_is_lower = op->src_lower ? 1u : 0u;
 	e->ipv6 = m->ipv6 ? 1u : 0u;
-	e->hash = hash;
-	if (is_icmp(m->proto)) {
+	e->hash = op->hash;
+	if (flow_is_icmp(m->proto)) {
 		e->src_port = 0;
 		e->dst_port = (uint16_t)((uint16_t)m->icmp_type << 8 | m->icmp_code);
 	} else {
@@ -360,28 +328,34 @@ static void start_flow(struct ndr_flow_entry *e, const uint8_t key[NDR_FLOW_KEY_
 	if (m->proto == 6u && (m->tcp_flags & (TCP_SYN | TCP_ACK)) != TCP_SYN)
 		e->tcp_state = NDR_TCP_MIDSTREAM;
 	e->last_dir = DIR_FWD;
-	reset_period(e);
-	e->last_ts = t;
+	flow_reset_period(e);
+	e->dns_only = op->dns ? 1u : 0u;
+	e->last_ts = op->ts;
+	for (uint32_t i = 0; i < NDR_FLOW_ENTRY_PAD; i++)
+		e->pad2[i] = 0;
 }
 
-static uint64_t sat_add64(uint64_t a, uint64_t b)
+static uint64_t flow_sat_add64(uint64_t a, uint64_t b)
 {
 	return a + b < a ? UINT64_MAX : a + b;
 }
 
-static void update(struct ndr_flow_entry *e, const struct ndr_pkt_meta *m, uint64_t t)
+static void flow_update(struct ndr_flow_entry *e, const struct ndr_flow_op *op)
 {
+	const struct ndr_pkt_meta *m = &op->m;
+	uint64_t t = op->ts;
 	/* fwd when the packet's (source address, source port) is the
 	 * initiator's; ICMP ports are 0 on both sides, so the address decides. */
 	const uint8_t *src = e->src_is_lower ? e->key : e->key + 16;
-	uint16_t pkt_sport = is_icmp(m->proto) ? 0u : m->src_port;
+	uint16_t pkt_sport = flow_is_icmp(m->proto) ? 0u : m->src_port;
 	uint32_t dir = pkt_sport == e->src_port && ndr_hw_equal(m->src_addr, src, 16u)
 		       ? DIR_FWD : DIR_REV;
+	uint64_t n = e->pkts[DIR_FWD] + e->pkts[DIR_REV];
 
-	if (e->pkts[DIR_FWD] + e->pkts[DIR_REV] == 0u) {
+	if (n == 0u) {
 		e->first_ts = t;
 	} else {
-		uint64_t d = elapsed(t, e->last_ts) / 1000u;
+		uint64_t d = flow_elapsed(t, e->last_ts) / 1000u;
 		uint32_t d32 = d > 0xffffffffu ? 0xffffffffu : (uint32_t)d;
 		if (d32 < e->iat_min_us)
 			e->iat_min_us = d32;
@@ -389,15 +363,21 @@ static void update(struct ndr_flow_entry *e, const struct ndr_pkt_meta *m, uint6
 			e->iat_max_us = d32;
 		e->iat_sum_us += d;
 		uint64_t sq = d > 0xffffffffu ? UINT64_MAX : d * d;
-		e->iat_sumsq_us = sat_add64(e->iat_sumsq_us, sq);
+		e->iat_sumsq_us = flow_sat_add64(e->iat_sumsq_us, sq);
 		if (dir != e->last_dir)
 			e->dir_changes++;
+		e->dns_only = 0;
+	}
+	if (n < 2u) {
+		e->pkt_len[n] = (uint16_t)m->ip_len;
+		e->pkt_payload[n] = (uint16_t)m->payload_len;
+		e->pkt_rev |= (uint8_t)(dir << n);
 	}
 
 	e->pkts[dir]++;
 	e->bytes[dir] += m->ip_len;
 	e->payload[dir] += m->payload_len;
-	uint32_t bin = hist_bin(m->ip_len);
+	uint32_t bin = flow_hist_bin(m->ip_len);
 	if (e->hist[dir][bin] != 0xffffu)
 		e->hist[dir][bin]++;
 	e->last_ts = t;
@@ -429,13 +409,8 @@ static void update(struct ndr_flow_entry *e, const struct ndr_pkt_meta *m, uint6
 	}
 }
 
-static bool key_equal(const uint8_t *a, const uint8_t *b)
-{
-	return ndr_hw_equal(a, b, NDR_FLOW_KEY_LEN);
-}
-
 /* The header line's copy of what lookup, victim choice and scanner need. */
-static void set_way(struct ndr_flow_bucket *line, uint32_t way, const struct ndr_flow_entry *e,
+static void flow_set_way(struct ndr_flow_bucket *line, uint32_t way, const struct ndr_flow_entry *e,
 		    uint32_t sig)
 {
 	line->sig[way] = sig;
@@ -443,156 +418,81 @@ static void set_way(struct ndr_flow_bucket *line, uint32_t way, const struct ndr
 	line->state[way] = (uint8_t)(NDR_FLOW_S_VALID | (flow_closed(e) ? NDR_FLOW_S_CLOSED : 0u));
 }
 
-static uint32_t entry_index(uint32_t bucket, uint32_t way)
+uint32_t ndr_flow_packet_core(const struct ndr_flow_cfg *c, struct ndr_flow_ctr *ctr,
+			      struct ndr_flow_bucket *line, struct ndr_flow_entry *ways,
+			      const struct ndr_flow_op *op, uint8_t rec[3 * NDR_SLOT_BYTES],
+			      uint32_t *way_out)
 {
-	return bucket * NDR_FLOW_WAYS + way;
-}
-
-/* Step 1: the deadline word says whether bucket scan_ptr holds an expired
- * way; only then are its line and the expired entries read. */
-static void scan_bucket(struct ndr_flow_table *ft, uint64_t t, struct ndr_rw *w)
-{
-	uint32_t bucket = ft->scan_ptr;
-	ft->scan_ptr = (ft->scan_ptr + 1u) & ft->mask;
-	uint64_t deadline = read_deadline(ft, bucket);
-	if (deadline == 0u || t < deadline)
-		return;
-
-	struct ndr_flow_bucket line;
-	read_line(ft, bucket, &line, &deadline);
-	ft->extra_reads++;
-	for (uint32_t way = 0; way < NDR_FLOW_WAYS; way++) {
-		if (!way_expired(ft, &line, way, t))
-			continue;
-		struct ndr_flow_entry e;
-		read_entry(ft, entry_index(bucket, way), &e);
-		ft->extra_reads++;
-		emit(&e, expiry_reason(&e), t, w);
-		line.state[way] = 0;
-		ft->active--;
-		ft->scan_expired++;
-	}
-	write_line(ft, bucket, &line, line_deadline(ft, &line));
-}
-
-/* The hash unit keeps its last key and result: a packet of the same flow
- * skips the hash, and its bucket read was issued already. */
-void ndr_flow_hash(struct ndr_flow_table *ft, const struct ndr_pkt_meta *m)
-{
-	uint8_t key[NDR_FLOW_KEY_LEN];
-	ft->src_lower = ndr_flow_key(m, key);
-	if (!key_equal(key, ft->key)) {
-		ndr_hw_copy(ft->key, key, NDR_FLOW_KEY_LEN);
-		ndr_murmur3_32x2(ft->key, NDR_FLOW_KEY_LEN, ft->seed, ft->seed ^ NDR_FLOW_SIG_SALT,
-				 &ft->hash, &ft->sig);
-		uint32_t bucket = ft->hash & ft->mask;
-		NDR_HW_PREFETCH(&ft->mem.buckets[bucket]);
-		/* the ways' entries too: a match or a victim needs one of
-		 * them, and their misses then overlap the header line's */
-		const uint8_t *ways = (const uint8_t *)&ft->mem.entries[entry_index(bucket, 0)];
-		for (uint32_t off = 0; off < NDR_FLOW_WAYS * sizeof(struct ndr_flow_entry); off += 64u)
-			NDR_HW_PREFETCH(ways + off);
-	}
-	NDR_HW_PREFETCH(&ft->mem.deadline[(ft->scan_ptr + 8u) & ft->mask]);
-}
-
-void ndr_flow_packet(struct ndr_flow_table *ft, const struct ndr_pkt_meta *m,
-		     uint64_t t, struct ndr_rw *w)
-{
-	ft->extra_reads = 0;
-	scan_bucket(ft, t, w);
-
-	const uint8_t *key = ft->key;
-	bool src_lower = ft->src_lower;
-	uint32_t hash = ft->hash;
-	uint32_t bucket = hash & ft->mask;
-
-	struct ndr_flow_bucket line;
-	uint64_t deadline;
-	read_line(ft, bucket, &line, &deadline);
-
-	/* Ways whose signature matches are confirmed against the entry's key;
-	 * the first read is the pipelined one, each further one costs a read. */
-	struct ndr_flow_entry e;
-	uint32_t found = NDR_FLOW_WAYS, free_way = NDR_FLOW_WAYS, entry_reads = 0;
+	uint64_t t = op->ts;
+	/* The ways whose signature matches are confirmed against their key;
+	 * every valid way is compared at once in hardware. */
+	uint32_t found = NDR_FLOW_WAYS, free_way = NDR_FLOW_WAYS;
 	bool occupied = false;
 	for (uint32_t way = 0; way < NDR_FLOW_WAYS; way++) {
-		if (!(line.state[way] & NDR_FLOW_S_VALID)) {
-			if (free_way == NDR_FLOW_WAYS)
-				free_way = way;
-			continue;
+		bool valid = line->state[way] & NDR_FLOW_S_VALID;
+		if (!valid && free_way == NDR_FLOW_WAYS)
+			free_way = way;
+		occupied |= valid;
+		if (valid && found == NDR_FLOW_WAYS && line->sig[way] == op->sig) {
+			if (ndr_hw_equal(ways[way].key, op->key, NDR_FLOW_KEY_LEN))
+				found = way;
+			else
+				ctr->sig_false++;
 		}
-		occupied = true;
-		if (found != NDR_FLOW_WAYS || line.sig[way] != ft->sig)
-			continue;
-		read_entry(ft, entry_index(bucket, way), &e);
-		entry_reads++;
-		if (key_equal(e.key, key))
-			found = way;
-		else
-			ft->sig_false++;
 	}
 
-	uint32_t way;
+	uint32_t way, slots = 0;
+	struct ndr_flow_entry *e;
 	if (found != NDR_FLOW_WAYS) {
 		way = found;
-		if (way_expired(ft, &line, way, t)) {
-			emit(&e, expiry_reason(&e), t, w);
-			start_flow(&e, key, src_lower, hash, m, t);
-			ft->created++;
+		e = &ways[way];
+		if (flow_way_expired(c, line, way, t)) {
+			slots = flow_record(ctr, e, flow_expiry_reason(e), t, rec);
+			flow_start(e, op);
+			ctr->created++;
 		}
 	} else if (free_way != NDR_FLOW_WAYS) {
 		way = free_way;
-		start_flow(&e, key, src_lower, hash, m, t);
-		ft->active++;
-		ft->created++;
+		e = &ways[way];
+		flow_start(e, op);
+		ctr->active++;
+		ctr->created++;
 		if (occupied)
-			ft->collisions++;
+			ctr->collisions++;
 	} else {
 		way = 0;
 		for (uint32_t v = 1; v < NDR_FLOW_WAYS; v++) {
-			if (line.last_ts[v] < line.last_ts[way])
+			if (line->last_ts[v] < line->last_ts[way])
 				way = v;
 		}
-		read_entry(ft, entry_index(bucket, way), &e);
-		entry_reads++;
-		emit(&e, NDR_FLOW_END_EVICT, t, w);
-		ft->evicted++;
-		ft->collisions++;
-		start_flow(&e, key, src_lower, hash, m, t);
-		ft->created++;
+		e = &ways[way];
+		slots = flow_record(ctr, e, NDR_FLOW_END_EVICT, t, rec);
+		ctr->evicted++;
+		ctr->collisions++;
+		flow_start(e, op);
+		ctr->created++;
 	}
 
-	update(&e, m, t);
-
-	if (elapsed(t, e.first_ts) >= ft->active_ns) {
-		emit(&e, NDR_FLOW_END_ACTIVE, t, w);
-		reset_period(&e);
+	flow_update(e, op);
+	/* at most one record a packet: a flow just started cannot be at its
+	 * active timeout (timeouts are >= 1 ms) */
+	if (flow_elapsed(t, e->first_ts) >= c->active_ns) {
+		slots = flow_record(ctr, e, NDR_FLOW_END_ACTIVE, t, rec);
+		flow_reset_period(e);
 	}
-
-	set_way(&line, way, &e, ft->sig);
-	write_entry(ft, entry_index(bucket, way), &e);
-	write_line(ft, bucket, &line, line_deadline(ft, &line));
-	if (entry_reads > 1u)
-		ft->extra_reads += entry_reads - 1u;
+	flow_set_way(line, way, e, op->sig);
+	*way_out = way;
+	return slots;
 }
 
-void ndr_flow_flush(struct ndr_flow_table *ft, uint64_t t, struct ndr_rw *w)
+uint32_t ndr_flow_retire(const struct ndr_flow_cfg *c, struct ndr_flow_ctr *ctr,
+			 struct ndr_flow_bucket *line, const struct ndr_flow_entry *e,
+			 uint32_t way, uint8_t reason, uint64_t t,
+			 uint8_t rec[3 * NDR_SLOT_BYTES])
 {
-	retire_all(ft);
-	for (uint32_t bucket = 0; bucket < FLOW_MAX_BUCKETS; bucket++) {
-		if (bucket > ft->mask)
-			break;
-		if (ft->mem.deadline[bucket] == 0u)
-			continue;
-		struct ndr_flow_bucket *line = &ft->mem.buckets[bucket];
-		for (uint32_t way = 0; way < NDR_FLOW_WAYS; way++) {
-			if (!(line->state[way] & NDR_FLOW_S_VALID))
-				continue;
-			emit(&ft->mem.entries[entry_index(bucket, way)], NDR_FLOW_END_FLUSH, t, w);
-			line->state[way] = 0;
-			ft->active--;
-		}
-		ft->mem.deadline[bucket] = 0;
-	}
+	(void)c;
+	uint32_t slots = flow_record(ctr, e, reason ? reason : flow_expiry_reason(e), t, rec);
+	line->state[way] = 0;
+	ctr->active--;
+	return slots;
 }

@@ -105,27 +105,37 @@ static bool parse_ipv6(const uint8_t *w, uint32_t n, uint32_t off, struct ndr_pk
 
 	uint32_t pos = off + 40u;
 	uint32_t walked = 0;
+	bool done = false, bad = false;
 	for (uint32_t step = 0; step < 5u; step++) {
+		if (done || bad)
+			continue;
 		if (nh == 44u) {
-			if (pos + 8u > n)
-				return false;
-			m->frag = true;
-			nh = w[pos];
-			pos += 8u;
-			break;
+			if (pos + 8u > n) {
+				bad = true;
+			} else {
+				m->frag = true;
+				nh = w[pos];
+				pos += 8u;
+			}
+			done = true;
+		} else if (!is_ipv6_ext(nh) || walked == 4u) {
+			done = true;
+		} else if (pos + 2u > n) {
+			bad = true;
+		} else {
+			uint32_t len = nh == 51u ? ((uint32_t)w[pos + 1] + 2u) * 4u
+						 : ((uint32_t)w[pos + 1] + 1u) * 8u;
+			if (pos + len > n) {
+				bad = true;
+			} else {
+				nh = w[pos];
+				pos += len;
+				walked++;
+			}
 		}
-		if (!is_ipv6_ext(nh) || walked == 4u)
-			break;
-		if (pos + 2u > n)
-			return false;
-		uint32_t len = nh == 51u ? ((uint32_t)w[pos + 1] + 2u) * 4u
-					 : ((uint32_t)w[pos + 1] + 1u) * 8u;
-		if (pos + len > n)
-			return false;
-		nh = w[pos];
-		pos += len;
-		walked++;
 	}
+	if (bad)
+		return false;
 	m->proto = nh;
 	*l3_len = pos - off;
 	return true;
@@ -153,22 +163,24 @@ static bool parse_l2(const uint8_t *w, uint32_t n, struct ndr_pkt_meta *m, uint1
 		return false;
 	uint32_t off = 12;
 	uint16_t et = ndr_hw_be16(w + 12);
-	for (uint32_t tag = 0; tag < 3u; tag++) {
-		if (!is_vlan_tpid(et))
-			break;
-		if (tag == 2u) {
-			m->kind = NDR_PKT_NON_IP;   /* a third tag */
-			return false;
-		}
+	/* at most two tags; a third makes the frame non-IP */
+	if (is_vlan_tpid(et)) {
 		if (off + 6u > n)
 			return false;
-		uint16_t vid = ndr_hw_be16(w + off + 2) & 0x0fffu;
-		if (tag == 0u)
-			m->vlan_outer = vid;
-		else
-			m->vlan_inner = vid;
+		m->vlan_outer = ndr_hw_be16(w + off + 2) & 0x0fffu;
 		et = ndr_hw_be16(w + off + 4);
 		off += 4u;
+		if (is_vlan_tpid(et)) {
+			if (off + 6u > n)
+				return false;
+			m->vlan_inner = ndr_hw_be16(w + off + 2) & 0x0fffu;
+			et = ndr_hw_be16(w + off + 4);
+			off += 4u;
+			if (is_vlan_tpid(et)) {
+				m->kind = NDR_PKT_NON_IP;
+				return false;
+			}
+		}
 	}
 	*ethertype = et;
 	*l3_off = off + 2u;
@@ -242,43 +254,14 @@ void ndr_parse_headers(const uint8_t *w, uint32_t n, struct ndr_pkt_meta *m)
 	m->kind = NDR_PKT_IP;
 }
 
-void ndr_parser_start(struct ndr_parser *p)
+bool ndr_udp_dns_record(const struct ndr_pkt_meta *m, uint32_t caplen)
 {
-	p->win_len = 0;
-	p->frame_len = 0;
-	p->done = false;
-	p->meta.kind = NDR_PKT_NONE;
-}
-
-bool ndr_parser_beat(struct ndr_parser *p, const uint8_t *data, uint32_t len, bool last)
-{
-	if (len > NDR_BEAT_BYTES)
-		len = NDR_BEAT_BYTES;
-	if (p->done) {
-		p->frame_len += len;
+	if (m->kind != NDR_PKT_IP || m->frag || m->proto != 17u)
 		return false;
-	}
-	if (p->win_len + NDR_BEAT_BYTES <= NDR_HDR_WINDOW) {
-		/* The usual case: beats land at beat boundaries of the window.
-		 * A whole beat is one 512-bit write; the constant size also lets
-		 * the emulation's compiler make it two vector moves. */
-		if (len == NDR_BEAT_BYTES)
-			ndr_hw_copy(p->win + p->win_len, data, NDR_BEAT_BYTES);
-		else
-			ndr_hw_copy(p->win + p->win_len, data, len);
-		p->win_len += len;
-	} else {
-		for (uint32_t i = 0; i < NDR_BEAT_BYTES; i++) {
-			if (i >= len || p->win_len >= NDR_HDR_WINDOW)
-				break;
-			p->win[p->win_len++] = data[i];
-		}
-	}
-	p->frame_len += len;
-	if (p->win_len >= NDR_HDR_WINDOW || last) {
-		ndr_parse_headers(p->win, p->win_len, &p->meta);
-		p->done = true;
-		return true;
-	}
-	return false;
+	if (m->src_port != 53u && m->dst_port != 53u)
+		return false;
+	uint32_t msg_len = m->udp_len >= 8u ? m->udp_len - 8u : 0u;
+	uint32_t cap = ndr_hw_min32(ndr_hw_min32(msg_len, m->payload_len), NDR_DNS_MSG_MAX);
+	uint32_t have = caplen > m->payload_off ? ndr_hw_min32(caplen - m->payload_off, cap) : 0u;
+	return ndr_hw_min32(have, msg_len) >= 12u;
 }

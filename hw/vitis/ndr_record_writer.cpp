@@ -1,62 +1,57 @@
 /*
  * ndr_record_writer.cpp - Vitis HLS top of the record writer: record slots
- * from ndr_datapath into the ring in host memory (ndr_abi.h), through the
- * C record writer (hw/src/record_writer.c), which sets seq and the phase
+ * from ndr_datapath into the ring in host memory (ndr_abi.h), by the
+ * writer stage of hw/src/record_writer.c, which sets seq and the phase
  * bit, pads before the ring's end, drops and counts records when the host
- * has not made room, and writes the drop notices.
+ * has not made room, patches its own counters into heartbeats, and writes
+ * the drop notices.
  *
- * A controllable kernel (ap_ctrl_chain), because XRT can only start and give
- * buffers to one; the host starts it once per batch (or with auto-restart),
- * and its state lives in static variables across calls:
+ * A controllable kernel (ap_ctrl_chain), because XRT can only start and
+ * give buffers to one; the host (host/lib/source_xrt.cpp) calls it once
+ * with init = 1 and then starts it with auto-restart, init = 0:
+ *   records      the slot stream from ndr_datapath, one slot a word;
  *   ring, ctrl   m_axi to host memory (sp=...:HOST[0]): the 2^log2_slots
- *                slots, and the control page (prod written back, cons read);
- *   log2_slots   ring size; init = 1 (re)starts the writer on this ring;
- *   returns      after NDR_VITIS_WRITER_CALL clocks, having published prod.
- *
- * Conversion only: words are gathered into a record (TLAST ends it) and the
- * record is handed to ndr_rw_write.
+ *                slots, and the control page (prod written back, cons
+ *                read); passed to the stage on every clock, never stored;
+ *   log2_slots   the ring's size;
+ *   init         1: (re)start the writer on this ring.
+ * Each call runs NDR_VITIS_WRITER_CALL clocks and returns with prod
+ * published. The writer's state (indices, counters, the record in
+ * progress, the slot it took) is static, so a record that spans two calls
+ * continues in the next: nothing is lost at an auto-restart.
  */
-#include "ndr_vitis.h"
+#include "ndr_datapath.h"
 
-#define NDR_VITIS_WRITER_CALL 65536u   /* clocks per call, about 200 us */
-
-extern "C" void ndr_record_writer(ndr_axis &records, uint8_t *ring,
-				  struct ndr_ring_ctrl *ctrl, uint32_t log2_slots,
-				  uint32_t init)
+extern "C" void ndr_record_writer(ndr_axis &records, uint8_t *ring, struct ndr_ring_ctrl *ctrl,
+				  uint32_t log2_slots, uint32_t init)
 {
-#pragma HLS INTERFACE mode=axis port=records
-#pragma HLS INTERFACE mode=m_axi port=ring bundle=host offset=slave max_widen_bitwidth=512 depth=4096
-#pragma HLS INTERFACE mode=m_axi port=ctrl bundle=host offset=slave depth=1
-#pragma HLS INTERFACE mode=s_axilite port=ring bundle=control
-#pragma HLS INTERFACE mode=s_axilite port=ctrl bundle=control
-#pragma HLS INTERFACE mode=s_axilite port=log2_slots bundle=control
-#pragma HLS INTERFACE mode=s_axilite port=init bundle=control
-#pragma HLS INTERFACE mode=ap_ctrl_chain port=return bundle=control
+	NDR_PRAGMA(HLS INTERFACE mode=axis port=records)
+	NDR_PRAGMA(HLS INTERFACE mode=m_axi port=ring bundle=host offset=slave max_widen_bitwidth=512 depth=4096)
+	NDR_PRAGMA(HLS INTERFACE mode=m_axi port=ctrl bundle=host offset=slave depth=1)
+	NDR_PRAGMA(HLS INTERFACE mode=s_axilite port=ring bundle=control)
+	NDR_PRAGMA(HLS INTERFACE mode=s_axilite port=ctrl bundle=control)
+	NDR_PRAGMA(HLS INTERFACE mode=s_axilite port=log2_slots bundle=control)
+	NDR_PRAGMA(HLS INTERFACE mode=s_axilite port=init bundle=control)
+	NDR_PRAGMA(HLS INTERFACE mode=ap_ctrl_chain port=return bundle=control)
 
-	static struct ndr_rw w;
-	static uint8_t rec[NDR_REC_MAX_SLOTS * NDR_SLOT_BYTES];
-	static uint32_t have = 0;       /* slots of rec gathered */
+	static struct ndr_writer_stage st;
+	/* the slot taken from the port, one clock ahead of the stage: a
+	 * registered hand-off, as between two dataflow processes */
+	static struct ndr_slot_s slots;
+	NDR_PRAGMA(HLS STREAM variable=slots.s depth=2)
 
-	if (init) {
-		ndr_rw_init(&w, ring, ctrl, log2_slots);
-		have = 0;
-	}
-	/* the host may move the ring between calls; the indices stay */
-	w.slots = ring;
-	w.ctrl = ctrl;
+	if (init)
+		ndr_writer_stage_init(&st, ctrl, log2_slots);
 
 	for (uint32_t clk = 0; clk < NDR_VITIS_WRITER_CALL; clk++) {
-		ndr_axis_word word;
-		if (!records.read_nb(word))
-			continue;
-		if (have < NDR_REC_MAX_SLOTS)
-			ndr_vitis_word_to_slot(word, rec + have * NDR_SLOT_BYTES);
-		have++;
-		if (word.last) {
-			uint32_t n = have < NDR_REC_MAX_SLOTS ? have : NDR_REC_MAX_SLOTS;
-			ndr_rw_write(&w, rec, n * NDR_SLOT_BYTES, rec, 0);
-			have = 0;
+		NDR_PRAGMA(HLS PIPELINE II=1)
+		ndr_stage_writer(&st, &slots, ring, ctrl, true);
+		ndr_axis_word w;
+		if (!ndr_slot_s_full(&slots) && records.read_nb(w)) {
+			struct ndr_slot_item it;
+			ndr_vitis_word_to_slot(w, it.b);
+			ndr_slot_s_write(&slots, &it);
 		}
 	}
-	ndr_rw_publish(&w);
+	ndr_rw_publish(&st.w, ctrl);
 }

@@ -17,7 +17,11 @@
  *   dns-worst minimum frames whose QNAME walk is as long as the limits
  *             allow (16 backward pointers through the header's bytes): the
  *             DNS walk's worst case per beat, beyond what the card keeps up
- *             with (docs/microarchitecture.md "DNS").
+ *             with (docs/microarchitecture.md "DNS");
+ *   interleave minimum frames of --flows N flows in turn (default 3): each
+ *             flow's next packet comes N packets after its last, while the
+ *             flow table may still be writing that one back (the read-
+ *             modify-write hazard its forwarding covers).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -347,7 +351,8 @@ static void usage(FILE *out)
 {
 	fputs("Usage: ndr-gen -o FILE [--packets N] [--profile P] [--seed N] [--pps N]\n"
 	      "Profiles: mix (default), dns, min64, min65, one-flow, new-flows,\n"
-	      "          collide, dns-min, dns-worst.\n"
+	      "          collide, dns-min, dns-worst, interleave.\n"
+	      "--flows N sets the number of flows of interleave (default 3).\n"
 	      "--pps sets the packet rate the timestamps imply (default 1000000).\n", out);
 }
 
@@ -358,11 +363,12 @@ int main(int argc, char **argv)
 		{ "profile", required_argument, NULL, 'p' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "pps", required_argument, NULL, 'R' },
+		{ "flows", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = NULL, *profile = "mix";
-	unsigned long long packets = 1000000, pps = 1000000, seed = 1;
+	unsigned long long packets = 1000000, pps = 1000000, seed = 1, flows = 3;
 	struct gen g;
 	struct collide_set cs;
 	pcap_t *dead;
@@ -377,6 +383,7 @@ int main(int argc, char **argv)
 		case 'p': profile = optarg; break;
 		case 's': seed = strtoull(optarg, &end, 10); break;
 		case 'R': pps = strtoull(optarg, &end, 10); break;
+		case 'F': flows = strtoull(optarg, &end, 10); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -385,7 +392,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!path || !packets || !pps) {
+	if (!path || !packets || !pps || !flows) {
 		usage(stderr);
 		return 2;
 	}
@@ -430,6 +437,9 @@ int main(int argc, char **argv)
 			dns_min(&g);
 		} else if (!strcmp(profile, "dns-worst")) {
 			dns_worst(&g);
+		} else if (!strcmp(profile, "interleave")) {
+			udp_frame(&g, 0x0a0c0000u + (uint32_t)(g.written % flows), 0x0a0d0001u,
+				  4000, 9, 18);
 		} else if (!strcmp(profile, "new-flows")) {
 			udp_frame(&g, 0x0a060000u + (uint32_t)(g.written >> 16),
 				  0x0a070000u, (uint16_t)g.written, 7, 18);

@@ -36,12 +36,20 @@ struct ndr_golden *ndr_golden_new(const struct ndr_card_cfg *cfg, ndr_golden_emi
 	g->arg = arg;
 	g->nbuckets = 1u << cfg->log2_buckets;
 	g->table = calloc((size_t)g->nbuckets * GOLDEN_WAYS, sizeof(*g->table));
-	if (!g->table) {
+	g->occupied = calloc(g->nbuckets, 1);
+	if (!g->table || !g->occupied) {
+		free(g->table);
+		free(g->occupied);
 		fprintf(stderr, "ndr_golden_new: out of memory for %u flow buckets\n", g->nbuckets);
 		free(g);
 		return NULL;
 	}
 	golden_log2_table_init(g->log2_tab);
+	/* Spec: a sweep of the table every scan_sweep_ms, one bucket at a
+	 * time, never more often than every 64 ns. */
+	g->scan_ns = ((uint64_t)cfg->scan_sweep_ms * 1000000ull) >> cfg->log2_buckets;
+	if (g->scan_ns < 64)
+		g->scan_ns = 64;
 	return g;
 }
 
@@ -51,12 +59,25 @@ void ndr_golden_frame(struct ndr_golden *g, uint64_t ts_ns, const uint8_t *frame
 	struct golden_pkt pkt;
 
 	(void)wirelen;   /* only the card's heartbeat byte counter uses it */
-	g->last_frame_ts = ts_ns;
+	/* card time: the latest frame time so far, whatever the frame */
+	if (!g->started) {
+		g->started = 1;
+		g->now = ts_ns;
+		g->scan_next = ts_ns + g->scan_ns;
+	} else if (ts_ns > g->now) {
+		g->now = ts_ns;
+	}
+	golden_flow_visits(g);
 	if (golden_parse(frame, caplen, ts_ns, &pkt) != GOLDEN_IP)
 		return;
 	golden_flow_packet(g, &pkt);
 	golden_dns_packet(g, &pkt);
 	golden_tls_packet(g, &pkt);
+}
+
+void ndr_golden_full_records(struct ndr_golden *g)
+{
+	g->full_records = 1;
 }
 
 void ndr_golden_flush(struct ndr_golden *g)
@@ -69,5 +90,6 @@ void ndr_golden_free(struct ndr_golden *g)
 	if (!g)
 		return;
 	free(g->table);
+	free(g->occupied);
 	free(g);
 }

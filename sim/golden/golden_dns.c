@@ -393,5 +393,22 @@ void golden_dns_packet(struct ndr_golden *g, const struct golden_pkt *p)
 	}
 
 	r->hdr.slots = (uint8_t)ndr_dns_rec_slots(r->qname_len);
-	g->emit(g->arg, &r->hdr);
+	golden_emit_dns(g, r);
+}
+
+int golden_dns_udp_record(const struct golden_pkt *p)
+{
+	uint32_t msg_len, moff, avail, visible;
+
+	if (p->fragment || !p->has_udp || (p->sport != 53 && p->dport != 53))
+		return 0;
+	msg_len = p->udp_len >= 8 ? p->udp_len - 8u : 0;
+	moff = p->l4_off + 8;
+	avail = p->caplen > moff ? p->caplen - moff : 0;
+	if (p->payload_len < avail)
+		avail = p->payload_len;
+	visible = msg_len < avail ? msg_len : avail;
+	if (visible > NDR_DNS_MSG_MAX)
+		visible = NDR_DNS_MSG_MAX;
+	return visible >= 12;
 }

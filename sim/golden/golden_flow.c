@@ -80,7 +80,7 @@ static void emit_flow(struct ndr_golden *g, struct golden_flow *fl, uint8_t reas
 
 	rec.hdr.ts_ns = t;
 	rec.end_reason = reason;
-	g->emit(g->arg, &rec.hdr);
+	golden_emit_flow(g, fl, &rec);
 }
 
 /*
@@ -110,6 +110,10 @@ static void start_period(struct golden_flow *fl)
 	r->iat_sum_us = 0;
 	r->iat_sumsq_us = 0;
 	r->payload_bytes_fwd = r->payload_bytes_rev = 0;
+	memset(fl->pkt_len, 0, sizeof(fl->pkt_len));
+	memset(fl->pkt_payload, 0, sizeof(fl->pkt_payload));
+	fl->pkt_rev = 0;
+	fl->dns_only = 0;
 }
 
 static unsigned hist_bin(uint32_t ip_len)
@@ -146,9 +150,18 @@ static void flow_update(struct golden_flow *fl, const struct golden_pkt *p)
 	else
 		fwd = memcmp(p->src, r->src_addr, 16) == 0 && p->sport == r->src_port;
 
-	if (r->pkts_fwd + r->pkts_rev == 0) {
+	uint64_t n = r->pkts_fwd + r->pkts_rev;
+
+	if (n < 2) {
+		fl->pkt_len[n] = (uint16_t)p->ip_len;
+		fl->pkt_payload[n] = (uint16_t)p->payload_len;
+		if (!fwd)
+			fl->pkt_rev |= (uint8_t)(1u << n);
+	}
+	if (n == 0) {
 		r->first_ts_ns = t;
 	} else {
+		fl->dns_only = 0;
 		/*
 		 * Spec choice: iat_min/iat_max are 32-bit; a gap of 2^32 us or
 		 * more is stored as 0xffffffff there (the 64-bit sums take it
@@ -244,23 +257,36 @@ static void flow_start(struct ndr_golden *g, struct golden_flow *fl, const struc
 	if (p->proto == 6 && !(p->has_tcp && (p->tcp_flags & TCP_SYN) && !(p->tcp_flags & TCP_ACK)))
 		r->tcp_state = NDR_TCP_MIDSTREAM;
 	start_period(fl);
+	fl->dns_only = golden_dns_udp_record(p);
 	fl->last_ts = p->ts_ns;
 	(void)g;
 	flow_update(fl, p);
 }
 
-static void scan_one_bucket(struct ndr_golden *g, uint64_t t)
+/*
+ * The scanner: visit k (k >= 1) at card time first + k * scan_ns looks at
+ * bucket (k - 1) mod B and emits every way expired at that time, with that
+ * time; the visits due are made before anything else happens at a later
+ * card time.
+ */
+void golden_flow_visits(struct ndr_golden *g)
 {
-	struct golden_flow *b = &g->table[(size_t)g->scan_ptr * GOLDEN_WAYS];
-	unsigned w;
+	while (g->scan_next <= g->now) {
+		struct golden_flow *b = &g->table[(size_t)g->scan_ptr * GOLDEN_WAYS];
+		uint64_t t = g->scan_next;
+		unsigned w;
 
-	for (w = 0; w < GOLDEN_WAYS; w++) {
-		if (b[w].valid && flow_expired(g, &b[w], t)) {
-			emit_flow(g, &b[w], expiry_reason(&b[w]), t);
-			b[w].valid = 0;
+		/* (a visit of an empty bucket changes nothing: a shortcut) */
+		for (w = 0; w < GOLDEN_WAYS && g->occupied[g->scan_ptr]; w++) {
+			if (b[w].valid && flow_expired(g, &b[w], t)) {
+				emit_flow(g, &b[w], expiry_reason(&b[w]), t);
+				b[w].valid = 0;
+				g->occupied[g->scan_ptr]--;
+			}
 		}
+		g->scan_ptr = (g->scan_ptr + 1) & (g->nbuckets - 1);
+		g->scan_next += g->scan_ns;
 	}
-	g->scan_ptr = (g->scan_ptr + 1) & (g->nbuckets - 1);
 }
 
 void golden_flow_packet(struct ndr_golden *g, const struct golden_pkt *p)
@@ -270,8 +296,6 @@ void golden_flow_packet(struct ndr_golden *g, const struct golden_pkt *p)
 	struct golden_flow *b, *fl = NULL;
 	uint64_t t = p->ts_ns;
 	unsigned w;
-
-	scan_one_bucket(g, t);
 
 	make_key(p, key);
 	hash = golden_murmur3_32(key, GOLDEN_KEY_BYTES, g->cfg.hash_seed);
@@ -303,6 +327,8 @@ void golden_flow_packet(struct ndr_golden *g, const struct golden_pkt *p)
 				if (b[w].last_ts < fl->last_ts)
 					fl = &b[w];
 			emit_flow(g, fl, NDR_FLOW_END_EVICT, t);
+		} else {
+			g->occupied[hash & (g->nbuckets - 1)]++;
 		}
 		flow_start(g, fl, p, key, hash);
 	}
@@ -313,19 +339,16 @@ void golden_flow_packet(struct ndr_golden *g, const struct golden_pkt *p)
 	}
 }
 
-/*
- * Spec choice: "the time of the last packet seen" is the time of the last
- * frame presented to the card, whatever it was (non-IP and parse errors
- * included).
- */
+/* Flush records carry card time: the latest frame time seen. */
 void golden_flow_flush(struct ndr_golden *g)
 {
 	size_t i, n = (size_t)g->nbuckets * GOLDEN_WAYS;
 
 	for (i = 0; i < n; i++) {
 		if (g->table[i].valid) {
-			emit_flow(g, &g->table[i], NDR_FLOW_END_FLUSH, g->last_frame_ts);
+			emit_flow(g, &g->table[i], NDR_FLOW_END_FLUSH, g->now);
 			g->table[i].valid = 0;
+			g->occupied[i / GOLDEN_WAYS]--;
 		}
 	}
 }

@@ -63,6 +63,11 @@ struct golden_flow {
 	uint64_t last_ts;            /* last packet of the flow, kept across periods */
 	int prev_fwd;                /* direction of the previous packet of the period */
 	struct ndr_flow_rec rec;     /* the record being accumulated */
+	/* for the compact record: the period's first two packets */
+	uint16_t pkt_len[2];
+	uint16_t pkt_payload[2];
+	uint8_t pkt_rev;             /* bit i: packet i went rev */
+	int dns_only;                /* its one packet made a UDP DNS record */
 };
 
 struct ndr_golden {
@@ -73,7 +78,12 @@ struct ndr_golden {
 	uint32_t nbuckets;
 	uint32_t scan_ptr;
 	struct golden_flow *table;   /* nbuckets * GOLDEN_WAYS entries */
-	uint64_t last_frame_ts;      /* time of the last frame presented */
+	uint8_t *occupied;           /* valid ways per bucket */
+	int started;                 /* a frame was seen: card time is known */
+	uint64_t now;                /* card time: the latest frame time */
+	uint64_t scan_ns;            /* card time between scanner visits */
+	uint64_t scan_next;          /* time of the next visit */
+	int full_records;            /* never write the compact forms */
 };
 
 /* golden_parse.c */
@@ -89,11 +99,21 @@ uint16_t golden_entropy(const uint32_t hist[256], uint32_t n,
 			const uint32_t tab[GOLDEN_LOG2_MAX + 1]);
 
 /* golden_flow.c */
+void golden_flow_visits(struct ndr_golden *g);
 void golden_flow_packet(struct ndr_golden *g, const struct golden_pkt *pkt);
 void golden_flow_flush(struct ndr_golden *g);
 
 /* golden_dns.c */
 void golden_dns_packet(struct ndr_golden *g, const struct golden_pkt *pkt);
+
+/* A UDP DNS message of this packet gives a DNS record (golden_dns.c). */
+int golden_dns_udp_record(const struct golden_pkt *p);
+
+/* golden_compact.c: the record as the card writes it (compact when the
+ * rules of docs/dataplane.md "Compact records" hold), to g->emit. */
+void golden_emit_flow(struct ndr_golden *g, const struct golden_flow *fl,
+		      const struct ndr_flow_rec *rec);
+void golden_emit_dns(struct ndr_golden *g, const struct ndr_dns_rec *rec);
 
 /* golden_tls.c */
 void golden_tls_packet(struct ndr_golden *g, const struct golden_pkt *pkt);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ndr_eve.h"
+#include "ndr_record.h"
 #include "record_text.h"
 
 /* ---- small formatters ---- */
@@ -234,6 +235,7 @@ static void format_tls(struct out *o, const struct ndr_tls_rec *r)
 void ndr_rec_format(const struct ndr_rec_hdr *rec, char *buf, size_t len)
 {
 	struct out o = { buf, len, 0 };
+	union ndr_rec_full full;
 
 	if (len == 0)
 		return;
@@ -244,9 +246,17 @@ void ndr_rec_format(const struct ndr_rec_hdr *rec, char *buf, size_t len)
 		put_ts(&o, "FLOW ts", rec->ts_ns);
 		format_flow(&o, (const struct ndr_flow_rec *)rec);
 		break;
+	case NDR_REC_FLOW_SHORT:
+		put_ts(&o, "FLOW(short) ts", rec->ts_ns);
+		format_flow(&o, (const struct ndr_flow_rec *)ndr_rec_expand(rec, &full));
+		break;
 	case NDR_REC_DNS:
 		put_ts(&o, "DNS ts", rec->ts_ns);
 		format_dns(&o, (const struct ndr_dns_rec *)rec);
+		break;
+	case NDR_REC_DNS_SHORT:
+		put_ts(&o, "DNS(short) ts", rec->ts_ns);
+		format_dns(&o, (const struct ndr_dns_rec *)ndr_rec_expand(rec, &full));
 		break;
 	case NDR_REC_TLS:
 		put_ts(&o, "TLS ts", rec->ts_ns);
@@ -257,9 +267,7 @@ void ndr_rec_format(const struct ndr_rec_hdr *rec, char *buf, size_t len)
 
 		put_ts(&o, "DROP ts", rec->ts_ns);
 		put(&o, " reason=%s lost=%u lost_total=%" PRIu64 " ",
-		    d->reason == NDR_DROP_RING_FULL ? "RING_FULL" :
-		    d->reason == NDR_DROP_RX_OVERRUN ? "RX_OVERRUN" : "?",
-		    d->lost, d->lost_total);
+		    d->reason == NDR_DROP_RING_FULL ? "RING_FULL" : "?", d->lost, d->lost_total);
 		put_ts(&o, "first_lost", d->first_lost_ts_ns);
 		put(&o, " ");
 		put_ts(&o, "last_lost", d->last_lost_ts_ns);
@@ -270,12 +278,15 @@ void ndr_rec_format(const struct ndr_rec_hdr *rec, char *buf, size_t len)
 
 		put_ts(&o, "HEARTBEAT ts", rec->ts_ns);
 		put(&o, " packets=%" PRIu64 " bytes=%" PRIu64 " parse_errors=%" PRIu64
-		    " dns=%" PRIu64 " dns_errors=%" PRIu64 " flows_active=%" PRIu64
-		    " created=%" PRIu64 " evicted=%" PRIu64 " records=%" PRIu64
-		    " dropped=%" PRIu64,
-		    h->packets, h->bytes, h->parse_errors, h->dns_messages, h->dns_errors,
-		    h->flows_active, h->flows_created, h->flows_evicted, h->records_written,
-		    h->records_dropped);
+		    " non_ip=%" PRIu64 " rx_overrun=%" PRIu64 " flows_active=%" PRIu64
+		    " created=%" PRIu64 " evicted=%" PRIu64 " dns_only=%" PRIu64
+		    " dns=%" PRIu64 " dns_errors=%" PRIu64 " dns_dropped=%" PRIu64
+		    " tls=%" PRIu64 " tls_dropped=%" PRIu64 " records=%" PRIu64
+		    " dropped=%" PRIu64 " link_dropped=%" PRIu64,
+		    h->packets, h->bytes, h->parse_errors, h->non_ip, h->rx_overrun,
+		    h->flows_active, h->flows_created, h->flows_evicted, h->flows_dns_only,
+		    h->dns_messages, h->dns_errors, h->dns_dropped, h->tls_hellos, h->tls_dropped,
+		    h->records_written, h->records_dropped, h->records_link_dropped);
 		break;
 	}
 	case NDR_REC_PAD:
@@ -493,13 +504,18 @@ static void name_text(const uint8_t *p, unsigned len, char *buf, size_t buflen)
 unsigned ndr_rec_diff(const struct ndr_rec_hdr *ra, const struct ndr_rec_hdr *rb,
 		      const char *an, const char *bn, FILE *out)
 {
-	const uint8_t *a = (const uint8_t *)ra, *b = (const uint8_t *)rb;
+	union ndr_rec_full fa, fb;
 	unsigned diffs = diff_fields(hdr_fields, sizeof(hdr_fields) / sizeof(hdr_fields[0]),
-				     a, b, an, bn, out);
-	unsigned slots = ra->slots < rb->slots ? ra->slots : rb->slots;
+				     (const uint8_t *)ra, (const uint8_t *)rb, an, bn, out);
 
 	if (ra->type != rb->type)
 		return diffs;
+	/* compact records: their fields, through the full forms */
+	ra = ndr_rec_expand(ra, &fa);
+	rb = ndr_rec_expand(rb, &fb);
+
+	const uint8_t *a = (const uint8_t *)ra, *b = (const uint8_t *)rb;
+	unsigned slots = ra->slots < rb->slots ? ra->slots : rb->slots;
 	if (ra->type == NDR_REC_FLOW) {
 		diffs += diff_fields(flow_fields, sizeof(flow_fields) / sizeof(flow_fields[0]),
 				     a, b, an, bn, out);

@@ -21,6 +21,9 @@ struct ndr_golden *ndr_golden_new(const struct ndr_card_cfg *cfg,
 void ndr_golden_frame(struct ndr_golden *g, uint64_t ts_ns, const uint8_t *frame,
 		      uint32_t caplen, uint32_t wirelen);
 void ndr_golden_flush(struct ndr_golden *g);
+/* Write every FLOW and DNS record in its full form, never the compact one
+ * (to check libndr's expansion of the card's compact records). */
+void ndr_golden_full_records(struct ndr_golden *g);
 void ndr_golden_free(struct ndr_golden *g);
 
 #endif

@@ -137,16 +137,28 @@ static void split64(volatile uint32_t *lo, volatile uint32_t *hi, uint64_t v)
 static void publish_stats(struct emu *e, const struct ndr_card *card)
 {
 	struct ndr_card_stats st;
+	volatile struct ndr_reg_stats *r = e->stats;
 
 	ndr_card_get_stats(card, &st);
-	split64(&e->stats->packets_lo, &e->stats->packets_hi, st.frames);
-	split64(&e->stats->bytes_lo, &e->stats->bytes_hi, st.bytes);
-	split64(&e->stats->records_lo, &e->stats->records_hi, st.records_written);
-	split64(&e->stats->dropped_lo, &e->stats->dropped_hi, st.records_dropped);
-	split64(&e->stats->parse_errors_lo, &e->stats->parse_errors_hi, st.parse_errors);
+	split64(&r->packets_lo, &r->packets_hi, st.frames);
+	split64(&r->bytes_lo, &r->bytes_hi, st.bytes);
+	split64(&r->parse_errors_lo, &r->parse_errors_hi, st.parse_errors);
+	split64(&r->non_ip_lo, &r->non_ip_hi, st.non_ip);
+	split64(&r->rx_overrun_lo, &r->rx_overrun_hi, st.rx_overrun);
+	split64(&r->flows_active_lo, &r->flows_active_hi, st.flows_active);
+	split64(&r->flows_created_lo, &r->flows_created_hi, st.flows_created);
+	split64(&r->flows_evicted_lo, &r->flows_evicted_hi, st.flows_evicted);
+	split64(&r->flows_dns_only_lo, &r->flows_dns_only_hi, st.flows_dns_only);
+	split64(&r->dns_messages_lo, &r->dns_messages_hi, st.dns_messages);
+	split64(&r->dns_errors_lo, &r->dns_errors_hi, st.dns_errors);
+	split64(&r->dns_dropped_lo, &r->dns_dropped_hi, st.dns_dropped);
+	split64(&r->tls_hellos_lo, &r->tls_hellos_hi, st.tls_hellos);
+	split64(&r->tls_dropped_lo, &r->tls_dropped_hi, st.tls_dropped);
+	split64(&r->records_lo, &r->records_hi, st.records_written);
+	split64(&r->dropped_lo, &r->dropped_hi, st.records_dropped);
+	split64(&r->link_dropped_lo, &r->link_dropped_hi, st.records_link_dropped);
 	reg_wr(&e->ring->dropped, st.records_dropped > UINT32_MAX ? UINT32_MAX
-							       : (uint32_t)st.records_dropped);
-	reg_wr(&e->ring->prod, __atomic_load_n(&e->staging_ctrl->prod, __ATOMIC_ACQUIRE));
+								   : (uint32_t)st.records_dropped);
 }
 
 /* What the card does on RESET: forget the ring, clear the bit. */
@@ -224,6 +236,7 @@ static int run_capture(struct emu *e, const char *path, int lossless)
 	/* The end-of-capture flush writes the whole flow table at once
 	 * (4 ways x 3 slots per bucket): size the table so it fits the ring. */
 	ndr_card_cfg_defaults(&cfg);
+	cfg.lossless = lossless;
 	if (cfg.log2_buckets > log2_slots - 4)
 		cfg.log2_buckets = log2_slots - 4 < 4 ? 4 : log2_slots - 4;
 	if (cfg.log2_buckets > e->max_log2_buckets)
@@ -246,12 +259,12 @@ static int run_capture(struct emu *e, const char *path, int lossless)
 	while ((n = ndr_capture_next(cap, &f, 0, err, sizeof(err))) == 1) {
 		if (!still_enabled(e))
 			goto stopped;
-		while (lossless && ring_room(e, log2_slots) < NDR_CARD_WORST_SLOTS_PER_FRAME) {
+		/* lossless: the card says when the ring has no room */
+		while (ndr_card_frame(card, f.ts_ns, f.data, f.caplen, f.wirelen) == NDR_CARD_BUSY) {
 			nap();
 			if (!still_enabled(e))
 				goto stopped;
 		}
-		ndr_card_frame(card, f.ts_ns, f.data, f.caplen, f.wirelen);
 		if (++frames % STATS_EVERY_FRAMES == 0)
 			publish_stats(e, card);
 	}
@@ -271,7 +284,11 @@ static int run_capture(struct emu *e, const char *path, int lossless)
 			break;
 		nap();
 	}
-	ndr_card_flush(card);
+	while (ndr_card_flush(card) == NDR_CARD_BUSY) {
+		nap();
+		if (!still_enabled(e))
+			goto stopped;
+	}
 	publish_stats(e, card);
 	__atomic_store_n(&e->staging_ctrl->state, NDR_RING_STATE_DONE, __ATOMIC_RELEASE);
 	if (e->verbose) {

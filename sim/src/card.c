@@ -1,10 +1,10 @@
 /*
- * card.c - the emulated card: the hw/ kernels compiled natively, fed beat by
- * beat as the CMAC would present a frame, writing records into the caller's
- * ring (sim/include/ndr_card.h).
+ * card.c - the emulated card (ndr_card.h): the hw/ kernels compiled
+ * natively, run whole-frame (fast_card.c) or clocked (clocked.c), writing
+ * records into the caller's ring.
  *
- * The card owns the flow table memory (an HBM region on the real card); the
- * kernels get a pointer to it. Only ctrl->prod is written here (through the
+ * The card owns the flow table memory (URAM or HBM on the real card); the
+ * kernels get it on every call. Only ctrl->prod is written here (by the
  * record writer, release); ctrl->cons is read with acquire.
  */
 #include <stdio.h>
@@ -13,36 +13,47 @@
 #include <sys/mman.h>
 
 #include "ndr_card.h"
+#include "ndr_clocked.h"
 #include "ndr_cycles.h"
-#include "ndr_hw.h"
+#include "ndr_fast_card.h"
 
 /* The kernels are compiled into this file, one translation unit, the way
  * SQLite ships as an amalgamation: the compiler then inlines across the
- * stage boundaries as HLS does when it flattens the data path, instead of
- * calling through every stage for every beat (half the emulation's time went
- * to those calls). hw/ still builds file by file for the HLS flow and the
- * synthesizability check; the Makefile leaves hw/src out of libndr for this.
- * The sources are listed, not globbed: a new kernel is added here. */
-#include "../../hw/src/card_top.c"
+ * stage boundaries as HLS does when it flattens the data path. hw/ still
+ * builds file by file for the HLS flow and the synthesizability check; the
+ * Makefile leaves hw/src out of libndr for this and stops when a kernel
+ * source is missing from this list. */
 #include "../../hw/src/parser.c"
+#include "../../hw/src/parser_stage.c"
 #include "../../hw/src/flow_hash.c"
 #include "../../hw/src/flow_table.c"
-#include "../../hw/src/dns_extract.c"
+#include "../../hw/src/flow_stage.c"
+#include "../../hw/src/dns_walk.c"
 #include "../../hw/src/dns_stage.c"
-#include "../../hw/src/walk_sched.c"
-#include "../../hw/src/tls_extract.c"
+#include "../../hw/src/tls_walk.c"
+#include "../../hw/src/tls_stage.c"
+#include "../../hw/src/walk_pool.c"
 #include "../../hw/src/entropy.c"
 #include "../../hw/src/log2_table.c"
 #include "../../hw/src/record_writer.c"
+#include "../../hw/src/record_stage.c"
+#include "../../hw/src/rx_stage.c"
+#include "../../hw/src/card_dataflow.c"
+#include "fast_card.c"
+#include "clocked.c"
 
 #define CARD_MIN_LOG2_BUCKETS 4u
-#define CARD_MAX_LOG2_BUCKETS 24u
+#define CARD_MAX_LOG2_BUCKETS NDR_FLOW_MAX_LOG2_BUCKETS
 
 struct ndr_card {
-	struct ndr_top top;
-	bool per_beat;
+	struct ndr_card_cfg cfg;
+	struct ndr_top_cfg tcfg;
 	struct ndr_flow_mem table;
-	size_t bucket_bytes, deadline_bytes, entry_bytes;
+	size_t bucket_bytes, entry_bytes;
+	uint8_t *ring;
+	struct ndr_ring_ctrl *ctrl;
+	struct ndr_top fast;
+	struct ndr_clocked *clocked;    /* cfg.clocked */
 };
 
 /* Zeroed memory for one of the table's memories. Anonymous mappings come
@@ -68,13 +79,17 @@ static void table_free(void *p, size_t bytes)
 
 void ndr_card_cfg_defaults(struct ndr_card_cfg *cfg)
 {
+	memset(cfg, 0, sizeof(*cfg));
 	cfg->log2_buckets = 16;
 	cfg->hash_seed = 0x6e647221u;
 	cfg->idle_timeout_ms = 30000;
 	cfg->active_timeout_ms = 120000;
 	cfg->close_timeout_ms = 1000;
 	cfg->heartbeat_ms = 1000;
-	cfg->per_beat = false;
+	cfg->scan_sweep_ms = 1000;
+	cfg->flow_lat = NDR_FLOW_LAT_URAM;
+	cfg->flow_fwd = NDR_FLOW_FWD;
+	cfg->link_mbps = 12000;
 }
 
 static int check_cfg(const struct ndr_card_cfg *cfg, const void *ring_slots,
@@ -98,10 +113,28 @@ static int check_cfg(const struct ndr_card_cfg *cfg, const void *ring_slots,
 	}
 	const char *zero = !cfg->idle_timeout_ms ? "idle_timeout_ms"
 			 : !cfg->active_timeout_ms ? "active_timeout_ms"
-			 : !cfg->close_timeout_ms ? "close_timeout_ms" : NULL;
+			 : !cfg->close_timeout_ms ? "close_timeout_ms"
+			 : !cfg->scan_sweep_ms ? "scan_sweep_ms" : NULL;
 	if (zero) {
 		snprintf(err, errlen, "card: %s must be non-zero", zero);
 		return -1;
+	}
+	if (cfg->clocked) {
+		if (cfg->flow_lat < 1u || cfg->flow_lat > NDR_FLOW_LAT_MAX) {
+			snprintf(err, errlen, "card: flow table latency %u out of range 1..%u clocks",
+				 cfg->flow_lat, NDR_FLOW_LAT_MAX);
+			return -1;
+		}
+		if (cfg->flow_fwd < 1u || cfg->flow_fwd > NDR_FLOW_FWD) {
+			snprintf(err, errlen, "card: forwarding window %u out of range 1..%u",
+				 cfg->flow_fwd, NDR_FLOW_FWD);
+			return -1;
+		}
+		if (cfg->link_mbps < 1u || cfg->link_mbps > 100000u) {
+			snprintf(err, errlen, "card: host link %u MB/s out of range 1..100000",
+				 cfg->link_mbps);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -119,80 +152,86 @@ struct ndr_card *ndr_card_new(const struct ndr_card_cfg *cfg, void *ring_slots,
 			 sizeof(*card));
 		return NULL;
 	}
+	card->cfg = *cfg;
+	card->ring = ring_slots;
+	card->ctrl = ctrl;
 	size_t buckets = (size_t)1 << cfg->log2_buckets;
-	size_t bytes = buckets * (sizeof(struct ndr_flow_bucket) + sizeof(uint64_t) +
-				  NDR_FLOW_WAYS * sizeof(struct ndr_flow_entry));
 	card->bucket_bytes = buckets * sizeof(struct ndr_flow_bucket);
-	card->deadline_bytes = buckets * sizeof(uint64_t);
 	card->entry_bytes = buckets * NDR_FLOW_WAYS * sizeof(struct ndr_flow_entry);
 	card->table.buckets = table_alloc(card->bucket_bytes);
-	card->table.deadline = table_alloc(card->deadline_bytes);
 	card->table.entries = table_alloc(card->entry_bytes);
-	if (!card->table.buckets || !card->table.deadline || !card->table.entries) {
+	if (!card->table.buckets || !card->table.entries) {
 		snprintf(err, errlen, "card: out of memory for a flow table of 2^%u buckets (%zu bytes)",
-			 cfg->log2_buckets, bytes);
+			 cfg->log2_buckets, card->bucket_bytes + card->entry_bytes);
 		ndr_card_free(card);
 		return NULL;
 	}
 
-	struct ndr_top_cfg tc = {
-		.log2_buckets = cfg->log2_buckets,
-		.hash_seed = cfg->hash_seed,
-		.idle_timeout_ms = cfg->idle_timeout_ms,
-		.active_timeout_ms = cfg->active_timeout_ms,
-		.close_timeout_ms = cfg->close_timeout_ms,
-		.heartbeat_ms = cfg->heartbeat_ms,
-	};
-	ndr_top_init(&card->top, &tc, &card->table, ring_slots, ctrl, log2_slots);
-	card->per_beat = cfg->per_beat;
+	card->tcfg.log2_buckets = cfg->log2_buckets;
+	card->tcfg.hash_seed = cfg->hash_seed;
+	card->tcfg.idle_timeout_ms = cfg->idle_timeout_ms;
+	card->tcfg.active_timeout_ms = cfg->active_timeout_ms;
+	card->tcfg.close_timeout_ms = cfg->close_timeout_ms;
+	card->tcfg.heartbeat_ms = cfg->heartbeat_ms;
+	card->tcfg.scan_sweep_ms = cfg->scan_sweep_ms;
+	if (cfg->clocked) {
+		card->clocked = calloc(1, sizeof(*card->clocked));
+		if (!card->clocked) {
+			snprintf(err, errlen, "card: out of memory for the clocked simulation (%zu bytes)",
+				 sizeof(*card->clocked));
+			ndr_card_free(card);
+			return NULL;
+		}
+		struct ndr_clocked_cfg cc = {
+			.pace_line = cfg->pace_line,
+			.lossless = cfg->lossless,
+			.producers_first = cfg->producers_first,
+			.flow_lat = cfg->flow_lat,
+			.flow_fwd = cfg->flow_fwd,
+			.link_mbps = cfg->link_mbps,
+		};
+		ndr_clocked_init(card->clocked, &card->tcfg, &cc, ctrl, log2_slots);
+	} else {
+		ndr_top_init(&card->fast, &card->tcfg, ctrl, log2_slots);
+		card->fast.lossless = cfg->lossless;
+	}
 	return card;
 }
 
-/* The frame as the CMAC presents it: each beat copied into a struct
- * ndr_beat, TKEEP and TLAST set, side band on every beat. */
-static void beat_by_beat(struct ndr_top *top, uint64_t ts_ns, const uint8_t *frame,
-			 uint32_t caplen, uint32_t wirelen)
+static struct ndr_top_io fast_io(const struct ndr_card *card)
 {
-	struct ndr_beat b;
-	b.ts_ns = ts_ns;
-	b.wire_len = wirelen;
-	uint32_t off = 0;
-	do {
-		uint32_t n = caplen - off < NDR_BEAT_BYTES ? caplen - off : NDR_BEAT_BYTES;
-		memset(b.data, 0, sizeof(b.data));
-		if (n)
-			memcpy(b.data, frame + off, n);
-		b.len = n;
-		b.last = off + n >= caplen;
-		ndr_top_beat(top, &b);
-		off += n;
-	} while (off < caplen);
+	struct ndr_top_io io = { card->table, card->ring, card->ctrl };
+	return io;
 }
 
-void ndr_card_frame(struct ndr_card *card, uint64_t ts_ns, const uint8_t *frame,
-		    uint32_t caplen, uint32_t wirelen)
+static struct ndr_dataflow_io clocked_io(const struct ndr_card *card)
+{
+	struct ndr_dataflow_io io = { card->table, card->ring, card->ctrl, true };
+	return io;
+}
+
+int ndr_card_frame(struct ndr_card *card, uint64_t ts_ns, const uint8_t *frame,
+		   uint32_t caplen, uint32_t wirelen)
 {
 	if (caplen > NDR_MAX_FRAME)
 		caplen = NDR_MAX_FRAME;
 	if (wirelen < caplen)
 		wirelen = caplen;
-	if (card->per_beat)
-		beat_by_beat(&card->top, ts_ns, frame, caplen, wirelen);
-	else
-		ndr_top_frame(&card->top, ts_ns, frame, caplen, wirelen);
+	if (card->clocked) {
+		struct ndr_dataflow_io io = clocked_io(card);
+		return ndr_clocked_frame(card->clocked, &io, ts_ns, frame, caplen, wirelen);
+	}
+	struct ndr_top_io io = fast_io(card);
+	return ndr_top_frame(&card->fast, &io, ts_ns, frame, caplen, wirelen);
 }
 
 /* ---- batches: the frames' header beats fetched ahead ----
  *
- * On the card the frame arrives on the wire; in the emulation it lies in
- * host memory, and once the card is no longer bound by its own work, the
- * wait for each frame's first bytes is what is left (the parser's copy of
- * the header window was the emulation's hottest instruction). A batch says
- * where the next frames are, so their header windows are fetched
- * FRAME_AHEAD frames early; the frames of a batch need not be contiguous,
- * so the CPU's own prefetcher cannot guess them. Payload beats are not
- * fetched: most pass through unread (ndr_top_frame). The flow table's
- * reads are issued by the hash stage itself (ndr_flow_hash).
+ * In the emulation a frame lies in host memory, and once the card is no
+ * longer bound by its own work, the wait for each frame's first bytes is
+ * what is left. A batch says where the next frames are, so their header
+ * windows are fetched FRAME_AHEAD frames early; the frames of a batch need
+ * not be contiguous, so the CPU's own prefetcher cannot guess them.
  *
  * A macro, not a function: GCC takes a function whose only effect is a
  * prefetch for one without effects and drops its calls. */
@@ -205,7 +244,7 @@ void ndr_card_frame(struct ndr_card *card, uint64_t ts_ns, const uint8_t *frame,
 		__builtin_prefetch(h_ + o_); \
 } while (0)
 
-void ndr_card_frames(struct ndr_card *card, const struct ndr_frame_ref *frames, unsigned n)
+unsigned ndr_card_frames(struct ndr_card *card, const struct ndr_frame_ref *frames, unsigned n)
 {
 	for (unsigned i = 0; i < n && i < FRAME_AHEAD; i++)
 		prefetch_headers(&frames[i]);
@@ -213,73 +252,94 @@ void ndr_card_frames(struct ndr_card *card, const struct ndr_frame_ref *frames, 
 		if (i + FRAME_AHEAD < n)
 			prefetch_headers(&frames[i + FRAME_AHEAD]);
 		const struct ndr_frame_ref *f = &frames[i];
-		ndr_card_frame(card, f->ts_ns, f->data, f->caplen, f->wirelen);
+		if (ndr_card_frame(card, f->ts_ns, f->data, f->caplen, f->wirelen))
+			return i;
 	}
+	return n;
 }
 
-void ndr_card_flush(struct ndr_card *card)
+int ndr_card_tick(struct ndr_card *card, uint64_t now_ns)
 {
-	ndr_top_flush(&card->top);
+	if (card->clocked) {
+		struct ndr_dataflow_io io = clocked_io(card);
+		return ndr_clocked_tick(card->clocked, &io, now_ns);
+	}
+	struct ndr_top_io io = fast_io(card);
+	return ndr_top_tick(&card->fast, &io, now_ns);
+}
+
+int ndr_card_flush(struct ndr_card *card)
+{
+	if (card->clocked) {
+		struct ndr_dataflow_io io = clocked_io(card);
+		return ndr_clocked_flush(card->clocked, &io);
+	}
+	struct ndr_top_io io = fast_io(card);
+	return ndr_top_flush(&card->fast, &io);
+}
+
+static void writer_stats(const struct ndr_rw *w, struct ndr_card_stats *st)
+{
+	st->records_written = w->records_written;
+	for (uint32_t i = 0; i < NDR_REC_TYPE_MAX; i++)
+		st->records_by_type[i] = w->by_type[i];
+	st->records_dropped = w->records_dropped;
+	st->slots_written = w->slots_written;
 }
 
 void ndr_card_get_stats(const struct ndr_card *card, struct ndr_card_stats *st)
 {
-	const struct ndr_top *t = &card->top;
 	memset(st, 0, sizeof(*st));
+	if (card->clocked) {
+		const struct ndr_clocked *c = card->clocked;
+		const struct ndr_dataflow *d = &c->df;
+		st->frames = d->rx.frames;
+		st->beats = c->beats;
+		st->bytes = d->rx.bytes;
+		st->rx_overrun = d->rx.overrun;
+		st->parse_errors = d->parser.parse_errors;
+		st->non_ip = d->parser.non_ip;
+		st->dns_messages = d->dns.messages;
+		st->dns_errors = d->dns.errors;
+		st->dns_dropped = d->dns.dropped;
+		st->tls_hellos = d->tls.hellos;
+		st->tls_dropped = d->tls.dropped;
+		st->flows_active = d->flow.ctr.active;
+		st->flows_created = d->flow.ctr.created;
+		st->flows_evicted = d->flow.ctr.evicted;
+		st->flows_dns_only = d->flow.ctr.dns_only;
+		st->flow_link_dropped = d->flow.ctr.link_dropped;
+		st->dns_link_dropped = d->dns.link_dropped;
+		st->tls_link_dropped = d->tls.link_dropped;
+		st->records_link_dropped = st->flow_link_dropped + st->dns_link_dropped +
+					   st->tls_link_dropped;
+		writer_stats(&d->writer.w, st);
+		return;
+	}
+	const struct ndr_top *t = &card->fast;
 	st->frames = t->frames;
 	st->beats = t->beats;
 	st->bytes = t->bytes;
 	st->parse_errors = t->parse_errors;
 	st->non_ip = t->non_ip;
-	st->dns_messages = t->dnsq.messages;
-	st->dns_errors = t->dnsq.errors;
-	st->flows_active = t->flow.active;
-	st->flows_created = t->flow.created;
-	st->flows_evicted = t->flow.evicted;
-	st->records_written = t->rw.records_written;
-	for (uint32_t i = 0; i < NDR_REC_TYPE_MAX; i++)
-		st->records_by_type[i] = t->rw.by_type[i];
-	st->records_dropped = t->rw.records_dropped;
-	st->slots_written = t->rw.slots_written;
+	st->dns_messages = t->dns_messages;
+	st->dns_errors = t->dns_errors;
+	st->tls_hellos = t->tls_hellos;
+	st->flows_active = t->fctr.active;
+	st->flows_created = t->fctr.created;
+	st->flows_evicted = t->fctr.evicted;
+	st->flows_dns_only = t->fctr.dns_only;
+	writer_stats(&t->rw, st);
 }
 
 void ndr_card_cycles(const struct ndr_card *card, struct ndr_cycles *c)
 {
-	const struct ndr_top *t = &card->top;
+	if (card->clocked) {
+		ndr_clocked_observe(card->clocked, c);
+		return;
+	}
 	memset(c, 0, sizeof(*c));
-	c->beats = t->beats;
-	c->frames = t->frames;
-	c->frame_bytes = t->bytes;
-	c->clock = t->clock;
-	c->stalls = t->stalls;
-	c->drain_clock = t->drain_clock;
-	c->flow_packets = t->flow_packets;
-	c->flow_cycles = t->flow_cycles;
-	c->flow_wait_max = t->flow_wait_max;
-	c->flow_queue_depth = NDR_FLOW_QUEUE_DEPTH;
-	c->flow_created = t->flow.created;
-	c->flow_evicted = t->flow.evicted;
-	c->flow_collisions = t->flow.collisions;
-	c->flow_sig_false = t->flow.sig_false;
-	c->flow_scan_expired = t->flow.scan_expired;
-	c->flow_fwd_hits = t->flow.fwd_hits;
-	c->dns_messages = t->dnsq.messages;
-	c->dns_walked = t->dnsq.walked;
-	c->dns_engine_cycles = t->dnsq.sched.engine_cycles;
-	c->dns_wait_cycles = t->dnsq.sched.wait_cycles;
-	c->dns_fifo_drops = t->dnsq.sched.fifo_drops;
-	c->dns_fifo_max = t->dnsq.sched.fifo_max;
-	c->dns_fifo_depth = NDR_DNS_FIFO_DEPTH;
-	c->dns_engines = NDR_DNS_ENGINES;
-	c->tls_hellos = t->tls.hellos;
-	c->tls_engine_cycles = t->tlsq.engine_cycles;
-	c->tls_wait_cycles = t->tlsq.wait_cycles;
-	c->tls_fifo_drops = t->tlsq.fifo_drops;
-	c->tls_fifo_max = t->tlsq.fifo_max;
-	c->tls_fifo_depth = NDR_TLS_FIFO_DEPTH;
-	c->tls_engines = NDR_TLS_ENGINES;
-	c->records = t->rw.records_written + t->rw.records_dropped;
-	c->record_slots = t->rw.slots_written;
+	c->frames = card->fast.frames;
 }
 
 void ndr_card_free(struct ndr_card *card)
@@ -287,7 +347,7 @@ void ndr_card_free(struct ndr_card *card)
 	if (!card)
 		return;
 	table_free(card->table.buckets, card->bucket_bytes);
-	table_free(card->table.deadline, card->deadline_bytes);
 	table_free(card->table.entries, card->entry_bytes);
+	free(card->clocked);
 	free(card);
 }

@@ -112,6 +112,7 @@ sum=$(grep -m1 '^  drops ' "$TMP/guest.txt")
 check "no ring errors in the guest's lossless run ($sum)" grep -q ' 0 bad ring records, 0 sequence gaps' <<<"$sum"
 echo "kmod_qemu: took $(( $(date +%s) - t0 )) s"   # information, not a check
 if grep -q '^FAIL' "$TMP/console.txt" || ! grep -q GUEST-DONE "$TMP/console.txt"; then
-	echo "--- guest console (tail) ---"; tail -40 "$TMP/console.txt"
+	# indented: its PASS/FAIL lines were counted once already above
+	echo "--- guest console (tail) ---"; tail -40 "$TMP/console.txt" | sed 's/^/    /'
 	echo "--- card ---"; cat "$TMP/card.err"
 fi

@@ -2,7 +2,7 @@
 # The east-west captures made by real tools (tests/captures/make-lateral-captures.sh) through
 # ndr-sensor: every labelled capture raises each alert of tests/captures/labels-lateral.tsv -
 # detector and entity - and no alert naming anything else; the benign capture raises none.
-# Config: tests/captures/lateral.conf (a small flow table, for these sparse captures).
+# Config: tests/captures/lateral.conf (new_admin_path learns for 30 s, not days).
 set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh

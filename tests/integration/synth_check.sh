@@ -83,12 +83,12 @@ EOF
 copy_tree "$TMP/case"
 cat >"$TMP/case/hw/src/zz_inject.c" <<'EOF'
 #include "ndr_hw.h"
-void ndr_zz_hook(struct ndr_rw *w);
-void ndr_zz_hook(struct ndr_rw *w) { ndr_rw_publish(w); }
+void ndr_zz_hook(struct ndr_rw *w, struct ndr_ring_ctrl *ctrl);
+void ndr_zz_hook(struct ndr_rw *w, struct ndr_ring_ctrl *ctrl) { ndr_rw_publish(w, ctrl); }
 EOF
-sed -i 's/^void ndr_rw_publish(struct ndr_rw \*w)$/void ndr_zz_hook(struct ndr_rw *w);\n&/' \
+sed -i 's/^void ndr_rw_publish(struct ndr_rw \*w, struct ndr_ring_ctrl \*ctrl)$/void ndr_zz_hook(struct ndr_rw *w, struct ndr_ring_ctrl *ctrl);\n&/' \
 	"$TMP/case/hw/src/record_writer.c"
-sed -i '/^void ndr_rw_publish(struct ndr_rw \*w)$/,/^}/ s/^{$/{\n\tndr_zz_hook(w);/' \
+sed -i '/^void ndr_rw_publish(struct ndr_rw \*w, struct ndr_ring_ctrl \*ctrl)$/,/^}/ s/^{$/{\n\tndr_zz_hook(w, ctrl);/' \
 	"$TMP/case/hw/src/record_writer.c"
 expect "recursion through another file" src/zz_inject.c 3 \
 	'recursion: .*ndr_zz_hook -> ndr_rw_publish\|recursion: .*ndr_rw_publish -> ndr_zz_hook'
@@ -219,10 +219,110 @@ EOF
 
 # a violation in a header is reported at the header's own line
 copy_tree "$TMP/case"
-line=$(grep -n '^#include <stdint.h>' "$TMP/case/hw/include/ndr_hw.h" | cut -d: -f1)
-sed -i "${line}a #include <stdio.h>" "$TMP/case/hw/include/ndr_hw.h"
-expect "#include <stdio.h> in hw/include/ndr_hw.h" include/ndr_hw.h $((line + 1)) \
-	'header <stdio.h> is not allowed'
+line=$(grep -n -m1 '^#include <stdint.h>' "$TMP/case/hw/include/ndr_hls.h" | cut -d: -f1)
+if [ -n "$line" ]; then
+	sed -i "${line}a #include <stdio.h>" "$TMP/case/hw/include/ndr_hls.h"
+	expect "#include <stdio.h> in hw/include/ndr_hls.h" include/ndr_hls.h $((line + 1)) \
+		'header <stdio.h> is not allowed'
+else
+	fail "hw/include/ndr_hls.h no longer includes <stdint.h>: the header case has no anchor"
+	rm -rf "$TMP/case"
+fi
+
+inject "a break that leaves a loop" 6 'break inside a loop: the loop has no constant trip count' <<'EOF'
+#include "ndr_hw.h"
+uint32_t zz_first_zero(const uint8_t b[64]);
+uint32_t zz_first_zero(const uint8_t b[64])
+{
+	uint32_t i;
+	for (i = 0; i < 64u; i++) if (b[i] == 0u) break;
+	return i;
+}
+EOF
+
+inject "a return from inside a loop" 7 'return inside a loop' <<'EOF'
+#include "ndr_hw.h"
+bool zz_has_zero(const uint8_t b[64]);
+bool zz_has_zero(const uint8_t b[64])
+{
+	for (uint32_t i = 0; i < 64u; i++) {
+		if (b[i] == 0u)
+			return true;
+	}
+	return false;
+}
+EOF
+
+inject "a pointer cast" 4 'pointer cast' <<'EOF'
+#include "ndr_hw.h"
+uint32_t zz_word(const uint8_t *b);
+uint32_t zz_word(const uint8_t *b)
+{ return *(const uint32_t *)b; }
+EOF
+
+inject "a pointer in static state" 3 'pointer in static state' <<'EOF'
+#include "ndr_hw.h"
+uint8_t zz_last(void);
+static const uint8_t *zz_cursor;
+uint8_t zz_last(void) { return zz_cursor ? zz_cursor[0] : 0u; }
+EOF
+
+inject "a state struct that holds a pointer" 2 'struct zz_state holds a pointer' <<'EOF'
+#include "ndr_hw.h"
+struct zz_state {
+	uint32_t n;
+	uint8_t *buf;
+};
+uint32_t zz_count(struct zz_state *s);
+uint32_t zz_count(struct zz_state *s) { return s->n; }
+EOF
+
+inject "a struct that keeps an argument bundle" 7 'struct zz_keeper holds an argument bundle' <<'EOF'
+#include "ndr_hw.h"
+struct zz_io {
+	uint8_t *ring;
+};
+struct zz_keeper {
+	uint32_t n;
+	struct zz_io io;
+};
+uint32_t zz_keep(struct zz_keeper *k);
+uint32_t zz_keep(struct zz_keeper *k) { return k->n; }
+EOF
+
+# what the rules allow: a switch's break inside a loop, a loop predicated
+# on a data-dependent count, a *_io bundle passed per call
+copy_tree "$TMP/case"
+cat >"$TMP/case/hw/src/zz_inject.c" <<'EOF'
+#include "ndr_hw.h"
+struct zz_io {
+	uint8_t *ring;
+};
+uint32_t zz_classes(const struct zz_io *io, uint32_t n);
+uint32_t zz_classes(const struct zz_io *io, uint32_t n)
+{
+	uint32_t c = 0;
+	for (uint32_t i = 0; i < 64u; i++) {
+		if (i >= n)
+			continue;
+		switch (io->ring[i]) {
+		case 0:
+			c++;
+			break;
+		default:
+			break;
+		}
+	}
+	return c;
+}
+EOF
+if "$CHECK" "$TMP/case" >"$TMP/case.out" 2>&1; then
+	pass "check-synth accepts a switch's break in a loop, a predicated body and an *_io bundle"
+else
+	fail "check-synth rejects allowed constructs:"
+	sed 's/^/    /' "$TMP/case.out"
+fi
+rm -rf "$TMP/case"
 
 # the Vitis shims may use the HLS headers, and nothing else
 if ls hw/vitis/*.cpp >/dev/null 2>&1; then

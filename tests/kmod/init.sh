@@ -82,7 +82,7 @@ check "the card drops when the ring is full (sysfs drops $drops)" [ "$drops" -gt
 check "sysfs ring_occupancy shows a full ring ($(cat $SYS/ring_occupancy))" [ "$(cat $SYS/ring_occupancy)" -gt 40 ]
 timeout -s KILL 60 ndr-sensor --card chardev:$DEV --eve /dev/null 2>/tmp/summary2.txt
 notices=$(sed -n 's/.*drop notices \([0-9]*\)).*/\1/p' /tmp/summary2.txt)
-lost=$(sed -n 's/.*drops *\([0-9]*\) records dropped by the card.*/\1/p' /tmp/summary2.txt)
+lost=$(grep -o '[0-9]* records dropped by the card (ring full)' /tmp/summary2.txt | cut -d' ' -f1)
 data "==OVERFLOW=="
 cat /tmp/summary2.txt >$DATA
 data "==END=="

@@ -3,7 +3,8 @@
  * stdout: what tests compare to show two cards bit-exact (the OpenCL card
  * against the emulated card, tests/integration/opencl_pocl.sh).
  *
- *   ndr-ring-dump SPEC [FRAMES]     e.g. sim:file:x.pcap, or opencl x.pcap
+ *   ndr-ring-dump SPEC [FRAMES [XCLBIN]]   e.g. sim:file:x.pcap, opencl x.pcap,
+ *                                          or opencl:Xilinx x.pcap ndr.xclbin (noop)
  *
  * Exit status: 0 done, 1 the source failed, 2 usage.
  */
@@ -26,12 +27,13 @@ int main(int argc, char **argv)
 	char err[1024];
 	int rc;
 
-	if (argc < 2 || argc > 3) {
-		fprintf(stderr, "usage: ndr-ring-dump SPEC [FRAMES]\n");
+	if (argc < 2 || argc > 4) {
+		fprintf(stderr, "usage: ndr-ring-dump SPEC [FRAMES [XCLBIN]]\n");
 		return 2;
 	}
 	ndr_source_opts_defaults(&o);
-	o.frames = argc > 2 ? argv[2] : NULL;
+	o.frames = argc > 2 && argv[2][0] ? argv[2] : NULL;
+	o.xclbin = argc > 3 ? argv[3] : NULL;
 	s = ndr_source_open(argv[1], &o, err, sizeof(err));
 	if (!s) {
 		fprintf(stderr, "ndr-ring-dump: %s\n", err);

@@ -1,4 +1,6 @@
-/* The DNS extractor (hw/src/dns_extract.c) through the emulated card. */
+/* The DNS extractor (hw/src/dns_walk.c, dns_stage.c) through the emulated
+ * card, whole-frame and clocked (every test runs on both); records read as
+ * the host reads them, compact ones expanded (ndr_rec_expand). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -8,17 +10,46 @@
 #include <string.h>
 
 #include "ndr_hw.h"
+#include "ndr_record.h"
 #include "test_hw_util.h"
 
 static struct pg P;
 static struct dnsb D;
 static uint8_t R[NDR_REC_MAX_SLOTS * NDR_SLOT_BYTES];
-#define DNS ((const struct ndr_dns_rec *)R)
+static union ndr_rec_full FULL;
+#define DNS ((const struct ndr_dns_rec *)FULL.slots)
+static bool clocked;            /* the card kind of this run of the tests */
 
 struct fixture {
 	struct tring r;
 	struct ndr_card *c;
+	int raw_type;               /* the last DNS record's type on the ring */
 };
+
+/* A frame into the card; a clocked card then finishes its work on it. */
+static void send_frame(struct fixture *f, uint64_t ts)
+{
+	tcard_send(f->c, ts, &P);
+	assert_int_equal(ndr_card_tick(f->c, ts), 0);
+}
+
+/* The next DNS record, full or compact, in its full form (DNS); 0 when
+ * none is left. */
+static int next_dns(struct fixture *f)
+{
+	int t;
+	while ((t = tr_next(&f->r, R)) != 0) {
+		if (t != NDR_REC_DNS && t != NDR_REC_DNS_SHORT)
+			continue;
+		f->raw_type = t;
+		const struct ndr_rec_hdr *h = ndr_rec_expand((const struct ndr_rec_hdr *)R, &FULL);
+		if (h != &FULL.hdr)
+			memcpy(&FULL, h, (size_t)h->slots * NDR_SLOT_BYTES);
+		assert_int_equal(FULL.hdr.type, NDR_REC_DNS);
+		return NDR_REC_DNS;
+	}
+	return 0;
+}
 
 static int setup(void **state)
 {
@@ -26,6 +57,7 @@ static int setup(void **state)
 	struct ndr_card_cfg cfg;
 	ndr_card_cfg_defaults(&cfg);
 	cfg.heartbeat_ms = 0;
+	cfg.clocked = clocked;
 	f.c = tcard_new(&f.r, 10, &cfg);
 	*state = &f;
 	return f.c ? 0 : -1;
@@ -52,8 +84,8 @@ static uint16_t entropy_str(const char *s)
 static int send_udp(struct fixture *f, uint64_t ts)
 {
 	pg_udp4(&P, "10.0.0.7", 33333, "10.0.0.53", 53, D.b, D.len);
-	tcard_send(f->c, ts, &P);
-	return tr_next_type(&f->r, R, NDR_REC_DNS);
+	send_frame(f, ts);
+	return next_dns(f);
 }
 
 static void test_query(void **state)
@@ -64,6 +96,7 @@ static void test_query(void **state)
 	assert_int_equal(send_udp(f, 7 * SEC), NDR_REC_DNS);
 	const struct ndr_dns_rec *d = DNS;
 	assert_int_equal(d->hdr.slots, 3);
+	assert_int_equal(f->raw_type, NDR_REC_DNS);           /* the name is too long */
 	assert_int_equal(d->hdr.ts_ns, 7 * SEC);
 	assert_int_equal(d->txid, 0xbeef);
 	assert_int_equal(d->dns_flags, 0x0100);
@@ -167,6 +200,9 @@ static void test_pointers(void **state)
 	assert_int_equal(DNS->parse_flags, 0);
 	assert_int_equal(DNS->qtype, 28);
 	assert_memory_equal(DNS->qname, "ab", 3);
+	assert_int_equal(f->raw_type, NDR_REC_DNS_SHORT);     /* a clean short query */
+	assert_int_equal(DNS->hdr.slots, 3);
+	assert_int_equal(DNS->min_ttl, 0xffffffffu);
 }
 
 static void test_bad_labels(void **state)
@@ -215,8 +251,8 @@ static void test_truncated(void **state)
 	dnsb_rr(&D, 12, 1, 5, a, 4);
 	pg_udp4(&P, "10.0.0.7", 33333, "10.0.0.53", 53, D.b, D.len);
 	P.len -= 3;                          /* the capture ends inside RR 2 */
-	tcard_send(f->c, SEC, &P);
-	assert_int_equal(tr_next_type(&f->r, R, NDR_REC_DNS), NDR_REC_DNS);
+	send_frame(f, SEC);
+	assert_int_equal(next_dns(f), NDR_REC_DNS);
 	assert_int_equal(DNS->parse_flags, NDR_DNS_P_TRUNCATED | NDR_DNS_P_ANSWERS_CUT);
 	assert_int_equal(DNS->msg_len, D.len);
 	assert_int_equal(DNS->an_a, 1);
@@ -227,8 +263,8 @@ static void test_truncated(void **state)
 	ndr_card_get_stats(f->c, &before);
 	pg_udp4(&P, "10.0.0.7", 33333, "10.0.0.53", 53, D.b, D.len);
 	P.len = 14 + 20 + 8 + 11;
-	tcard_send(f->c, SEC, &P);
-	assert_int_equal(tr_next_type(&f->r, R, NDR_REC_DNS), 0);
+	send_frame(f, SEC);
+	assert_int_equal(next_dns(f), 0);
 	ndr_card_get_stats(f->c, &after);
 	assert_int_equal(after.dns_messages, before.dns_messages + 1);
 	assert_int_equal(after.dns_errors, before.dns_errors + 1);
@@ -255,8 +291,8 @@ static void test_tcp_dns(void **state)
 	buf[1] = (uint8_t)D.len;
 	memcpy(buf + 2, D.b, D.len);
 	pg_tcp4(&P, "10.0.0.53", 53, "10.0.0.7", 40001, PG_TCP_ACK | PG_TCP_PSH, buf, D.len + 2);
-	tcard_send(f->c, 3 * SEC, &P);
-	assert_int_equal(tr_next_type(&f->r, R, NDR_REC_DNS), NDR_REC_DNS);
+	send_frame(f, 3 * SEC);
+	assert_int_equal(next_dns(f), NDR_REC_DNS);
 	assert_int_equal(DNS->parse_flags, NDR_DNS_P_TCP);
 	assert_int_equal(DNS->ip_proto, 6);
 	assert_int_equal(DNS->msg_len, D.len);
@@ -268,8 +304,8 @@ static void test_tcp_dns(void **state)
 	/* a length prefix that promises more than the segment carries */
 	buf[0] = 0x01;
 	pg_tcp4(&P, "10.0.0.53", 53, "10.0.0.7", 40001, PG_TCP_ACK, buf, D.len + 2);
-	tcard_send(f->c, 3 * SEC, &P);
-	assert_int_equal(tr_next_type(&f->r, R, NDR_REC_DNS), NDR_REC_DNS);
+	send_frame(f, 3 * SEC);
+	assert_int_equal(next_dns(f), NDR_REC_DNS);
 	assert_int_equal(DNS->parse_flags, NDR_DNS_P_TCP | NDR_DNS_P_TRUNCATED);
 	assert_int_equal(DNS->msg_len, 256 + D.len);
 	assert_int_equal(DNS->an_a, 1);
@@ -278,7 +314,7 @@ static void test_tcp_dns(void **state)
 	struct ndr_card_stats before, after;
 	ndr_card_get_stats(f->c, &before);
 	pg_tcp4(&P, "10.0.0.53", 53, "10.0.0.7", 40001, PG_TCP_ACK, "", 0);
-	tcard_send(f->c, 3 * SEC, &P);
+	send_frame(f, 3 * SEC);
 	ndr_card_get_stats(f->c, &after);
 	assert_int_equal(after.dns_messages, before.dns_messages);
 }
@@ -302,8 +338,8 @@ static void test_big_message_over_beats(void **state)
 	pg_udp(&P, 53, 5353);
 	pg_bytes(&P, D.b, D.len);
 	pg_finish(&P);
-	tcard_send(f->c, SEC, &P);
-	assert_int_equal(tr_next_type(&f->r, R, NDR_REC_DNS), NDR_REC_DNS);
+	send_frame(f, SEC);
+	assert_int_equal(next_dns(f), NDR_REC_DNS);
 	assert_int_equal(DNS->hdr.flags & NDR_REC_F_IPV6, NDR_REC_F_IPV6);
 	assert_int_equal(DNS->vlan_outer, 42);
 	assert_int_equal(DNS->ip_ttl, 55);
@@ -318,6 +354,20 @@ static void test_big_message_over_beats(void **state)
 	assert_int_equal(DNS->txt_entropy, ndr_entropy_hist_q12(hist, 1024));
 }
 
+static int whole_frame(void **state)
+{
+	(void)state;
+	clocked = false;
+	return 0;
+}
+
+static int clocked_card(void **state)
+{
+	(void)state;
+	clocked = true;
+	return 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -329,5 +379,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tcp_dns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_big_message_over_beats, setup, teardown),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int failed = cmocka_run_group_tests_name("whole-frame card", tests, whole_frame, NULL);
+	failed += cmocka_run_group_tests_name("clocked card", tests, clocked_card, NULL);
+	return failed;
 }

@@ -1,4 +1,6 @@
-/* Flow hash and flow table through the emulated card (hw/src/flow_*.c). */
+/* Flow hash and flow table through the emulated card (hw/src/flow_*.c),
+ * whole-frame and clocked: every card test runs on both. Records are read
+ * as the host reads them, compact ones expanded (ndr_rec_expand). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -8,19 +10,54 @@
 #include <stdio.h>
 
 #include "ndr_hw.h"
+#include "ndr_record.h"
 #include "test_hw_util.h"
 
 static struct pg P;
 static uint8_t R[NDR_REC_MAX_SLOTS * NDR_SLOT_BYTES];
-#define FLOW ((const struct ndr_flow_rec *)R)
+static union ndr_rec_full FULL;
+#define FLOW (&FULL.flow)
+static bool clocked;            /* the card kind of this run of the tests */
 
+/* 16 buckets: the scanner visits one every 62.5 ms of card time. */
 static struct ndr_card_cfg small_cfg(void)
 {
 	struct ndr_card_cfg cfg;
 	ndr_card_cfg_defaults(&cfg);
 	cfg.log2_buckets = 4;
 	cfg.heartbeat_ms = 0;
+	cfg.clocked = clocked;
 	return cfg;
+}
+
+#define SCAN_NS (62500ull * 1000u)
+
+/* The next flow record, full or compact, in its full form (FLOW); 0 when
+ * none is left. */
+static int next_flow(struct tring *r)
+{
+	int t;
+	while ((t = tr_next(r, R)) != 0) {
+		if (t != NDR_REC_FLOW && t != NDR_REC_FLOW_SHORT)
+			continue;
+		const struct ndr_rec_hdr *h = ndr_rec_expand((const struct ndr_rec_hdr *)R, &FULL);
+		if (h != &FULL.hdr)
+			memcpy(&FULL, h, (size_t)h->slots * NDR_SLOT_BYTES);
+		assert_int_equal(FULL.flow.hdr.type, NDR_REC_FLOW);
+		return NDR_REC_FLOW;
+	}
+	return 0;
+}
+
+/* The time of the scanner's first visit of bucket b at or after
+ * `deadline`, card time having started at `first`: visit k is at
+ * first + k * SCAN_NS, on bucket (k - 1) mod 16. */
+static uint64_t visit_at(uint64_t first, uint32_t b, uint64_t deadline)
+{
+	uint64_t k = b + 1u;
+	while (first + k * SCAN_NS < deadline)
+		k += 16u;
+	return first + k * SCAN_NS;
 }
 
 static void test_murmur_vectors(void **state)
@@ -111,16 +148,16 @@ static void test_tcp_fin(void **state)
 	tcp(c, t0 + 11 * MSEC, 1, PG_TCP_FIN | PG_TCP_ACK, 0);
 	tcp(c, t0 + 12 * MSEC, 0, PG_TCP_FIN | PG_TCP_ACK, 0);
 	tcp(c, t0 + 13 * MSEC, 1, PG_TCP_ACK, 0);
-	/* closed, but the close timeout (1 s) has not passed: nothing yet */
-	for (int i = 0; i < 16; i++)
-		udp_other(c, t0 + 500 * MSEC, (uint16_t)(100 + i));
-	assert_int_equal(tr_next_type(&r, R, NDR_REC_FLOW), 0);
-	/* after it, the scanner reaches the bucket within 16 packets */
-	uint64_t t1 = t0 + 1013 * MSEC;
-	for (int i = 0; i < 16; i++)
-		udp_other(c, t1, 200);
-	assert_int_equal(tr_next_type(&r, R, NDR_REC_FLOW), NDR_REC_FLOW);
+	/* closed, but the close timeout (1 s) has not passed: nothing yet,
+	 * although the scanner has visited every bucket since */
+	assert_int_equal(ndr_card_tick(c, t0 + 1012 * MSEC), 0);
+	assert_int_equal(next_flow(&r), 0);
+	/* on the quiet link, the ticks bring the scanner to the bucket: the
+	 * record carries that visit's time */
+	assert_int_equal(ndr_card_tick(c, t0 + 2100 * MSEC), 0);
+	assert_int_equal(next_flow(&r), NDR_REC_FLOW);
 	const struct ndr_flow_rec *f = FLOW;
+	uint64_t t1 = visit_at(t0, f->flow_hash & 15u, t0 + 1013 * MSEC);
 	assert_int_equal(f->hdr.slots, 3);
 	assert_int_equal(f->hdr.version, NDR_ABI_VERSION);
 	assert_int_equal(f->hdr.flags & NDR_REC_F_IPV6, 0);
@@ -164,6 +201,7 @@ static void test_tcp_fin(void **state)
 	ndr_parse_headers(P.b, P.len, &m);
 	ndr_flow_key(&m, key);
 	assert_int_equal(f->flow_hash, ndr_murmur3_32(key, 44, cfg.hash_seed));
+	assert_int_equal(next_flow(&r), 0);
 	assert_int_equal(r.bad_phase, 0);
 	ndr_card_free(c);
 	tr_free(&r);
@@ -178,21 +216,26 @@ static void test_tcp_rst_and_midstream(void **state)
 	uint64_t t0 = 5 * SEC;
 	tcp(c, t0, 1, PG_TCP_SYN, 0);
 	tcp(c, t0 + 1 * MSEC, 0, PG_TCP_RST | PG_TCP_ACK, 0);
-	/* the same flow's next packet after the close timeout: the old one is
-	 * cut (RST), a new one starts mid-stream */
-	tcp(c, t0 + 2 * SEC, 1, PG_TCP_ACK, 10);
-	assert_int_equal(tr_next_type(&r, R, NDR_REC_FLOW), NDR_REC_FLOW);
+	/* the same flow's next packet after the close timeout (1 s), before
+	 * the scanner's next visit of any bucket (t0 + 1062.5 ms): the packet
+	 * cuts the old one (RST) and starts a new one mid-stream */
+	tcp(c, t0 + 1002 * MSEC, 1, PG_TCP_ACK, 10);
+	assert_int_equal(ndr_card_tick(c, t0 + 1002 * MSEC), 0);
+	assert_int_equal(next_flow(&r), NDR_REC_FLOW);
 	assert_int_equal(FLOW->end_reason, NDR_FLOW_END_RST);
 	assert_int_equal(FLOW->tcp_state, NDR_TCP_SYN | NDR_TCP_RST_REV);
-	assert_int_equal(FLOW->hdr.ts_ns, t0 + 2 * SEC);
+	assert_int_equal(FLOW->hdr.ts_ns, t0 + 1002 * MSEC);
 	assert_int_equal(FLOW->pkts_fwd + FLOW->pkts_rev, 2);
-	ndr_card_flush(c);
-	assert_int_equal(tr_next_type(&r, R, NDR_REC_FLOW), NDR_REC_FLOW);
+	assert_int_equal(FLOW->last_ts_ns, t0 + 1 * MSEC);
+	assert_int_equal(ndr_card_flush(c), 0);
+	assert_int_equal(next_flow(&r), NDR_REC_FLOW);
 	assert_int_equal(FLOW->end_reason, NDR_FLOW_END_FLUSH);
 	assert_int_equal(FLOW->tcp_state, NDR_TCP_MIDSTREAM);
 	assert_int_equal(FLOW->pkts_fwd, 1);
 	assert_int_equal(FLOW->iat_min_us, 0xffffffffu);
 	assert_int_equal(FLOW->iat_max_us, 0);
+	assert_int_equal(FLOW->hdr.ts_ns, t0 + 1002 * MSEC);      /* flush: card time */
+	assert_int_equal(next_flow(&r), 0);
 	struct ndr_card_stats st;
 	ndr_card_get_stats(c, &st);
 	assert_int_equal(st.flows_created, 2);
@@ -212,13 +255,14 @@ static void test_idle_timeout(void **state)
 	tcard_send(c, 10 * SEC, &P);
 	pg_udp4(&P, "10.0.0.2", 6000, "10.0.0.1", 5000, "abcdef", 6);
 	tcard_send(c, 11 * SEC, &P);
-	for (int i = 0; i < 16; i++)
-		udp_other(c, 15 * SEC, 1);          /* idle for 4 s: kept */
-	assert_int_equal(tr_next_type(&r, R, NDR_REC_FLOW), 0);
-	for (int i = 0; i < 16; i++)
-		udp_other(c, 16 * SEC, 1);          /* idle for 5 s: cut */
-	assert_int_equal(tr_next_type(&r, R, NDR_REC_FLOW), NDR_REC_FLOW);
+	/* a quiet link: idle for just under 5 s, every bucket visited: kept */
+	assert_int_equal(ndr_card_tick(c, 16 * SEC - 1), 0);
+	assert_int_equal(next_flow(&r), 0);
+	/* cut at the first visit of its bucket from 16 s on */
+	assert_int_equal(ndr_card_tick(c, 17100 * MSEC), 0);
+	assert_int_equal(next_flow(&r), NDR_REC_FLOW);
 	assert_int_equal(FLOW->end_reason, NDR_FLOW_END_IDLE);
+	assert_int_equal(FLOW->hdr.ts_ns, visit_at(10 * SEC, FLOW->flow_hash & 15u, 16 * SEC));
 	assert_int_equal(FLOW->ip_proto, 17);
 	assert_int_equal(FLOW->src_port, 5000);
 	assert_int_equal(FLOW->pkts_fwd, 1);
@@ -227,6 +271,11 @@ static void test_idle_timeout(void **state)
 	assert_int_equal(FLOW->iat_min_us, 1000000);
 	assert_int_equal(FLOW->dir_changes, 1);
 	assert_int_equal(FLOW->tcp_state, 0);
+	assert_int_equal(next_flow(&r), 0);
+	/* and a packet of another flow, later, cuts nothing more */
+	udp_other(c, 20 * SEC, 1);
+	assert_int_equal(ndr_card_tick(c, 20 * SEC), 0);
+	assert_int_equal(next_flow(&r), 0);
 	ndr_card_free(c);
 	tr_free(&r);
 }
@@ -242,28 +291,31 @@ static void test_active_timeout(void **state)
 		pg_udp4(&P, "10.0.0.1", 5000, "10.0.0.2", 6000, "abc", 3);
 		tcard_send(c, (100 + (uint64_t)i) * SEC, &P);
 	}
+	assert_int_equal(ndr_card_tick(c, 107 * SEC), 0);
 	/* periods: packets at 100..103 (cut at 103), 104..107 (cut at 107) */
-	assert_int_equal(tr_next_type(&r, R, NDR_REC_FLOW), NDR_REC_FLOW);
+	assert_int_equal(next_flow(&r), NDR_REC_FLOW);
 	assert_int_equal(FLOW->end_reason, NDR_FLOW_END_ACTIVE);
 	assert_int_equal(FLOW->hdr.ts_ns, 103 * SEC);
 	assert_int_equal(FLOW->pkts_fwd, 4);
 	assert_int_equal(FLOW->first_ts_ns, 100 * SEC);
 	assert_int_equal(FLOW->last_ts_ns, 103 * SEC);
 	assert_int_equal(FLOW->iat_sum_us, 3000000);
-	assert_int_equal(tr_next_type(&r, R, NDR_REC_FLOW), NDR_REC_FLOW);
+	assert_int_equal(next_flow(&r), NDR_REC_FLOW);
 	assert_int_equal(FLOW->end_reason, NDR_FLOW_END_ACTIVE);
 	assert_int_equal(FLOW->first_ts_ns, 104 * SEC);
 	assert_int_equal(FLOW->pkts_fwd, 4);
 	assert_int_equal(FLOW->iat_sum_us, 3000000);   /* 103 -> 104 is not in this period */
 	assert_int_equal(FLOW->src_port, 5000);
-	assert_int_equal(tr_next_type(&r, R, NDR_REC_FLOW), 0);
+	assert_int_equal(next_flow(&r), 0);
 	/* an empty period cut by flush */
-	ndr_card_flush(c);
-	assert_int_equal(tr_next_type(&r, R, NDR_REC_FLOW), NDR_REC_FLOW);
+	assert_int_equal(ndr_card_flush(c), 0);
+	assert_int_equal(next_flow(&r), NDR_REC_FLOW);
 	assert_int_equal(FLOW->end_reason, NDR_FLOW_END_FLUSH);
 	assert_int_equal(FLOW->pkts_fwd, 0);
 	assert_int_equal(FLOW->first_ts_ns, 0);
 	assert_int_equal(FLOW->last_ts_ns, 107 * SEC);
+	assert_int_equal(FLOW->hdr.ts_ns, 107 * SEC);
+	assert_int_equal(next_flow(&r), 0);
 	ndr_card_free(c);
 	tr_free(&r);
 }
@@ -304,10 +356,12 @@ static void test_eviction_and_flush(void **state)
 	}
 	pg_udp4(&P, "10.9.0.1", ports[0], "10.9.9.9", 7, "", 0);
 	tcard_send(c, t + 20 * MSEC, &P);
-	assert_int_equal(tr_next_type(&r, R, NDR_REC_FLOW), 0);
+	assert_int_equal(ndr_card_tick(c, t + 20 * MSEC), 0);
+	assert_int_equal(next_flow(&r), 0);
 	pg_udp4(&P, "10.9.0.1", ports[4], "10.9.9.9", 7, "", 0);
 	tcard_send(c, t + 30 * MSEC, &P);
-	assert_int_equal(tr_next_type(&r, R, NDR_REC_FLOW), NDR_REC_FLOW);
+	assert_int_equal(ndr_card_tick(c, t + 30 * MSEC), 0);
+	assert_int_equal(next_flow(&r), NDR_REC_FLOW);
 	assert_int_equal(FLOW->end_reason, NDR_FLOW_END_EVICT);
 	assert_int_equal(FLOW->src_port, ports[1]);
 	assert_int_equal(FLOW->hdr.ts_ns, t + 30 * MSEC);
@@ -322,9 +376,9 @@ static void test_eviction_and_flush(void **state)
 	pg_eth(&P, 0x0806);
 	pg_fill(&P, 0, 46);
 	tcard_send(c, t + 40 * MSEC, &P);
-	ndr_card_flush(c);
+	assert_int_equal(ndr_card_flush(c), 0);
 	int n = 0;
-	while (tr_next_type(&r, R, NDR_REC_FLOW)) {
+	while (next_flow(&r)) {
 		assert_int_equal(FLOW->end_reason, NDR_FLOW_END_FLUSH);
 		assert_int_equal(FLOW->hdr.ts_ns, t + 40 * MSEC);
 		n++;
@@ -333,7 +387,9 @@ static void test_eviction_and_flush(void **state)
 	ndr_card_get_stats(c, &st);
 	assert_int_equal(st.flows_active, 0);
 	assert_int_equal(st.non_ip, 1);
-	assert_int_equal(st.records_by_type[NDR_REC_FLOW], 5);
+	/* IPv4 flows of one or two packets: every one written compact */
+	assert_int_equal(st.records_by_type[NDR_REC_FLOW], 0);
+	assert_int_equal(st.records_by_type[NDR_REC_FLOW_SHORT], 5);
 	ndr_card_free(c);
 	tr_free(&r);
 }
@@ -362,9 +418,9 @@ static void test_ipv6_icmp_fragment_flows(void **state)
 	pg_fill(&P, 0, 100);
 	pg_finish(&P);
 	tcard_send(c, 3 * SEC, &P);
-	ndr_card_flush(c);
+	assert_int_equal(ndr_card_flush(c), 0);
 	int seen = 0;
-	while (tr_next_type(&r, R, NDR_REC_FLOW)) {
+	while (next_flow(&r)) {
 		if (FLOW->ip_proto == 58) {
 			assert_int_equal(FLOW->hdr.flags & NDR_REC_F_IPV6, NDR_REC_F_IPV6);
 			assert_int_equal(FLOW->src_addr[15], 5);
@@ -386,11 +442,27 @@ static void test_ipv6_icmp_fragment_flows(void **state)
 	tr_free(&r);
 }
 
+static int whole_frame(void **state)
+{
+	(void)state;
+	clocked = false;
+	return 0;
+}
+
+static int clocked_card(void **state)
+{
+	(void)state;
+	clocked = true;
+	return 0;
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
+	const struct CMUnitTest hash[] = {
 		cmocka_unit_test(test_murmur_vectors),
 		cmocka_unit_test(test_hash_symmetry),
+	};
+	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tcp_fin),
 		cmocka_unit_test(test_tcp_rst_and_midstream),
 		cmocka_unit_test(test_idle_timeout),
@@ -398,5 +470,8 @@ int main(void)
 		cmocka_unit_test(test_eviction_and_flush),
 		cmocka_unit_test(test_ipv6_icmp_fragment_flows),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int failed = cmocka_run_group_tests(hash, NULL, NULL);
+	failed += cmocka_run_group_tests_name("whole-frame card", tests, whole_frame, NULL);
+	failed += cmocka_run_group_tests_name("clocked card", tests, clocked_card, NULL);
+	return failed;
 }
