@@ -5,8 +5,8 @@
  * of the public API (sim/include/ndr_card.h), and hands every record the
  * card wrote to a callback in ring order. The card harness runs every
  * driver on the same frames and holds each to the golden model and to the
- * others. A new way of driving the card (a clocked simulation) is one more
- * entry in card_drivers[].
+ * others. Another way of driving the card is one more entry in
+ * card_drivers[].
  */
 #ifndef NDR_FUZZ_CARD_DRIVERS_H
 #define NDR_FUZZ_CARD_DRIVERS_H
@@ -23,10 +23,16 @@ struct card_driver {
 	const char *name;
 	/* Sets what this driver needs in a copy of the configuration. */
 	void (*configure)(struct ndr_card_cfg *cfg);
-	/* Feeds frames [0, n) to card; calls drain(n) whenever it lets the
-	 * ring be read (drain hands out the records). */
+	/* Feeds frames [0, n) to card; calls drain(ctx, frame_no) whenever it
+	 * lets the ring be read, and whenever the card says NDR_CARD_BUSY. */
 	void (*feed)(struct ndr_card *card, const struct ndr_frame_ref *frames, unsigned n,
 		     void (*drain)(void *ctx, uint64_t frame_no), void *ctx);
+	/* log2 of the ring's slots; 0: one large enough never to be full */
+	uint32_t ring_log2;
+	/* 1: its ring must be the reference driver's byte for byte (heartbeats,
+	 * notices and counters too); 0: the same FLOW, DNS and TLS records and
+	 * the counters both cut at the same point, when it lost nothing */
+	int exact;
 };
 
 extern const struct card_driver card_drivers[];
@@ -34,14 +40,13 @@ extern const unsigned card_driver_count;
 
 /* Runs frames through a card driven by d. Every record (pads excluded) goes
  * to fn; the card's counters end in *st. Aborts with a message on a card
- * that breaks the ring discipline (bad length or phase) or will not start
- * with a configuration the caller checked with ndr_card_new. */
+ * that breaks the ring discipline (bad length or phase), stays busy with
+ * an empty ring, or will not start with a configuration the caller built. */
 void card_run(const struct card_driver *d, const struct ndr_card_cfg *cfg,
 	      const struct ndr_frame_ref *frames, unsigned n,
 	      card_record_fn fn, void *arg, struct ndr_card_stats *st);
 
-/* The ring size card_run uses: room for the whole flow table at flush plus
- * a batch of frames' worst case, so no record is ever dropped. */
-uint32_t card_ring_log2(const struct ndr_card_cfg *cfg);
+/* The card counted a loss (clocked: FIFOs, walk engines, the host link). */
+int card_lost_any(const struct ndr_card_stats *st);
 
 #endif

@@ -108,15 +108,30 @@ static int on_record(void *arg, const struct ndr_rec_hdr *rec)
 	uint32_t size = r->rd->mask + 1, avail = r->rd->ctrl->prod - r->rd->cons;
 	const char *why;
 
-	if ((const uint8_t *)rec < base || idx >= size || idx != (r->rd->cons & r->rd->mask))
-		die("the reader handed out a record that is not at cons", NULL);
-	if (ndr_record_check(rec, avail < size - idx ? avail : size - idx, &why) != rec->slots ||
-	    rec->type == NDR_REC_PAD)
-		die("the reader handed out a record that fails ndr_record_check", why);
+	if ((const void *)rec == (const void *)&r->rd->expanded) {
+		/* a compact record at cons, handed out in its full form */
+		const struct ndr_rec_hdr *at = (const void *)(base + (size_t)(r->rd->cons & r->rd->mask) *
+							     NDR_SLOT_BYTES);
+
+		idx = r->rd->cons & r->rd->mask;
+		if ((at->type != NDR_REC_FLOW_SHORT || rec->type != NDR_REC_FLOW) &&
+		    (at->type != NDR_REC_DNS_SHORT || rec->type != NDR_REC_DNS))
+			die("an expanded record whose compact form is not at cons", NULL);
+		if (ndr_record_check(at, avail < size - idx ? avail : size - idx, &why) != at->slots)
+			die("a compact record that fails ndr_record_check was expanded", why);
+		if (ndr_record_check(rec, rec->slots, &why) != rec->slots)
+			die("an expanded record fails ndr_record_check", why);
+	} else {
+		if ((const uint8_t *)rec < base || idx >= size || idx != (r->rd->cons & r->rd->mask))
+			die("the reader handed out a record that is not at cons", NULL);
+		if (ndr_record_check(rec, avail < size - idx ? avail : size - idx, &why) !=
+		    rec->slots || rec->type == NDR_REC_PAD)
+			die("the reader handed out a record that fails ndr_record_check", why);
+	}
 	if (rec->ts_ns > r->last_ts)
 		r->last_ts = rec->ts_ns;
 	if (rec->type == NDR_REC_FLOW || rec->type == NDR_REC_DNS || rec->type == NDR_REC_TLS)
-		outputs_record(r->out, rec);
+		outputs_record(r->out, rec);   /* as ndr-sensor --records does */
 	detectors_record(r->det, rec);
 	tick_if_due(r);
 	r->handed++;

@@ -89,6 +89,7 @@ static void ring_seed(struct ndr_capture *cap, unsigned n)
 	ctrl.log2_slots = log2;
 	ndr_card_cfg_defaults(&cfg);
 	cfg.log2_buckets = 4;
+	cfg.lossless = true;
 	card = slots ? ndr_card_new(&cfg, slots, log2, &ctrl, err, sizeof(err)) : NULL;
 	if (!card) {
 		fprintf(stderr, "make-seeds: %s\n", slots ? err : "out of memory");
@@ -98,15 +99,17 @@ static void ring_seed(struct ndr_capture *cap, unsigned n)
 	put32(0);
 	put(&head[1], 1);
 	put(&head[1], 1);
+	/* lossless: a full ring is handed over (one round) and the frame presented again */
 	while (n-- && ndr_capture_next(cap, &f, -1, err, sizeof(err)) == 1) {
-		ndr_card_frame(card, f.ts_ns, f.data, f.caplen, f.wirelen);
-		/* hand the ring over while the next frame's worst case still fits */
-		if (ctrl.prod - ctrl.cons + 2 * NDR_CARD_WORST_SLOTS_PER_FRAME > (1u << log2)) {
+		while (ndr_card_frame(card, f.ts_ns, f.data, f.caplen, f.wirelen) == NDR_CARD_BUSY) {
 			put_round(slots, log2, ctrl.cons, ctrl.prod);
 			ctrl.cons = ctrl.prod;
 		}
 	}
-	ndr_card_flush(card);
+	while (ndr_card_flush(card) == NDR_CARD_BUSY) {
+		put_round(slots, log2, ctrl.cons, ctrl.prod);
+		ctrl.cons = ctrl.prod;
+	}
 	put_round(slots, log2, ctrl.cons, ctrl.prod);
 	ndr_card_free(card);
 	free(slots);
