@@ -7,20 +7,24 @@
 # coverage and CPU time; each run is also appended to
 # $BUILD/fuzz-runs/history.tsv, so a campaign's totals can be added up.
 # A finding is left in $BUILD/fuzz-runs/NAME/findings/ and fails the run.
+# The body is one function, read whole before it runs: editing this file
+# while a campaign runs it cannot derail that campaign.
 set -u
 cd "$(dirname "$0")/../.."
+
+main() {
 BUILD=${BUILD:-build}
 SECS=${FUZZ_SECONDS:-60}
 ONLY=${FUZZ_ONLY:-}
 OUT=$BUILD/fuzz-runs
 HIST=$OUT/history.tsv
 mkdir -p "$OUT"
-[ -f "$HIST" ] || printf 'date\tharness\tseconds\tcpu_s\texecutions\tcov\tft\tcorpus\tfindings\tcommit\n' >"$HIST"
+[ -f "$HIST" ] || printf 'date\tharness\twall_s\tcpu_s\texecutions\tcov\tft\tcorpus\tfindings\tcommit\n' >"$HIST"
 commit=$(git describe --always --dirty 2>/dev/null || echo unknown)
 
 shopt -s nullglob
 bins=("$BUILD"/libfuzzer/fuzz/fuzz_*)
-[ ${#bins[@]} -gt 0 ] || { echo "FAIL: no fuzzers in $BUILD/libfuzzer/fuzz (make fuzz builds them)"; exit 1; }
+[ ${#bins[@]} -gt 0 ] || { echo "FAIL: no fuzzers in $BUILD/libfuzzer/fuzz (make fuzz builds them)"; return 1; }
 status=0 ran=0
 for bin in "${bins[@]}"; do
 	name=${bin##*/fuzz_}
@@ -37,8 +41,10 @@ for bin in "${bins[@]}"; do
 	done
 	before=$(ls "$work/findings" | wc -l)
 	TIMEFORMAT='%U %S'
+	t0=$(date +%s)
 	cpu=$( { time "$bin" "${args[@]}" "${dirs[@]}" >"$work/log" 2>&1; } 2>&1 )
 	rc=$?
+	wall=$(( $(date +%s) - t0 ))
 	cpu_s=$(awk '{printf "%.0f", $1 + $2}' <<<"$cpu")
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log" | tail -1)
 	last=$(grep -E '^#[0-9]+' "$work/log" | tail -1)
@@ -49,7 +55,7 @@ for bin in "${bins[@]}"; do
 	[ "$findings" -lt 0 ] && findings=0
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$name" "$SECS" \
 		"$cpu_s" "${execs:-0}" "${cov:-0}" "${ft:-0}" "$corpus" "$findings" "$commit" >>"$HIST"
-	what="$name: ${SECS} s, ${cpu_s} CPU s, ${execs:-0} executions, cov ${cov:-?}, ft ${ft:-?}, corpus $corpus"
+	what="$name: ${wall} s, ${cpu_s} CPU s, ${execs:-0} executions, cov ${cov:-?}, ft ${ft:-?}, corpus $corpus"
 	if [ "$rc" -ne 0 ] || [ "$findings" -gt 0 ]; then
 		echo "FAIL: fuzz $what: exit $rc, $findings new finding(s) in $work/findings (log: $work/log)"
 		grep -m5 -E 'ERROR|SUMMARY|runtime error|fuzz_' "$work/log" | sed 's/^/       /'
@@ -58,5 +64,9 @@ for bin in "${bins[@]}"; do
 		echo "PASS: fuzz $what, no finding"
 	fi
 done
-[ "$ran" -gt 0 ] || { echo "FAIL: no fuzzer named '$ONLY'"; exit 1; }
-exit $status
+[ "$ran" -gt 0 ] || { echo "FAIL: no fuzzer named '$ONLY'"; return 1; }
+return $status
+}
+
+main "$@"
+exit
