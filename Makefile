@@ -4,7 +4,7 @@
 BUILD   ?= build
 CC      ?= cc
 CXX     ?= c++
-PKGS    := libpcap libpsl jansson numa libcrypto
+PKGS    := libpcap libpsl libidn2 jansson numa libcrypto
 CPPFLAGS_ALL := -Ihw/include -Isim/include -Ihost/include -Idetectors/include -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wvla -Wstrict-prototypes -Wmissing-prototypes
 OPT     ?= -O2 -g
@@ -37,7 +37,7 @@ TESTLIB_SRC:= $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))
 # (built by `make`, run over the corpora by `make test`).
 FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZLIB_SRC:= $(filter-out $(FUZZ_SRC) tests/fuzz/replay_main.c,$(wildcard tests/fuzz/*.c)) \
-	      host/sensor/card_config.c host/sensor/detect.c host/sensor/outputs.c
+	      host/sensor/card_config.c host/sensor/outputs.c
 
 obj = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(patsubst %.c,$(BUILD)/obj/%.o,$(1)))
 # hw/src is compiled into sim/src/card.c as one unit (see there), not file by file;
@@ -134,6 +134,10 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call obj,$(TESTLIB_SRC)) $(LIBND
 $(BUILD)/tools/ndr-test-xclbin: $(BUILD)/obj/tests/tools/ndr_test_xclbin.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ -luuid
+
+$(BUILD)/tools/ndr-pcap-sort: $(BUILD)/obj/tests/tools/ndr_pcap_sort.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ -lpcap
 
 $(BUILD)/tools/ndr-ring-dump: $(BUILD)/obj/tests/tools/ndr_ring_dump.o $(LIBNDR)
 	@mkdir -p $(dir $@)

@@ -17,6 +17,7 @@
  * connections in 24 h is a "strobe" (RITA), reported on its own.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,8 +54,9 @@ struct bc {
 	uint64_t max_starts, min_connections, strobe_per_day;
 	uint64_t duration_window_ns, idle_ns;
 	double threshold, timing_tol, size_tol;
+	size_t val_len;
 	struct ndr_lru table, active;
-	uint64_t connections, continuations, duplicate_starts, late_starts, scored, expired;
+	uint64_t connections, continuations, duplicate_starts, late_starts, scored;
 };
 
 struct bc_scores {
@@ -74,34 +76,11 @@ static uint32_t *sizes(struct bc_val *v, uint64_t max)
 	return (uint32_t *)(v + 1) + max;
 }
 
-static void bc_destroy(void *det)
+static int bc_configure(void *det, struct ndr_config *cfg, char *err, size_t errlen)
 {
 	struct bc *b = det;
-
-	if (!b)
-		return;
-	ndr_lru_free(&b->table);
-	ndr_lru_free(&b->active);
-	ndr_ew_fini(&b->ew);
-	free(b);
-}
-
-static void *bc_create(struct ndr_config *cfg, char *err, size_t errlen)
-{
-	static const struct ndr_ew_defaults def = { NDR_EW_FROM_INTERNAL, 64u << 20, 86400000 };
-	struct bc *b = calloc(1, sizeof(*b));
 	uint64_t dur_ms, idle_ms;
-	size_t budget;
-	char why[200];
 
-	if (!b) {
-		snprintf(err, errlen, "[%s]: out of memory", BC_SECTION);
-		return NULL;
-	}
-	if (ndr_ew_init(&b->ew, cfg, BC_SECTION, &def, err, errlen) != 0) {
-		free(b);
-		return NULL;
-	}
 	if (ndr_config_u64(cfg, BC_SECTION, "max_starts", 32, 8, BC_MAX_STARTS,
 			   &b->max_starts, err, errlen) != 0 ||
 	    ndr_config_u64(cfg, BC_SECTION, "min_connections", 6, 4, BC_MAX_STARTS,
@@ -118,30 +97,48 @@ static void *bc_create(struct ndr_config *cfg, char *err, size_t errlen)
 			      &b->timing_tol, err, errlen) != 0 ||
 	    ndr_config_double(cfg, BC_SECTION, "size_mad_tolerance", 0.5, 0.01, 10,
 			      &b->size_tol, err, errlen) != 0)
-		goto fail;
+		return -1;
 	if (b->min_connections > b->max_starts) {
 		ndr_config_errorf(cfg, BC_SECTION, "min_connections", NULL, err, errlen,
 				  "%llu must not exceed max_starts (%llu)",
 				  (unsigned long long)b->min_connections,
 				  (unsigned long long)b->max_starts);
-		goto fail;
+		return -1;
 	}
 	b->duration_window_ns = dur_ms * 1000000ull;
 	b->idle_ns = idle_ms * 1000000ull;
-	budget = ndr_ew_budget(&b->ew);
-	if (ndr_lru_init(&b->table, budget / 8 * 7, sizeof(struct bc_key),
-			 sizeof(struct bc_val) + 2 * b->max_starts * sizeof(uint32_t),
-			 b->ew.seed, why, sizeof(why)) != 0 ||
-	    ndr_lru_init(&b->active, budget / 8, sizeof(struct ndr_ew_flow_key), sizeof(uint64_t),
-			 b->ew.seed ^ 0x6a09e667u, why, sizeof(why)) != 0) {
-		snprintf(err, errlen, "[%s] memory_cap %llu: %s", BC_SECTION,
-			 (unsigned long long)b->ew.memory_cap, why);
-		goto fail;
-	}
-	return b;
-fail:
-	bc_destroy(b);
-	return NULL;
+	b->val_len = sizeof(struct bc_val) + 2 * b->max_starts * sizeof(uint32_t);
+	ndr_stats_counter(&b->ew.stats, "connections", &b->connections);
+	ndr_stats_counter(&b->ew.stats, "continuations", &b->continuations);
+	ndr_stats_counter(&b->ew.stats, "duplicate_starts", &b->duplicate_starts);
+	ndr_stats_counter(&b->ew.stats, "late_starts", &b->late_starts);
+	ndr_stats_counter(&b->ew.stats, "scored", &b->scored);
+	return 0;
+}
+
+static const struct ndr_ew_table bc_tables[] = {
+	{ .lru = offsetof(struct bc, table), .key_len = sizeof(struct bc_key),
+	  .val_len_off = offsetof(struct bc, val_len), .eighths = 7, .entries_stat = "pairs",
+	  .evictions = 1, .time_off = offsetof(struct bc_val, last_ns),
+	  .window_off = offsetof(struct bc, idle_ns), .count_expired = 1 },
+	{ .lru = offsetof(struct bc, active), .key_len = sizeof(struct ndr_ew_flow_key),
+	  .val_len = sizeof(uint64_t), .eighths = 1, .seed_xor = 0x6a09e667u,
+	  .fixed_window = NDR_EW_ACTIVE_FORGET_NS },
+};
+
+static const struct ndr_ew_class bc_class = {
+	.section = BC_SECTION,
+	.size = sizeof(struct bc),
+	.defaults = { NDR_EW_FROM_INTERNAL, 64u << 20, 86400000 },
+	.configure = bc_configure,
+	.tables = bc_tables,
+	.n_tables = 2,
+};
+
+static void *bc_create(struct ndr_config *cfg, const struct ndr_detector_ctx *ctx, char *err,
+		       size_t errlen)
+{
+	return ndr_ew_create(&bc_class, cfg, ctx, err, errlen);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -247,13 +244,15 @@ static void alert(struct bc *b, const struct ndr_flow_rec *r, const struct bc_va
 		  const struct ndr_alert_sink *sink)
 {
 	char entity[112], sig[240];
+	struct ndr_ew_entity ent;
 	struct ndr_alert a;
 	uint32_t prev;
 	json_t *ev;
 
-	ndr_ew_entity_pair(entity, sizeof(entity), r->src_addr, r->dst_addr, r->dst_port);
-	if (!ndr_ew_may_alert(&b->ew, entity, strobe ? 2 : 1, t, &prev))
+	ndr_ew_entity_pair(&ent, r->src_addr, r->dst_addr, r->dst_port);
+	if (!ndr_ew_may_alert(&b->ew, &ent, strobe ? 2 : 1, t, &prev))
 		return;
+	ndr_ew_entity_text(&ent, entity, sizeof(entity));
 	ev = json_object();
 	json_object_set_new(ev, "source", ndr_ew_json_addr(r->src_addr));
 	json_object_set_new(ev, "server", ndr_ew_json_addr(r->dst_addr));
@@ -386,41 +385,12 @@ static void bc_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr
 		alert(b, r, v, &s, 0, day_conns, r->hdr.ts_ns, sink);
 }
 
-static void bc_tick(void *det, uint64_t now_ns, const struct ndr_alert_sink *sink)
-{
-	struct bc *b = det;
-	struct bc_val *v;
-
-	(void)sink;
-	while ((v = ndr_lru_oldest(&b->table, NULL)) && v->last_ns + b->idle_ns <= now_ns) {
-		ndr_lru_remove(&b->table, v);
-		b->expired++;
-	}
-	ndr_ew_active_expire(&b->active, now_ns);
-}
-
-static void bc_stats(void *det, json_t *out)
-{
-	struct bc *b = det;
-
-	json_object_set_new(out, "connections", json_integer((json_int_t)b->connections));
-	json_object_set_new(out, "continuations", json_integer((json_int_t)b->continuations));
-	json_object_set_new(out, "duplicate_starts", json_integer((json_int_t)b->duplicate_starts));
-	json_object_set_new(out, "late_starts", json_integer((json_int_t)b->late_starts));
-	json_object_set_new(out, "scored", json_integer((json_int_t)b->scored));
-	json_object_set_new(out, "pairs", json_integer(b->table.used));
-	json_object_set_new(out, "evictions", json_integer((json_int_t)b->table.evictions));
-	json_object_set_new(out, "expired", json_integer((json_int_t)b->expired));
-	ndr_ew_stats(&b->ew, out,
-		     ndr_lru_bytes_used(&b->table) + ndr_lru_bytes_used(&b->active) + sizeof(*b),
-		     ndr_lru_bytes_cap(&b->table) + ndr_lru_bytes_cap(&b->active) + sizeof(*b));
-}
-
 const struct ndr_detector_ops ndr_det_beacon = {
 	.name = BC_SECTION,
 	.create = bc_create,
+	.shard = ndr_ew_shard,
 	.record = bc_record,
-	.tick = bc_tick,
-	.stats = bc_stats,
-	.destroy = bc_destroy,
+	.tick = ndr_ew_tick,
+	.stats = ndr_ew_stats,
+	.destroy = ndr_ew_destroy,
 };

@@ -11,6 +11,7 @@
  * many targets is password spraying.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,51 +57,28 @@ struct bf {
 	uint64_t min_attempts, spray_hosts;
 	double max_bytes_cv;
 	struct ndr_lru table, active;
-	uint64_t short_sessions, long_sessions, not_established, continuations, expired;
+	uint64_t short_sessions, long_sessions, not_established, continuations;
 };
 
-static void bf_destroy(void *det)
+static int bf_configure(void *det, struct ndr_config *cfg, char *err, size_t errlen)
 {
-	struct bf *b = det;
-
-	if (!b)
-		return;
-	ndr_lru_free(&b->table);
-	ndr_lru_free(&b->active);
-	ndr_ew_fini(&b->ew);
-	free(b);
-}
-
-static void *bf_create(struct ndr_config *cfg, char *err, size_t errlen)
-{
-	static const struct ndr_ew_defaults def = { NDR_EW_EAST_WEST, 16u << 20, 3600000 };
 	static const uint16_t def_ports[] = { 22, 3389, 445, 88, 389, 636, 5985, 5986 };
-	struct bf *b = calloc(1, sizeof(*b));
 	static const uint16_t def_burst_ports[] = { 22, 3389, 5985, 5986 };
+	struct bf *b = det;
 	uint64_t window_ms, session_ms, burst_ms;
-	size_t budget;
-	char why[200];
 	int n;
 
-	if (!b) {
-		snprintf(err, errlen, "[%s]: out of memory", BF_SECTION);
-		return NULL;
-	}
-	if (ndr_ew_init(&b->ew, cfg, BF_SECTION, &def, err, errlen) != 0) {
-		free(b);
-		return NULL;
-	}
 	n = ndr_ew_port_list(cfg, BF_SECTION, "ports", def_ports,
 			     sizeof(def_ports) / sizeof(def_ports[0]), b->ports, BF_MAX_PORTS,
 			     err, errlen);
 	if (n < 0)
-		goto fail;
+		return -1;
 	b->n_ports = (size_t)n;
 	n = ndr_ew_port_list(cfg, BF_SECTION, "burst_ports", def_burst_ports,
 			     sizeof(def_burst_ports) / sizeof(def_burst_ports[0]), b->burst_ports,
 			     BF_MAX_PORTS, err, errlen);
 	if (n < 0)
-		goto fail;
+		return -1;
 	b->n_burst_ports = (size_t)n;
 	if (ndr_config_duration_ms(cfg, BF_SECTION, "window", 1800000, 10000, 86400000,
 				   &window_ms, err, errlen) != 0 ||
@@ -118,23 +96,40 @@ static void *bf_create(struct ndr_config *cfg, char *err, size_t errlen)
 			   &b->burst_attempts, err, errlen) != 0 ||
 	    ndr_config_duration_ms(cfg, BF_SECTION, "burst_window", 60000, 1000, 3600000,
 				   &burst_ms, err, errlen) != 0)
-		goto fail;
+		return -1;
 	b->burst_window_ns = burst_ms * 1000000ull;
 	b->window_ns = window_ms * 1000000ull;
 	b->max_session_ns = session_ms * 1000000ull;
-	budget = ndr_ew_budget(&b->ew);
-	if (ndr_lru_init(&b->table, budget / 8 * 7, sizeof(struct bf_key), sizeof(struct bf_val),
-			 b->ew.seed, why, sizeof(why)) != 0 ||
-	    ndr_lru_init(&b->active, budget / 8, sizeof(struct ndr_ew_flow_key), sizeof(uint64_t),
-			 b->ew.seed ^ 0x2545f491u, why, sizeof(why)) != 0) {
-		snprintf(err, errlen, "[%s] memory_cap %llu: %s", BF_SECTION,
-			 (unsigned long long)b->ew.memory_cap, why);
-		goto fail;
-	}
-	return b;
-fail:
-	bf_destroy(b);
-	return NULL;
+	ndr_stats_counter(&b->ew.stats, "short_sessions", &b->short_sessions);
+	ndr_stats_counter(&b->ew.stats, "long_sessions", &b->long_sessions);
+	ndr_stats_counter(&b->ew.stats, "not_established", &b->not_established);
+	ndr_stats_counter(&b->ew.stats, "continuations", &b->continuations);
+	return 0;
+}
+
+static const struct ndr_ew_table bf_tables[] = {
+	{ .lru = offsetof(struct bf, table), .key_len = sizeof(struct bf_key),
+	  .val_len = sizeof(struct bf_val), .eighths = 7, .entries_stat = "entries",
+	  .evictions = 1, .time_off = offsetof(struct bf_val, last_ns),
+	  .window_off = offsetof(struct bf, window_ns), .count_expired = 1 },
+	{ .lru = offsetof(struct bf, active), .key_len = sizeof(struct ndr_ew_flow_key),
+	  .val_len = sizeof(uint64_t), .eighths = 1, .seed_xor = 0x2545f491u,
+	  .fixed_window = NDR_EW_ACTIVE_FORGET_NS },
+};
+
+static const struct ndr_ew_class bf_class = {
+	.section = BF_SECTION,
+	.size = sizeof(struct bf),
+	.defaults = { NDR_EW_EAST_WEST, 16u << 20, 3600000 },
+	.configure = bf_configure,
+	.tables = bf_tables,
+	.n_tables = 2,
+};
+
+static void *bf_create(struct ndr_config *cfg, const struct ndr_detector_ctx *ctx, char *err,
+		       size_t errlen)
+{
+	return ndr_ew_create(&bf_class, cfg, ctx, err, errlen);
 }
 
 static double bytes_cv(const struct bf_val *v)
@@ -153,14 +148,16 @@ static void alert(struct bf *b, const struct ndr_flow_rec *r, const struct bf_va
 		  const struct ndr_alert_sink *sink)
 {
 	char entity[80], sig[200];
+	struct ndr_ew_entity ent;
 	struct ndr_alert a;
 	uint64_t thr = spray ? b->spray_hosts : b->min_attempts;
 	uint32_t prev;
 	json_t *ev;
 
-	ndr_ew_entity_service(entity, sizeof(entity), r->src_addr, r->dst_port);
-	if (!ndr_ew_may_alert(&b->ew, entity, spray ? 2 : 1, t, &prev))
+	ndr_ew_entity_service(&ent, r->src_addr, r->dst_port);
+	if (!ndr_ew_may_alert(&b->ew, &ent, spray ? 2 : 1, t, &prev))
 		return;
+	ndr_ew_entity_text(&ent, entity, sizeof(entity));
 	if (spray)
 		snprintf(sig, sizeof(sig), "NDR password spray: %s, %u short sessions to %.0f hosts "
 			 "on port %u", entity, v->sessions, hosts, r->dst_port);
@@ -315,40 +312,12 @@ static void bf_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr
 		alert(b, r, v, 0, hosts, cv, t, sink);
 }
 
-static void bf_tick(void *det, uint64_t now_ns, const struct ndr_alert_sink *sink)
-{
-	struct bf *b = det;
-	struct bf_val *v;
-
-	(void)sink;
-	while ((v = ndr_lru_oldest(&b->table, NULL)) && v->last_ns + b->window_ns <= now_ns) {
-		ndr_lru_remove(&b->table, v);
-		b->expired++;
-	}
-	ndr_ew_active_expire(&b->active, now_ns);
-}
-
-static void bf_stats(void *det, json_t *out)
-{
-	struct bf *b = det;
-
-	json_object_set_new(out, "short_sessions", json_integer((json_int_t)b->short_sessions));
-	json_object_set_new(out, "long_sessions", json_integer((json_int_t)b->long_sessions));
-	json_object_set_new(out, "not_established", json_integer((json_int_t)b->not_established));
-	json_object_set_new(out, "continuations", json_integer((json_int_t)b->continuations));
-	json_object_set_new(out, "entries", json_integer(b->table.used));
-	json_object_set_new(out, "evictions", json_integer((json_int_t)b->table.evictions));
-	json_object_set_new(out, "expired", json_integer((json_int_t)b->expired));
-	ndr_ew_stats(&b->ew, out,
-		     ndr_lru_bytes_used(&b->table) + ndr_lru_bytes_used(&b->active) + sizeof(*b),
-		     ndr_lru_bytes_cap(&b->table) + ndr_lru_bytes_cap(&b->active) + sizeof(*b));
-}
-
 const struct ndr_detector_ops ndr_det_brute_force = {
 	.name = BF_SECTION,
 	.create = bf_create,
+	.shard = ndr_ew_shard,
 	.record = bf_record,
-	.tick = bf_tick,
-	.stats = bf_stats,
-	.destroy = bf_destroy,
+	.tick = ndr_ew_tick,
+	.stats = ndr_ew_stats,
+	.destroy = ndr_ew_destroy,
 };

@@ -15,8 +15,15 @@ const char *const ndr_cidr_default_internal[] = {
 	NULL,
 };
 
+/* Each prefix also as two 64-bit words of network and mask, so a lookup is
+ * two AND-compares a prefix (every east-west detector asks twice a flow). */
+struct cidr_words {
+	uint64_t net[2], mask[2];
+};
+
 struct ndr_cidr_set {
 	struct ndr_cidr *v;
+	struct cidr_words *w;
 	size_t n, cap;
 };
 
@@ -94,6 +101,7 @@ void ndr_cidr_set_free(struct ndr_cidr_set *s)
 	if (!s)
 		return;
 	free(s->v);
+	free(s->w);
 	free(s);
 }
 
@@ -109,13 +117,32 @@ int ndr_cidr_set_add(struct ndr_cidr_set *s, const char *text, char *err, size_t
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 8;
 		struct ndr_cidr *v = realloc(s->v, cap * sizeof(*v));
+		struct cidr_words *w;
 
 		if (!v) {
 			snprintf(err, errlen, "'%s': out of memory", text);
 			return -1;
 		}
 		s->v = v;
+		w = realloc(s->w, cap * sizeof(*w));
+		if (!w) {
+			snprintf(err, errlen, "'%s': out of memory", text);
+			return -1;
+		}
+		s->w = w;
 		s->cap = cap;
+	}
+	{
+		uint8_t mask[16];
+		struct cidr_words *w = &s->w[s->n];
+
+		for (unsigned i = 0; i < 16; i++) {
+			unsigned bits = c.prefix > i * 8 ? c.prefix - i * 8 : 0;
+
+			mask[i] = bits >= 8 ? 0xffu : (uint8_t)(0xffu << (8 - bits));
+		}
+		memcpy(w->net, c.addr, 16);
+		memcpy(w->mask, mask, 16);
 	}
 	s->v[s->n++] = c;
 	return 0;
@@ -132,9 +159,15 @@ int ndr_cidr_set_add_list(struct ndr_cidr_set *s, const char *const *texts, size
 
 int ndr_cidr_set_contains(const struct ndr_cidr_set *s, const uint8_t addr[16])
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (ndr_cidr_match(&s->v[i], addr))
+	uint64_t a[2];
+
+	memcpy(a, addr, 16);
+	for (size_t i = 0; i < s->n; i++) {
+		const struct cidr_words *w = &s->w[i];
+
+		if ((a[0] & w->mask[0]) == w->net[0] && (a[1] & w->mask[1]) == w->net[1])
 			return 1;
+	}
 	return 0;
 }
 
@@ -145,5 +178,5 @@ size_t ndr_cidr_set_count(const struct ndr_cidr_set *s)
 
 size_t ndr_cidr_set_bytes(const struct ndr_cidr_set *s)
 {
-	return sizeof(*s) + s->cap * sizeof(struct ndr_cidr);
+	return sizeof(*s) + s->cap * (sizeof(struct ndr_cidr) + sizeof(struct cidr_words));
 }

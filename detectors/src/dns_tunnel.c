@@ -11,6 +11,7 @@
  * formula, the configuration and the reasoning behind the defaults.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include "ndr_detector.h"
 #include "ndr_eve.h"
 #include "ndr_hll.h"
+#include "ndr_lru.h"
 #include "ndr_regdomain.h"
 
 #define DT_SECTION      "dns_tunnel"
@@ -48,14 +50,21 @@ struct dt_qtype {
 	uint32_t count;
 };
 
-/* One (client, registered domain). Stored in a slab with a stride, the HLL
- * registers right after the struct. */
-struct dt_entry {
-	uint32_t lru_prev, lru_next;   /* towards most / least recently used */
-	uint32_t hnext;                /* hash chain, or free list */
-	uint32_t supp_slot;            /* suppression record it counted in */
-	uint64_t key;
+/* The key of an entry: the client and the registered domain, hashed and
+ * compared over the domain's length only (dt_key_hash, dt_key_equal). */
+struct dt_key {
 	uint8_t client[16];
+	uint16_t len;                  /* of domain */
+	char domain[DT_NAME_BYTES];    /* NUL-terminated, zero after */
+};
+
+#define DT_KEY_HEAD offsetof(struct dt_key, domain)
+
+/* One (client, registered domain): the value of its table entry, the HLL
+ * registers right after the struct. The fields one record updates come
+ * first, the alert's evidence last. */
+struct dt_entry {
+	uint32_t supp_slot;            /* suppression record it counted in */
 	uint8_t resolver[16];
 	uint16_t client_port;
 	uint16_t resolver_port;
@@ -80,9 +89,8 @@ struct dt_entry {
 	uint64_t txt_ent_sum;          /* Q4.12 bits per byte */
 	uint32_t qtype_other;          /* types beyond DT_QTYPE_SLOTS */
 	struct dt_qtype qtypes[DT_QTYPE_SLOTS];
-	char domain[DT_NAME_BYTES];
-	char examples[DT_EXAMPLES][DT_EXAMPLE_MAX];
 	struct ndr_hll hll;
+	char examples[DT_EXAMPLES][DT_EXAMPLE_MAX];
 };
 
 /* One alerted domain: the suppression window and what it swallowed. */
@@ -121,16 +129,10 @@ struct dt {
 	struct dt_config cfg;
 	struct ndr_regdomain *rd;
 	uint64_t seed;
+	uint64_t shard_seed;           /* the sensor's, the same in every instance */
 
-	uint8_t *slab;
-	size_t stride;
-	uint32_t capacity;
-	uint32_t used;
-	uint32_t never_used;           /* entries [never_used, capacity) untouched */
-	uint32_t free_head;            /* recycled entries */
-	uint32_t lru_head, lru_tail;   /* most / least recently used */
-	uint32_t *bucket;
-	uint32_t bucket_mask;
+	struct ndr_lru table;          /* struct dt_key -> struct dt_entry */
+	struct ndr_stats stats;
 
 	struct dt_supp *supp;
 	uint32_t supp_cap;
@@ -143,7 +145,7 @@ struct dt {
 	/* counters */
 	uint64_t dns_records, malformed, not_query, incomplete_name;
 	uint64_t no_domain, reverse, allowed_domain, allowed_client;
-	uint64_t evictions, expired, alerts, alerts_suppressed, supp_evictions;
+	uint64_t expired, alerts, alerts_suppressed, supp_evictions;
 };
 
 /* ------------------------------------------------------------------ */
@@ -290,51 +292,23 @@ static int read_config(struct dt_config *c, struct ndr_config *cfg, char *err, s
 /* ------------------------------------------------------------------ */
 /* the entity table */
 
-static struct dt_entry *ent(const struct dt *d, uint32_t i)
+static uint64_t dt_key_hash(const void *key, uint64_t seed)
 {
-	return (struct dt_entry *)(d->slab + (size_t)i * d->stride);
+	const struct dt_key *k = key;
+
+	return ndr_hash64(k, DT_KEY_HEAD + k->len, seed);
 }
 
-static void lru_unlink(struct dt *d, uint32_t i)
+static int dt_key_equal(const void *stored, const void *key)
 {
-	struct dt_entry *e = ent(d, i);
+	const struct dt_key *a = stored, *b = key;
 
-	if (e->lru_prev != DT_NIL)
-		ent(d, e->lru_prev)->lru_next = e->lru_next;
-	else
-		d->lru_head = e->lru_next;
-	if (e->lru_next != DT_NIL)
-		ent(d, e->lru_next)->lru_prev = e->lru_prev;
-	else
-		d->lru_tail = e->lru_prev;
+	return a->len == b->len && memcmp(a, b, DT_KEY_HEAD + a->len) == 0;
 }
 
-static void lru_push_front(struct dt *d, uint32_t i)
+static const struct dt_key *key_of(const struct dt *d, const struct dt_entry *e)
 {
-	struct dt_entry *e = ent(d, i);
-
-	e->lru_prev = DT_NIL;
-	e->lru_next = d->lru_head;
-	if (d->lru_head != DT_NIL)
-		ent(d, d->lru_head)->lru_prev = i;
-	d->lru_head = i;
-	if (d->lru_tail == DT_NIL)
-		d->lru_tail = i;
-}
-
-static void entry_free(struct dt *d, uint32_t i)
-{
-	struct dt_entry *e = ent(d, i);
-	uint32_t *link = &d->bucket[e->key & d->bucket_mask];
-
-	while (*link != i)
-		link = &ent(d, *link)->hnext;
-	*link = e->hnext;
-	lru_unlink(d, i);
-	e->key = 0;
-	e->hnext = d->free_head;
-	d->free_head = i;
-	d->used--;
+	return ndr_lru_key(&d->table, e);
 }
 
 static void window_reset(struct dt_entry *e, uint64_t t)
@@ -353,50 +327,27 @@ static void window_reset(struct dt_entry *e, uint64_t t)
 	ndr_hll_reset(&e->hll);
 }
 
-static uint32_t entry_get(struct dt *d, const uint8_t client[16], const char *domain,
-			  uint64_t t)
+static struct dt_entry *entry_get(struct dt *d, const uint8_t client[16], const char *domain,
+				   uint64_t t)
 {
-	uint64_t dom_hash = ndr_hash64(domain, strlen(domain), d->seed);
-	uint64_t key = ndr_hash64(client, 16, d->seed ^ dom_hash) | 1u;  /* 0 = free */
-	uint32_t *head = &d->bucket[key & d->bucket_mask];
+	struct dt_key k;
+	size_t len = strlen(domain);
 	struct dt_entry *e;
-	uint32_t i;
+	int created;
 
-	for (i = *head; i != DT_NIL; i = e->hnext) {
-		e = ent(d, i);
-		if (e->key == key && memcmp(e->client, client, 16) == 0 &&
-		    strcmp(e->domain, domain) == 0) {
-			lru_unlink(d, i);
-			lru_push_front(d, i);
-			return i;
-		}
-	}
-	if (d->free_head == DT_NIL && d->never_used == d->capacity) {
-		entry_free(d, d->lru_tail);   /* full: the least recently used goes */
-		d->evictions++;
-	}
-	if (d->free_head != DT_NIL) {
-		i = d->free_head;
-		d->free_head = ent(d, i)->hnext;
-	} else {
-		/* first use: pages of the slab are touched only as it fills */
-		i = d->never_used++;
-		e = ent(d, i);
-		ndr_hll_init(&e->hll, (unsigned)d->cfg.hll_precision, (uint8_t *)e + sizeof(*e));
-	}
-	e = ent(d, i);
-	d->used++;
-	e->key = key;
-	e->hnext = *head;
-	*head = i;
-	lru_push_front(d, i);
-	memcpy(e->client, client, 16);
-	snprintf(e->domain, sizeof(e->domain), "%s", domain);
+	memset(&k, 0, sizeof(k));
+	memcpy(k.client, client, 16);
+	k.len = (uint16_t)len;
+	memcpy(k.domain, domain, len);
+	e = ndr_lru_get(&d->table, &k, &created);
+	if (!created)
+		return e;
+	ndr_hll_init(&e->hll, (unsigned)d->cfg.hll_precision, (uint8_t *)(e + 1));
 	e->first_seen_ns = e->last_seen_ns = t;
 	e->suppressed_until_ns = 0;
 	e->supp_slot = DT_NIL;
 	window_reset(e, t);
-	return i;
+	return e;
 }
 
 /* ------------------------------------------------------------------ */
@@ -613,8 +564,8 @@ static json_t *evidence(const struct dt *d, const struct dt_entry *e, const stru
 	json_t *o = json_object();
 	json_t *names = json_array();
 
-	json_object_set_new(o, "client", json_addr(e->client, e->ipv6));
-	json_object_set_new(o, "registered_domain", json_string(e->domain));
+	json_object_set_new(o, "client", json_addr(key_of(d, e)->client, e->ipv6));
+	json_object_set_new(o, "registered_domain", json_string(key_of(d, e)->domain));
 	json_object_set_new(o, "distinct_names", json_integer((json_int_t)llround(v->distinct)));
 	json_object_set_new(o, "distinct_names_per_window",
 			    json_integer((json_int_t)llround(v->projected)));
@@ -663,10 +614,11 @@ static void emit_alert(struct dt *d, const struct dt_entry *e, const struct dt_v
 
 	if (answer)
 		snprintf(sig, sizeof(sig),
-			 "NDR DNS tunnel: large high-entropy TXT/NULL answers from %s", e->domain);
+			 "NDR DNS tunnel: large high-entropy TXT/NULL answers from %s",
+			 key_of(d, e)->domain);
 	else
 		snprintf(sig, sizeof(sig),
-			 "NDR DNS tunnel: high-rate unique subdomains to %s", e->domain);
+			 "NDR DNS tunnel: high-rate unique subdomains to %s", key_of(d, e)->domain);
 	memset(&a, 0, sizeof(a));
 	a.ts_ns = t;
 	a.category = DT_SECTION;
@@ -678,13 +630,13 @@ static void emit_alert(struct dt *d, const struct dt_entry *e, const struct dt_v
 	a.mitre[1] = "T1572";
 	a.mitre[2] = "T1048.003";
 	a.mitre[3] = NULL;
-	memcpy(a.src_addr, e->client, 16);
+	memcpy(a.src_addr, key_of(d, e)->client, 16);
 	memcpy(a.dst_addr, e->resolver, 16);
 	a.ipv6 = e->ipv6;
 	a.src_port = e->client_port;
 	a.dst_port = e->resolver_port;
 	a.proto = e->proto;
-	a.entity = e->domain;
+	a.entity = key_of(d, e)->domain;
 	a.evidence = evidence(d, e, v, previous);
 	ndr_alert_emit(sink, &a);
 	json_decref(a.evidence);
@@ -717,7 +669,8 @@ static uint32_t supp_slot_for(struct dt *d, uint64_t t)
 static void evaluate(struct dt *d, struct dt_entry *e, uint64_t t,
 		     const struct ndr_alert_sink *sink)
 {
-	uint64_t key = ndr_hash64(e->domain, strlen(e->domain), d->seed) | 1u;
+	const char *domain = key_of(d, e)->domain;
+	uint64_t key = ndr_hash64(domain, strlen(domain), d->seed) | 1u;
 	struct dt_supp previous, *s;
 	struct dt_view v;
 	int have_previous = 0;
@@ -727,13 +680,13 @@ static void evaluate(struct dt *d, struct dt_entry *e, uint64_t t,
 	if (t < e->suppressed_until_ns) {
 		/* already alerted or counted: later evidence only updates */
 		s = e->supp_slot != DT_NIL ? &d->supp[e->supp_slot] : NULL;
-		if (s && s->key == key && strcmp(s->domain, e->domain) == 0)
+		if (s && s->key == key && strcmp(s->domain, domain) == 0)
 			s->max_score = fmax(s->max_score, v.score);
 		return;
 	}
 	if (v.score < d->cfg.score_threshold)
 		return;
-	i = supp_find(d, key, e->domain);
+	i = supp_find(d, key, domain);
 	if (i != DT_NIL && t < d->supp[i].until_ns) {
 		s = &d->supp[i];
 		s->suppressed++;
@@ -758,7 +711,7 @@ static void evaluate(struct dt *d, struct dt_entry *e, uint64_t t,
 	s->suppressed = 0;
 	s->clients = 1;
 	s->max_score = v.score;
-	snprintf(s->domain, sizeof(s->domain), "%s", e->domain);
+	snprintf(s->domain, sizeof(s->domain), "%s", domain);
 	e->suppressed_until_ns = s->until_ns;
 	e->supp_slot = i;
 }
@@ -854,7 +807,7 @@ static void dt_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr
 		return;
 	}
 
-	e = ent(d, entry_get(d, client, domain, t));
+	e = entry_get(d, client, domain, t);
 	if (t >= e->window_start_ns + d->cfg.window_ns)
 		window_reset(e, t);
 	if (t > e->last_seen_ns)
@@ -874,11 +827,34 @@ static void dt_tick(void *det, uint64_t now_ns, const struct ndr_alert_sink *sin
 	struct dt *d = det;
 
 	(void)sink;
-	while (d->lru_tail != DT_NIL &&
-	       ent(d, d->lru_tail)->last_seen_ns + d->cfg.window_ns <= now_ns) {
-		entry_free(d, d->lru_tail);
-		d->expired++;
-	}
+	d->expired += ndr_lru_expire(&d->table, offsetof(struct dt_entry, last_seen_ns),
+				     d->cfg.window_ns, now_ns, NULL, NULL);
+}
+
+/* The entity is the registered domain: its (client, domain) entries and its
+ * alert suppression must all live on one instance. Records that will only
+ * be counted (malformed, no registered domain) go by their source. */
+static uint64_t dt_shard(const void *det, const struct ndr_rec_hdr *rec)
+{
+	const struct dt *d = det;
+	const struct ndr_dns_rec *r = (const struct ndr_dns_rec *)rec;
+	char name[DT_NAME_BYTES];
+	size_t off;
+	uint64_t key;
+
+	if (rec->type != NDR_REC_DNS)
+		return NDR_SHARD_SKIP;
+	if (rec->slots < 2 || r->qname_len > NDR_DNS_NAME_MAX ||
+	    ndr_dns_rec_slots(r->qname_len) > rec->slots)
+		return ndr_shard_key_addr(r->src_addr, d->shard_seed);
+	memcpy(name, r->qname, r->qname_len);
+	for (unsigned i = 0; i < r->qname_len; i++)   /* as dt_record() does */
+		if (name[i] == '\0')
+			name[i] = '?';
+	if (ndr_regdomain_find(d->rd, name, r->qname_len, &off) != NDR_RD_OK)
+		return ndr_shard_key_addr(r->src_addr, d->shard_seed);
+	key = ndr_hash64(name + off, r->qname_len - off, d->shard_seed);
+	return key == NDR_SHARD_SKIP ? 0 : key;
 }
 
 /* ------------------------------------------------------------------ */
@@ -886,41 +862,64 @@ static void dt_tick(void *det, uint64_t now_ns, const struct ndr_alert_sink *sin
 
 static size_t fixed_bytes(const struct dt *d)
 {
-	return sizeof(*d) + ((size_t)d->bucket_mask + 1) * sizeof(uint32_t) +
+	return sizeof(*d) + d->table.index_bytes +
 	       (size_t)d->supp_cap * sizeof(struct dt_supp) + d->allow_bytes +
 	       (d->allow_client ? ndr_cidr_set_bytes(d->allow_client) : 0) +
 	       (d->rd ? ndr_regdomain_bytes(d->rd) : 0);
 }
 
-static void dt_stats(void *det, json_t *out)
+static uint64_t stat_memory(const void *arg)
 {
-	struct dt *d = det;
+	const struct dt *d = arg;
 
-	json_object_set_new(out, "dns_records", json_integer((json_int_t)d->dns_records));
-	json_object_set_new(out, "malformed", json_integer((json_int_t)d->malformed));
-	json_object_set_new(out, "not_query", json_integer((json_int_t)d->not_query));
-	json_object_set_new(out, "incomplete_name", json_integer((json_int_t)d->incomplete_name));
-	json_object_set_new(out, "no_registered_domain", json_integer((json_int_t)d->no_domain));
-	json_object_set_new(out, "reverse_lookups", json_integer((json_int_t)d->reverse));
-	json_object_set_new(out, "allowlisted_domain", json_integer((json_int_t)d->allowed_domain));
-	json_object_set_new(out, "allowlisted_client", json_integer((json_int_t)d->allowed_client));
-	json_object_set_new(out, "entities", json_integer(d->used));
-	json_object_set_new(out, "max_entities", json_integer(d->capacity));
-	json_object_set_new(out, "evictions", json_integer((json_int_t)d->evictions));
-	json_object_set_new(out, "expired", json_integer((json_int_t)d->expired));
-	json_object_set_new(out, "alerts", json_integer((json_int_t)d->alerts));
-	json_object_set_new(out, "alerts_suppressed", json_integer((json_int_t)d->alerts_suppressed));
-	json_object_set_new(out, "alerted_domain_evictions",
-			    json_integer((json_int_t)d->supp_evictions));
-	json_object_set_new(out, "psl", json_string(ndr_regdomain_source(d->rd)));
-	uint64_t lookups, hits;
-	ndr_regdomain_counts(d->rd, &lookups, &hits);
-	json_object_set_new(out, "psl_lookups", json_integer((json_int_t)lookups));
-	json_object_set_new(out, "psl_cache_hits", json_integer((json_int_t)hits));
-	json_object_set_new(out, "memory_bytes",
-			    json_integer((json_int_t)(fixed_bytes(d) + (size_t)d->used * d->stride)));
-	json_object_set_new(out, "memory_cap_bytes",
-			    json_integer((json_int_t)(fixed_bytes(d) + (size_t)d->capacity * d->stride)));
+	return fixed_bytes(d) + (size_t)d->table.used * d->table.stride;
+}
+
+static uint64_t stat_memory_cap(const void *arg)
+{
+	const struct dt *d = arg;
+
+	return fixed_bytes(d) + d->table.slab_bytes;
+}
+
+static uint64_t stat_capacity(const void *arg)
+{
+	return ((const struct ndr_lru *)arg)->capacity;
+}
+
+static uint64_t stat_psl_lookups(const void *arg)
+{
+	return ndr_regdomain_lookups(arg);
+}
+
+static void register_stats(struct dt *d)
+{
+	struct ndr_stats *st = &d->stats;
+
+	ndr_stats_counter(st, "dns_records", &d->dns_records);
+	ndr_stats_counter(st, "malformed", &d->malformed);
+	ndr_stats_counter(st, "not_query", &d->not_query);
+	ndr_stats_counter(st, "incomplete_name", &d->incomplete_name);
+	ndr_stats_counter(st, "no_registered_domain", &d->no_domain);
+	ndr_stats_counter(st, "reverse_lookups", &d->reverse);
+	ndr_stats_counter(st, "allowlisted_domain", &d->allowed_domain);
+	ndr_stats_counter(st, "allowlisted_client", &d->allowed_client);
+	ndr_stats_gauge(st, "entities", ndr_lru_stat_used, &d->table);
+	ndr_stats_gauge(st, "max_entities", stat_capacity, &d->table);
+	ndr_stats_counter(st, "evictions", &d->table.evictions);
+	ndr_stats_counter(st, "expired", &d->expired);
+	ndr_stats_counter(st, "alerts", &d->alerts);
+	ndr_stats_counter(st, "alerts_suppressed", &d->alerts_suppressed);
+	ndr_stats_counter(st, "alerted_domain_evictions", &d->supp_evictions);
+	ndr_stats_text(st, "psl", ndr_regdomain_source(d->rd));
+	ndr_stats_gauge(st, "psl_lookups", stat_psl_lookups, d->rd);
+	ndr_stats_gauge(st, "memory_bytes", stat_memory, d);
+	ndr_stats_gauge(st, "memory_cap_bytes", stat_memory_cap, d);
+}
+
+static const struct ndr_stats *dt_stats(const void *det)
+{
+	return &((const struct dt *)det)->stats;
 }
 
 static void dt_destroy(void *det)
@@ -934,16 +933,17 @@ static void dt_destroy(void *det)
 	free(d->allow_domain);
 	ndr_cidr_set_free(d->allow_client);
 	free(d->supp);
-	free(d->bucket);
-	free(d->slab);
+	ndr_lru_free(&d->table);
 	ndr_regdomain_close(d->rd);
 	free(d);
 }
 
-static void *dt_create(struct ndr_config *cfg, char *err, size_t errlen)
+static void *dt_create(struct ndr_config *cfg, const struct ndr_detector_ctx *ctx, char *err,
+		       size_t errlen)
 {
 	struct dt *d = calloc(1, sizeof(*d));
-	size_t nb = 1, reg_bytes;
+	size_t val_len, n;
+	char why[200];
 
 	if (!d) {
 		snprintf(err, errlen, "[%s]: out of memory", DT_SECTION);
@@ -952,31 +952,33 @@ static void *dt_create(struct ndr_config *cfg, char *err, size_t errlen)
 	if (read_config(&d->cfg, cfg, err, errlen) != 0 ||
 	    read_allowlists(d, cfg, err, errlen) != 0)
 		goto fail;
-	d->seed = d->cfg.hash_seed;
-	if (d->seed == 0 && getrandom(&d->seed, sizeof(d->seed), 0) != sizeof(d->seed))
-		d->seed = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ull;
+	d->seed = d->cfg.hash_seed ? d->cfg.hash_seed : ctx->seed;
+	d->shard_seed = ctx->seed;
 	d->rd = ndr_regdomain_open(err, errlen);
 	if (!d->rd)
 		goto fail;
 
-	reg_bytes = ndr_hll_reg_bytes((unsigned)d->cfg.hll_precision);
-	d->stride = (sizeof(struct dt_entry) + reg_bytes + 7u) & ~(size_t)7u;
-	d->capacity = (uint32_t)d->cfg.max_entities;
-	while (nb < d->capacity)
-		nb <<= 1;
-	d->bucket_mask = (uint32_t)(nb - 1);
-	d->supp_cap = (uint32_t)d->cfg.max_alerted_domains;
-	d->slab = calloc(d->capacity, d->stride);
-	d->bucket = malloc(nb * sizeof(uint32_t));
-	d->supp = calloc(d->supp_cap, sizeof(struct dt_supp));
-	if (!d->slab || !d->bucket || !d->supp) {
-		snprintf(err, errlen, "[%s] max_entities %u: cannot allocate %zu bytes",
-			 DT_SECTION, d->capacity, (size_t)d->capacity * d->stride);
+	/* The caps are the sensor's: each instance holds its share. */
+	n = (size_t)d->cfg.max_entities / (ctx->shards ? ctx->shards : 1);
+	d->supp_cap = (uint32_t)(d->cfg.max_alerted_domains / (ctx->shards ? ctx->shards : 1));
+	if (n < 16)
+		n = 16;
+	if (d->supp_cap < 16)
+		d->supp_cap = 16;
+	val_len = sizeof(struct dt_entry) + ndr_hll_reg_bytes((unsigned)d->cfg.hll_precision);
+	if (ndr_lru_init(&d->table, n * ndr_lru_entry_bytes(sizeof(struct dt_key), val_len),
+			 sizeof(struct dt_key), val_len, d->seed, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "[%s] max_entities %zu: %s", DT_SECTION, n, why);
 		goto fail;
 	}
-	memset(d->bucket, 0xff, nb * sizeof(uint32_t));
-	d->free_head = DT_NIL;
-	d->lru_head = d->lru_tail = DT_NIL;
+	ndr_lru_set_key_ops(&d->table, dt_key_hash, dt_key_equal);
+	d->supp = calloc(d->supp_cap, sizeof(struct dt_supp));
+	if (!d->supp) {
+		snprintf(err, errlen, "[%s] max_alerted_domains %u: out of memory", DT_SECTION,
+			 d->supp_cap);
+		goto fail;
+	}
+	register_stats(d);
 	return d;
 fail:
 	dt_destroy(d);
@@ -986,6 +988,7 @@ fail:
 const struct ndr_detector_ops ndr_det_dns_tunnel = {
 	.name = DT_SECTION,
 	.create = dt_create,
+	.shard = dt_shard,
 	.record = dt_record,
 	.tick = dt_tick,
 	.stats = dt_stats,

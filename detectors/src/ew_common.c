@@ -7,22 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <sys/random.h>
 
 #include "ndr_ew.h"
 #include "ndr_hll.h"
 
-#define EW_ENTITY_MAX 96
 
 struct ndr_ew_supp {
 	uint64_t alerted_ns;
 	uint64_t until_ns;
 	uint32_t suppressed;
 	uint32_t level;
-};
-
-struct ew_entity_key {
-	char text[EW_ENTITY_MAX];
 };
 
 static int read_scope(struct ndr_ew *ew, struct ndr_config *cfg, enum ndr_ew_scope def,
@@ -136,53 +130,50 @@ static int read_pairs(struct ndr_ew *ew, struct ndr_config *cfg, char *err, size
 	return 0;
 }
 
-int ndr_ew_init(struct ndr_ew *ew, struct ndr_config *cfg, const char *section,
-		const struct ndr_ew_defaults *def, char *err, size_t errlen)
+static int ew_init(struct ndr_ew *ew, struct ndr_config *cfg, const struct ndr_ew_class *cls,
+		   const struct ndr_detector_ctx *ctx, char *err, size_t errlen)
 {
+	const struct ndr_ew_defaults *def = &cls->defaults;
 	uint64_t ms;
 	char why[200];
 
-	memset(ew, 0, sizeof(*ew));
-	ew->section = section;
+	ew->cls = cls;
+	ew->section = cls->section;
 	if (read_scope(ew, cfg, def->scope, err, errlen) != 0 ||
 	    read_internal(ew, cfg, err, errlen) != 0 ||
 	    read_set(ew, cfg, "allow_src", &ew->allow_src, err, errlen) != 0 ||
 	    read_set(ew, cfg, "allow_dst", &ew->allow_dst, err, errlen) != 0 ||
 	    read_pairs(ew, cfg, err, errlen) != 0 ||
-	    ndr_config_u64(cfg, section, "memory_cap", def->memory_cap, 64 * 1024,
+	    ndr_config_u64(cfg, ew->section, "memory_cap", def->memory_cap, 64 * 1024,
 			   (uint64_t)1 << 40, &ew->memory_cap, err, errlen) != 0 ||
-	    ndr_config_duration_ms(cfg, section, "suppress", def->suppress_ms, 1000,
+	    ndr_config_duration_ms(cfg, ew->section, "suppress", def->suppress_ms, 1000,
 				   30 * 86400000ull, &ms, err, errlen) != 0)
-		goto fail;
+		return -1;
+	/* The cap is the detector's across the workers: each instance holds
+	 * its share of the entities, so it gets that share of the memory. */
+	if (ctx->shards > 1)
+		ew->memory_cap /= ctx->shards;
 	ew->suppress_ns = ms * 1000000ull;
-	if (getrandom(&ew->seed, sizeof(ew->seed), 0) != sizeof(ew->seed))
-		ew->seed = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ull;
-	if (ndr_lru_init(&ew->supp, ew->memory_cap / 16, sizeof(struct ew_entity_key),
+	ew->seed = ctx->seed ^ ndr_hash64(ew->section, strlen(ew->section), 0);
+	ew->shard_seed = ctx->seed;
+	if (ndr_lru_init(&ew->supp, ew->memory_cap / 16, sizeof(struct ndr_ew_entity),
 			 sizeof(struct ndr_ew_supp), ew->seed, why, sizeof(why)) != 0) {
-		snprintf(err, errlen, "[%s] suppression %s", section, why);
-		goto fail;
+		snprintf(err, errlen, "[%s] suppression %s", ew->section, why);
+		return -1;
 	}
 	return 0;
-fail:
-	ndr_ew_fini(ew);
-	return -1;
 }
 
-void ndr_ew_fini(struct ndr_ew *ew)
+static struct ndr_lru *table(const struct ndr_ew *ew, unsigned i)
 {
-	ndr_cidr_set_free(ew->internal);
-	ndr_cidr_set_free(ew->allow_src);
-	ndr_cidr_set_free(ew->allow_dst);
-	free(ew->allow_pair);
-	ndr_lru_free(&ew->supp);
-	ew->internal = ew->allow_src = ew->allow_dst = NULL;
-	ew->allow_pair = NULL;
+	return (struct ndr_lru *)((uint8_t *)ew + ew->cls->tables[i].lru);
 }
 
 static size_t fixed_bytes(const struct ndr_ew *ew)
 {
-	return ndr_cidr_set_bytes(ew->internal) + ndr_cidr_set_bytes(ew->allow_src) +
-	       ndr_cidr_set_bytes(ew->allow_dst) + ew->n_allow_pair * sizeof(struct ndr_ew_pair);
+	return ew->cls->size + ndr_cidr_set_bytes(ew->internal) +
+	       ndr_cidr_set_bytes(ew->allow_src) + ndr_cidr_set_bytes(ew->allow_dst) +
+	       ew->n_allow_pair * sizeof(struct ndr_ew_pair);
 }
 
 size_t ndr_ew_budget(const struct ndr_ew *ew)
@@ -190,6 +181,155 @@ size_t ndr_ew_budget(const struct ndr_ew *ew)
 	size_t used = ndr_lru_bytes_cap(&ew->supp) + fixed_bytes(ew) + 4096;
 
 	return ew->memory_cap > used ? ew->memory_cap - used : 0;
+}
+
+static uint64_t stat_memory(const void *arg)
+{
+	const struct ndr_ew *ew = arg;
+	size_t n = fixed_bytes(ew) + ndr_lru_bytes_used(&ew->supp);
+
+	for (unsigned i = 0; i < ew->cls->n_tables; i++)
+		n += ndr_lru_bytes_used(table(ew, i));
+	return n;
+}
+
+static uint64_t stat_memory_cap(const void *arg)
+{
+	return ((const struct ndr_ew *)arg)->memory_cap;
+}
+
+static uint64_t stat_memory_reserved(const void *arg)
+{
+	const struct ndr_ew *ew = arg;
+	size_t n = fixed_bytes(ew) + ndr_lru_bytes_cap(&ew->supp);
+
+	for (unsigned i = 0; i < ew->cls->n_tables; i++)
+		n += ndr_lru_bytes_cap(table(ew, i));
+	return n;
+}
+
+static uint64_t stat_evictions(const void *arg)
+{
+	const struct ndr_ew *ew = arg;
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < ew->cls->n_tables; i++)
+		if (ew->cls->tables[i].evictions)
+			n += table(ew, i)->evictions;
+	return n;
+}
+
+static void register_stats(struct ndr_ew *ew)
+{
+	struct ndr_stats *st = &ew->stats;
+	int evictions = 0, expired = 0;
+
+	ndr_stats_counter(st, "flow_records", &ew->flows);
+	ndr_stats_counter(st, "malformed", &ew->malformed);
+	ndr_stats_counter(st, "out_of_scope", &ew->out_of_scope);
+	ndr_stats_counter(st, "allowlisted", &ew->allowlisted);
+	ndr_stats_counter(st, "alerts", &ew->alerts);
+	ndr_stats_counter(st, "alerts_suppressed", &ew->alerts_suppressed);
+	for (unsigned i = 0; i < ew->cls->n_tables; i++) {
+		const struct ndr_ew_table *tb = &ew->cls->tables[i];
+
+		if (tb->entries_stat)
+			ndr_stats_gauge(st, tb->entries_stat, ndr_lru_stat_used, table(ew, i));
+		evictions |= tb->evictions;
+		expired |= tb->count_expired;
+	}
+	if (evictions)
+		ndr_stats_gauge(st, "evictions", stat_evictions, ew);
+	if (expired)
+		ndr_stats_counter(st, "expired", &ew->expired);
+	ndr_stats_gauge(st, "memory_bytes", stat_memory, ew);
+	ndr_stats_gauge(st, "memory_cap_bytes", stat_memory_cap, ew);
+	ndr_stats_gauge(st, "memory_reserved_bytes", stat_memory_reserved, ew);
+}
+
+void *ndr_ew_create(const struct ndr_ew_class *cls, struct ndr_config *cfg,
+		    const struct ndr_detector_ctx *ctx, char *err, size_t errlen)
+{
+	struct ndr_ew *ew = calloc(1, cls->size);
+	size_t budget;
+	char why[200];
+
+	if (!ew) {
+		snprintf(err, errlen, "[%s]: out of memory", cls->section);
+		return NULL;
+	}
+	if (ew_init(ew, cfg, cls, ctx, err, errlen) != 0 ||
+	    (cls->configure && cls->configure(ew, cfg, err, errlen) != 0))
+		goto fail;
+	budget = ndr_ew_budget(ew);
+	for (unsigned i = 0; i < cls->n_tables; i++) {
+		const struct ndr_ew_table *tb = &cls->tables[i];
+		size_t val_len = tb->val_len;
+
+		if (tb->val_len_off)
+			memcpy(&val_len, (const uint8_t *)ew + tb->val_len_off, sizeof(val_len));
+		if (ndr_lru_init(table(ew, i), budget / 8 * tb->eighths, tb->key_len, val_len,
+				 ew->seed ^ tb->seed_xor, why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "[%s] memory_cap %llu: %s", cls->section,
+				 (unsigned long long)ew->memory_cap, why);
+			goto fail;
+		}
+	}
+	register_stats(ew);
+	return ew;
+fail:
+	ndr_ew_destroy(ew);
+	return NULL;
+}
+
+void ndr_ew_destroy(void *det)
+{
+	struct ndr_ew *ew = det;
+
+	if (!ew)
+		return;
+	for (unsigned i = 0; i < ew->cls->n_tables; i++)
+		ndr_lru_free(table(ew, i));
+	ndr_cidr_set_free(ew->internal);
+	ndr_cidr_set_free(ew->allow_src);
+	ndr_cidr_set_free(ew->allow_dst);
+	free(ew->allow_pair);
+	ndr_lru_free(&ew->supp);
+	free(ew);
+}
+
+void ndr_ew_tick(void *det, uint64_t now_ns, const struct ndr_alert_sink *sink)
+{
+	struct ndr_ew *ew = det;
+
+	(void)sink;
+	for (unsigned i = 0; i < ew->cls->n_tables; i++) {
+		const struct ndr_ew_table *tb = &ew->cls->tables[i];
+		uint64_t window = tb->fixed_window, n;
+
+		if (tb->window_off)
+			memcpy(&window, (const uint8_t *)ew + tb->window_off, sizeof(window));
+		if (!window)
+			continue;
+		n = ndr_lru_expire(table(ew, i), tb->time_off, window, now_ns, NULL, NULL);
+		if (tb->count_expired)
+			ew->expired += n;
+	}
+}
+
+const struct ndr_stats *ndr_ew_stats(const void *det)
+{
+	return &((const struct ndr_ew *)det)->stats;
+}
+
+uint64_t ndr_ew_shard(const void *det, const struct ndr_rec_hdr *rec)
+{
+	const struct ndr_ew *ew = det;
+
+	if (rec->type != NDR_REC_FLOW)
+		return NDR_SHARD_SKIP;
+	/* Even a malformed record has a source field to count it by. */
+	return ndr_shard_key_addr(((const struct ndr_flow_rec *)rec)->src_addr, ew->shard_seed);
 }
 
 const struct ndr_flow_rec *ndr_ew_flow(struct ndr_ew *ew, const struct ndr_rec_hdr *rec)
@@ -244,16 +384,13 @@ allowed:
 	return 0;
 }
 
-int ndr_ew_may_alert(struct ndr_ew *ew, const char *entity, unsigned level, uint64_t t,
-		     uint32_t *prev_suppressed)
+int ndr_ew_may_alert(struct ndr_ew *ew, const struct ndr_ew_entity *entity, unsigned level,
+		     uint64_t t, uint32_t *prev_suppressed)
 {
-	struct ew_entity_key key;
 	struct ndr_ew_supp *s;
 	int created;
 
-	memset(&key, 0, sizeof(key));
-	snprintf(key.text, sizeof(key.text), "%s", entity);
-	s = ndr_lru_get(&ew->supp, &key, &created);
+	s = ndr_lru_get(&ew->supp, entity, &created);
 	*prev_suppressed = 0;
 	if (!created && t < s->until_ns && level <= s->level) {
 		s->suppressed++;
@@ -274,25 +411,6 @@ void ndr_ew_emit(struct ndr_ew *ew, const struct ndr_alert_sink *sink, struct nd
 	a->category = ew->section;
 	ew->alerts++;
 	ndr_alert_emit(sink, a);
-}
-
-void ndr_ew_stats(const struct ndr_ew *ew, json_t *out, size_t tables_used, size_t tables_cap)
-{
-	size_t fixed = fixed_bytes(ew);
-
-	json_object_set_new(out, "flow_records", json_integer((json_int_t)ew->flows));
-	json_object_set_new(out, "malformed", json_integer((json_int_t)ew->malformed));
-	json_object_set_new(out, "out_of_scope", json_integer((json_int_t)ew->out_of_scope));
-	json_object_set_new(out, "allowlisted", json_integer((json_int_t)ew->allowlisted));
-	json_object_set_new(out, "alerts", json_integer((json_int_t)ew->alerts));
-	json_object_set_new(out, "alerts_suppressed", json_integer((json_int_t)ew->alerts_suppressed));
-	json_object_set_new(out, "memory_bytes",
-			    json_integer((json_int_t)(fixed + tables_used +
-						      ndr_lru_bytes_used(&ew->supp))));
-	json_object_set_new(out, "memory_cap_bytes", json_integer((json_int_t)ew->memory_cap));
-	json_object_set_new(out, "memory_reserved_bytes",
-			    json_integer((json_int_t)(fixed + tables_cap +
-						      ndr_lru_bytes_cap(&ew->supp))));
 }
 
 void ndr_ew_flow_key(struct ndr_ew_flow_key *k, const struct ndr_flow_rec *r)
@@ -372,32 +490,55 @@ uint64_t ndr_ew_duration_ns(const struct ndr_flow_rec *r)
 	return r->last_ts_ns - r->first_ts_ns;
 }
 
-void ndr_ew_entity_host(char *buf, size_t len, const uint8_t a[16])
+enum { ENTITY_HOST = 1, ENTITY_PAIR, ENTITY_PAIR_PORT, ENTITY_SERVICE };
+
+void ndr_ew_entity_host(struct ndr_ew_entity *e, const uint8_t a[16])
 {
-	ndr_addr_format(a, buf, len);
+	memset(e, 0, sizeof(*e));
+	e->kind = ENTITY_HOST;
+	memcpy(e->a, a, 16);
 }
 
-void ndr_ew_entity_pair(char *buf, size_t len, const uint8_t src[16], const uint8_t dst[16],
+void ndr_ew_entity_pair(struct ndr_ew_entity *e, const uint8_t src[16], const uint8_t dst[16],
 			int port)
+{
+	memset(e, 0, sizeof(*e));
+	e->kind = port < 0 ? ENTITY_PAIR : ENTITY_PAIR_PORT;
+	e->port = port < 0 ? 0 : (uint16_t)port;
+	memcpy(e->a, src, 16);
+	memcpy(e->b, dst, 16);
+}
+
+void ndr_ew_entity_service(struct ndr_ew_entity *e, const uint8_t src[16], unsigned port)
+{
+	memset(e, 0, sizeof(*e));
+	e->kind = ENTITY_SERVICE;
+	e->port = (uint16_t)port;
+	memcpy(e->a, src, 16);
+}
+
+void ndr_ew_entity_text(const struct ndr_ew_entity *e, char *buf, size_t len)
 {
 	char s[48], d[48];
 
-	ndr_addr_format(src, s, sizeof(s));
-	ndr_addr_format(dst, d, sizeof(d));
-	if (port < 0)
-		snprintf(buf, len, "%s->%s", s, d);
-	else if (ndr_addr_is_v4mapped(dst))
-		snprintf(buf, len, "%s->%s:%d", s, d, port);
-	else
-		snprintf(buf, len, "%s->[%s]:%d", s, d, port);
-}
-
-void ndr_ew_entity_service(char *buf, size_t len, const uint8_t src[16], unsigned port)
-{
-	char s[48];
-
-	ndr_addr_format(src, s, sizeof(s));
-	snprintf(buf, len, "%s->*:%u", s, port);
+	ndr_addr_format(e->a, s, sizeof(s));
+	switch (e->kind) {
+	case ENTITY_HOST:
+		snprintf(buf, len, "%s", s);
+		break;
+	case ENTITY_SERVICE:
+		snprintf(buf, len, "%s->*:%u", s, e->port);
+		break;
+	default:
+		ndr_addr_format(e->b, d, sizeof(d));
+		if (e->kind == ENTITY_PAIR)
+			snprintf(buf, len, "%s->%s", s, d);
+		else if (ndr_addr_is_v4mapped(e->b))
+			snprintf(buf, len, "%s->%s:%u", s, d, e->port);
+		else
+			snprintf(buf, len, "%s->[%s]:%u", s, d, e->port);
+		break;
+	}
 }
 
 json_t *ndr_ew_json_time(uint64_t ns)

@@ -14,6 +14,7 @@
  * flow's final record arrives.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,19 +55,8 @@ struct ht {
 	double threshold;
 	double turns_lo, turns_hi, small_lo, small_hi, bal_lo, bal_hi, iat_lo, iat_hi;
 	struct ndr_lru flows;
-	uint64_t records, updates, finished, expired;
+	uint64_t records, updates, finished;
 };
-
-static void ht_destroy(void *det)
-{
-	struct ht *h = det;
-
-	if (!h)
-		return;
-	ndr_lru_free(&h->flows);
-	ndr_ew_fini(&h->ew);
-	free(h);
-}
 
 static int ramp_keys(struct ndr_config *cfg, const char *lo_key, const char *hi_key,
 		     double dlo, double dhi, double max, double *lo, double *hi,
@@ -83,39 +73,29 @@ static int ramp_keys(struct ndr_config *cfg, const char *lo_key, const char *hi_
 	return 0;
 }
 
-static void *ht_create(struct ndr_config *cfg, char *err, size_t errlen)
+static int ht_configure(void *det, struct ndr_config *cfg, char *err, size_t errlen)
 {
-	static const struct ndr_ew_defaults def = { NDR_EW_FROM_INTERNAL, 16u << 20, 86400000 };
 	static const uint16_t def_ports[] = { 443, 8443 };
 	static const char *const tier_keys[HT_TIERS] = {
 		"long_low", "long_medium", "long_high", "long_critical" };
 	static const uint64_t tier_def_h[HT_TIERS] = { 1, 4, 8, 12 };
-	struct ht *h = calloc(1, sizeof(*h));
+	struct ht *h = det;
 	uint64_t ms;
-	char why[200];
 	int n;
 
-	if (!h) {
-		snprintf(err, errlen, "[%s]: out of memory", HT_SECTION);
-		return NULL;
-	}
-	if (ndr_ew_init(&h->ew, cfg, HT_SECTION, &def, err, errlen) != 0) {
-		free(h);
-		return NULL;
-	}
 	if ((n = ndr_ew_port_list(cfg, HT_SECTION, "ports", def_ports, 2, h->ports, HT_MAX_PORTS,
 				  err, errlen)) < 0)
-		goto fail;
+		return -1;
 	h->n_ports = (size_t)n;
 	for (unsigned i = 0; i < HT_TIERS; i++) {
 		if (ndr_config_duration_ms(cfg, HT_SECTION, tier_keys[i], tier_def_h[i] * 3600000ull,
 					   60000, 30 * 86400000ull, &ms, err, errlen) != 0)
-			goto fail;
+			return -1;
 		h->tier_ns[i] = ms * 1000000ull;
 		if (i > 0 && h->tier_ns[i] <= h->tier_ns[i - 1]) {
 			ndr_config_errorf(cfg, HT_SECTION, tier_keys[i], NULL, err, errlen,
 					  "must be longer than %s", tier_keys[i - 1]);
-			goto fail;
+			return -1;
 		}
 	}
 	if (ndr_config_duration_ms(cfg, HT_SECTION, "tunnel_min_duration", 600000, 10000,
@@ -132,18 +112,36 @@ static void *ht_create(struct ndr_config *cfg, char *err, size_t errlen)
 		      &h->bal_lo, &h->bal_hi, err, errlen) != 0 ||
 	    ramp_keys(cfg, "mean_gap_ms_low", "mean_gap_ms_high", 10, 100, 1e7,
 		      &h->iat_lo, &h->iat_hi, err, errlen) != 0)
-		goto fail;
+		return -1;
 	h->tunnel_min_ns = ms * 1000000ull;
-	if (ndr_lru_init(&h->flows, ndr_ew_budget(&h->ew), sizeof(struct ndr_ew_flow_key),
-			 sizeof(struct ht_val), h->ew.seed, why, sizeof(why)) != 0) {
-		snprintf(err, errlen, "[%s] memory_cap %llu: %s", HT_SECTION,
-			 (unsigned long long)h->ew.memory_cap, why);
-		goto fail;
-	}
-	return h;
-fail:
-	ht_destroy(h);
-	return NULL;
+	ndr_stats_counter(&h->ew.stats, "tls_records", &h->records);
+	ndr_stats_counter(&h->ew.stats, "active_updates", &h->updates);
+	ndr_stats_counter(&h->ew.stats, "flows_finished", &h->finished);
+	return 0;
+}
+
+/* An ACTIVE flow silent for NDR_EW_ACTIVE_FORGET_NS ended without a final
+ * record we saw. */
+static const struct ndr_ew_table ht_tables[] = {
+	{ .lru = offsetof(struct ht, flows), .key_len = sizeof(struct ndr_ew_flow_key),
+	  .val_len = sizeof(struct ht_val), .eighths = 8, .entries_stat = "flows_tracked",
+	  .evictions = 1, .time_off = offsetof(struct ht_val, last_ns),
+	  .fixed_window = NDR_EW_ACTIVE_FORGET_NS, .count_expired = 1 },
+};
+
+static const struct ndr_ew_class ht_class = {
+	.section = HT_SECTION,
+	.size = sizeof(struct ht),
+	.defaults = { NDR_EW_FROM_INTERNAL, 16u << 20, 86400000 },
+	.configure = ht_configure,
+	.tables = ht_tables,
+	.n_tables = 1,
+};
+
+static void *ht_create(struct ndr_config *cfg, const struct ndr_detector_ctx *ctx, char *err,
+		       size_t errlen)
+{
+	return ndr_ew_create(&ht_class, cfg, ctx, err, errlen);
 }
 
 static void view(const struct ht *h, const struct ht_val *v, struct ht_view *w)
@@ -171,14 +169,16 @@ static void alert(struct ht *h, const struct ndr_flow_rec *r, const struct ht_va
 {
 	static const char *const tier_name[HT_TIERS + 1] = { "", "1st", "2nd", "3rd", "4th" };
 	char entity[112], sig[240];
+	struct ndr_ew_entity ent;
 	struct ndr_alert a;
 	uint32_t prev;
 	json_t *ev;
 	int tunnel = tier == 0;
 
-	ndr_ew_entity_pair(entity, sizeof(entity), r->src_addr, r->dst_addr, r->dst_port);
-	if (!ndr_ew_may_alert(&h->ew, entity, tunnel ? HT_LEVEL_TUNNEL : tier, t, &prev))
+	ndr_ew_entity_pair(&ent, r->src_addr, r->dst_addr, r->dst_port);
+	if (!ndr_ew_may_alert(&h->ew, &ent, tunnel ? HT_LEVEL_TUNNEL : tier, t, &prev))
 		return;
+	ndr_ew_entity_text(&ent, entity, sizeof(entity));
 	if (tunnel)
 		snprintf(sig, sizeof(sig), "NDR hidden HTTPS tunnel: interactive session %s "
 			 "(%.0f turns/h, %.0f%% small client packets)", entity, w->turns_per_hour,
@@ -233,10 +233,10 @@ static void ht_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr
 	const struct ndr_flow_rec *r = ndr_ew_flow(&h->ew, rec);
 	struct ndr_ew_flow_key k;
 	struct ht_view w;
-	struct ht_val *v;
+	struct ht_val *v, one;
 	uint64_t pkts, t;
 	unsigned tier = 0;
-	int created;
+	int created, final;
 
 	if (!r || r->ip_proto != 6 || !ndr_ew_port_in(h->ports, h->n_ports, r->dst_port) ||
 	    !ndr_ew_admit(&h->ew, r->src_addr, r->dst_addr))
@@ -244,7 +244,18 @@ static void ht_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr
 	h->records++;
 	t = r->hdr.ts_ns;
 	ndr_ew_flow_key(&k, r);
-	v = ndr_lru_get(&h->flows, &k, &created);
+	final = r->end_reason != NDR_FLOW_END_ACTIVE;
+	/* A flow seen whole in one record needs no table entry: most flows
+	 * are short and end before any ACTIVE update. */
+	v = final ? ndr_lru_find(&h->flows, &k) : NULL;
+	created = 0;
+	if (!v && final) {
+		memset(&one, 0, sizeof(one));
+		v = &one;
+		created = 1;
+	} else if (!v) {
+		v = ndr_lru_get(&h->flows, &k, &created);
+	}
 	if (created)
 		v->first_ns = r->first_ts_ns;
 	else
@@ -276,44 +287,19 @@ static void ht_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr
 		v->tunnel_alerted = 1;
 		alert(h, r, v, &w, 0, t, sink);
 	}
-	if (r->end_reason != NDR_FLOW_END_ACTIVE) {
-		ndr_lru_remove(&h->flows, v);
+	if (final) {
+		if (v != &one)
+			ndr_lru_remove(&h->flows, v);
 		h->finished++;
 	}
-}
-
-static void ht_tick(void *det, uint64_t now_ns, const struct ndr_alert_sink *sink)
-{
-	struct ht *h = det;
-	struct ht_val *v;
-
-	(void)sink;
-	/* an ACTIVE flow silent for 10 min ended without a final record we saw */
-	while ((v = ndr_lru_oldest(&h->flows, NULL)) && v->last_ns + NDR_EW_ACTIVE_FORGET_NS <= now_ns) {
-		ndr_lru_remove(&h->flows, v);
-		h->expired++;
-	}
-}
-
-static void ht_stats(void *det, json_t *out)
-{
-	struct ht *h = det;
-
-	json_object_set_new(out, "tls_records", json_integer((json_int_t)h->records));
-	json_object_set_new(out, "active_updates", json_integer((json_int_t)h->updates));
-	json_object_set_new(out, "flows_finished", json_integer((json_int_t)h->finished));
-	json_object_set_new(out, "flows_tracked", json_integer(h->flows.used));
-	json_object_set_new(out, "evictions", json_integer((json_int_t)h->flows.evictions));
-	json_object_set_new(out, "expired", json_integer((json_int_t)h->expired));
-	ndr_ew_stats(&h->ew, out, ndr_lru_bytes_used(&h->flows) + sizeof(*h),
-		     ndr_lru_bytes_cap(&h->flows) + sizeof(*h));
 }
 
 const struct ndr_detector_ops ndr_det_https_tunnel = {
 	.name = HT_SECTION,
 	.create = ht_create,
+	.shard = ndr_ew_shard,
 	.record = ht_record,
-	.tick = ht_tick,
-	.stats = ht_stats,
-	.destroy = ht_destroy,
+	.tick = ndr_ew_tick,
+	.stats = ndr_ew_stats,
+	.destroy = ndr_ew_destroy,
 };

@@ -21,6 +21,7 @@
  * The baseline survives restarts via ndr_det_new_admin_path_save/_load.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,39 +76,51 @@ struct ap {
 	uint64_t new_target_known_admin, learning_pairs;
 };
 
-static void ap_destroy(void *det)
+static uint64_t stat_normal_pairs(const void *arg)
 {
-	struct ap *d = det;
+	const struct ap *d = arg;
+	const struct ap_pair *p = NULL;
+	uint64_t normal = 0;
 
-	if (!d)
-		return;
-	ndr_lru_free(&d->pairs);
-	ndr_lru_free(&d->hosts);
-	ndr_ew_fini(&d->ew);
-	free(d);
+	while ((p = ndr_lru_next_newer(&d->pairs, p, NULL)))
+		normal += p->normal;
+	return normal;
 }
 
-static void *ap_create(struct ndr_config *cfg, char *err, size_t errlen)
+static uint64_t stat_evictions(const void *arg)
 {
-	static const struct ndr_ew_defaults def = { NDR_EW_EAST_WEST, 32u << 20, 86400000 };
+	const struct ap *d = arg;
+
+	return d->evicted + d->hosts.evictions;
+}
+
+static int learning(const struct ap *d, uint64_t t);
+
+static uint64_t stat_learning(const void *arg)
+{
+	const struct ap *d = arg;
+
+	return learning(d, d->last_ns);
+}
+
+static uint64_t stat_learning_ends(const void *arg)
+{
+	const struct ap *d = arg;
+
+	return d->learn_start_ns ? d->learn_start_ns + d->learning_ns : 0;
+}
+
+static int ap_configure(void *det, struct ndr_config *cfg, char *err, size_t errlen)
+{
 	static const uint16_t def_ports[] = { 3389, 22, 5985, 5986, 445 };
-	struct ap *d = calloc(1, sizeof(*d));
+	struct ap *d = det;
+	struct ndr_stats *st = &d->ew.stats;
 	uint64_t learn_ms, age_ms;
-	size_t budget;
-	char why[200];
 	int n;
 
-	if (!d) {
-		snprintf(err, errlen, "[%s]: out of memory", AP_SECTION);
-		return NULL;
-	}
-	if (ndr_ew_init(&d->ew, cfg, AP_SECTION, &def, err, errlen) != 0) {
-		free(d);
-		return NULL;
-	}
 	if ((n = ndr_ew_port_list(cfg, AP_SECTION, "ports", def_ports, 5, d->ports, AP_MAX_PORTS,
 				  err, errlen)) < 0)
-		goto fail;
+		return -1;
 	d->n_ports = (size_t)n;
 	if (ndr_config_duration_ms(cfg, AP_SECTION, "learning", 7 * 86400000ull, 0,
 				   365 * 86400000ull, &learn_ms, err, errlen) != 0 ||
@@ -117,22 +130,57 @@ static void *ap_create(struct ndr_config *cfg, char *err, size_t errlen)
 			   err, errlen) != 0 ||
 	    ndr_config_bool(cfg, AP_SECTION, "alert_new_target_known_admin", 0,
 			    &d->alert_known_admin_new_target, err, errlen) != 0)
-		goto fail;
+		return -1;
 	d->learning_ns = learn_ms * 1000000ull;
 	d->max_age_ns = age_ms * 1000000ull;
-	budget = ndr_ew_budget(&d->ew);
-	if (ndr_lru_init(&d->pairs, budget / 4 * 3, sizeof(struct ap_key), sizeof(struct ap_pair),
-			 d->ew.seed, why, sizeof(why)) != 0 ||
-	    ndr_lru_init(&d->hosts, budget / 4, sizeof(struct ap_host_key), sizeof(struct ap_host),
-			 d->ew.seed ^ 0x3c6ef372u, why, sizeof(why)) != 0) {
-		snprintf(err, errlen, "[%s] memory_cap %llu: %s", AP_SECTION,
-			 (unsigned long long)d->ew.memory_cap, why);
-		goto fail;
-	}
-	return d;
-fail:
-	ap_destroy(d);
-	return NULL;
+	ndr_stats_counter(st, "admin_sessions", &d->sessions);
+	ndr_stats_gauge(st, "normal_pairs", stat_normal_pairs, d);
+	ndr_stats_counter(st, "learning_pairs", &d->learning_pairs);
+	ndr_stats_counter(st, "new_pairs", &d->new_pairs);
+	ndr_stats_counter(st, "became_normal", &d->became_normal);
+	ndr_stats_counter(st, "new_target_known_admin", &d->new_target_known_admin);
+	ndr_stats_counter(st, "aged_out", &d->aged_out);
+	ndr_stats_gauge(st, "evictions", stat_evictions, d);
+	ndr_stats_flag(st, "learning", stat_learning, d);
+	ndr_stats_time(st, "learning_ends", stat_learning_ends, d);
+	return 0;
+}
+
+/* Pairs age out in ap_tick(), which keeps the host counts in step. */
+static const struct ndr_ew_table ap_tables[] = {
+	{ .lru = offsetof(struct ap, pairs), .key_len = sizeof(struct ap_key),
+	  .val_len = sizeof(struct ap_pair), .eighths = 6, .entries_stat = "pairs" },
+	{ .lru = offsetof(struct ap, hosts), .key_len = sizeof(struct ap_host_key),
+	  .val_len = sizeof(struct ap_host), .eighths = 2, .seed_xor = 0x3c6ef372u },
+};
+
+static const struct ndr_ew_class ap_class = {
+	.section = AP_SECTION,
+	.size = sizeof(struct ap),
+	.defaults = { NDR_EW_EAST_WEST, 32u << 20, 86400000 },
+	.configure = ap_configure,
+	.tables = ap_tables,
+	.n_tables = 2,
+};
+
+static void *ap_create(struct ndr_config *cfg, const struct ndr_detector_ctx *ctx, char *err,
+		       size_t errlen)
+{
+	return ndr_ew_create(&ap_class, cfg, ctx, err, errlen);
+}
+
+/* One instance holds the whole baseline; it sees only sessions to the
+ * admin services, so a sensor with many workers does not send it every
+ * flow. */
+static uint64_t ap_shard(const void *det, const struct ndr_rec_hdr *rec)
+{
+	const struct ap *d = det;
+	const struct ndr_flow_rec *r = (const struct ndr_flow_rec *)rec;
+
+	if (rec->type != NDR_REC_FLOW || r->ip_proto != 6 ||
+	    !ndr_ew_port_in(d->ports, d->n_ports, r->dst_port))
+		return NDR_SHARD_SKIP;
+	return 0;
 }
 
 static struct ap_host *host(struct ap *d, const uint8_t addr[16], int create)
@@ -178,15 +226,17 @@ static void alert(struct ap *d, const struct ndr_flow_rec *r, int src_admin, int
 		  uint64_t t, const struct ndr_alert_sink *sink)
 {
 	char entity[112], sig[320];
+	struct ndr_ew_entity ent;
 	struct ndr_alert a;
 	struct ap_host *h;
 	uint32_t prev;
 	json_t *ev;
 	double score;
 
-	ndr_ew_entity_pair(entity, sizeof(entity), r->src_addr, r->dst_addr, r->dst_port);
-	if (!ndr_ew_may_alert(&d->ew, entity, 1, t, &prev))
+	ndr_ew_entity_pair(&ent, r->src_addr, r->dst_addr, r->dst_port);
+	if (!ndr_ew_may_alert(&d->ew, &ent, 1, t, &prev))
 		return;
+	ndr_ew_entity_text(&ent, entity, sizeof(entity));
 	score = src_admin ? (dst_admins ? 0.5 : 0.3) : (dst_admins ? 0.8 : 0.9);
 	snprintf(sig, sizeof(sig), "NDR new admin path: %s never seen before (%s, %s)", entity,
 		 src_admin ? "source is a known admin" : "source administers nothing",
@@ -225,7 +275,7 @@ static void alert(struct ap *d, const struct ndr_flow_rec *r, int src_admin, int
 static void ap_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr_alert_sink *sink)
 {
 	struct ap *d = det;
-	const struct ndr_flow_rec *r = ndr_ew_flow(&d->ew, rec);
+	const struct ndr_flow_rec *r;
 	struct ap_host *sh, *th;
 	struct ap_pair *p;
 	struct ap_key k;
@@ -233,8 +283,12 @@ static void ap_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr
 	uint64_t t;
 	int created, src_admin, dst_admins;
 
-	if (!r || r->ip_proto != 6 || !ndr_ew_port_in(d->ports, d->n_ports, r->dst_port) ||
-	    !ndr_ew_answered(r) || !ndr_ew_admit(&d->ew, r->src_addr, r->dst_addr))
+	/* what ap_shard() routes here, whatever the number of workers: so
+	 * flow_records counts sessions to the admin ports either way */
+	if (ap_shard(det, rec) == NDR_SHARD_SKIP)
+		return;
+	r = ndr_ew_flow(&d->ew, rec);
+	if (!r || !ndr_ew_answered(r) || !ndr_ew_admit(&d->ew, r->src_addr, r->dst_addr))
 		return;
 	t = r->hdr.ts_ns;
 	d->sessions++;
@@ -303,33 +357,6 @@ static void ap_tick(void *det, uint64_t now_ns, const struct ndr_alert_sink *sin
 		drop_pair(d, p);
 		d->aged_out++;
 	}
-}
-
-static void ap_stats(void *det, json_t *out)
-{
-	struct ap *d = det;
-	uint64_t normal = 0;
-	const struct ap_pair *p = NULL;
-
-	while ((p = ndr_lru_next_newer(&d->pairs, p, NULL)))
-		normal += p->normal;
-	json_object_set_new(out, "admin_sessions", json_integer((json_int_t)d->sessions));
-	json_object_set_new(out, "pairs", json_integer(d->pairs.used));
-	json_object_set_new(out, "normal_pairs", json_integer((json_int_t)normal));
-	json_object_set_new(out, "learning_pairs", json_integer((json_int_t)d->learning_pairs));
-	json_object_set_new(out, "new_pairs", json_integer((json_int_t)d->new_pairs));
-	json_object_set_new(out, "became_normal", json_integer((json_int_t)d->became_normal));
-	json_object_set_new(out, "new_target_known_admin",
-			    json_integer((json_int_t)d->new_target_known_admin));
-	json_object_set_new(out, "aged_out", json_integer((json_int_t)d->aged_out));
-	json_object_set_new(out, "evictions", json_integer((json_int_t)(d->evicted + d->hosts.evictions)));
-	json_object_set_new(out, "learning", json_boolean(learning(d, d->last_ns)));
-	if (d->learn_start_ns)
-		json_object_set_new(out, "learning_ends",
-				    ndr_ew_json_time(d->learn_start_ns + d->learning_ns));
-	ndr_ew_stats(&d->ew, out,
-		     ndr_lru_bytes_used(&d->pairs) + ndr_lru_bytes_used(&d->hosts) + sizeof(*d),
-		     ndr_lru_bytes_cap(&d->pairs) + ndr_lru_bytes_cap(&d->hosts) + sizeof(*d));
 }
 
 /* ------------------------------------------------------------------ */
@@ -425,9 +452,11 @@ static int decode(struct ap *d, const struct ndr_state_blob *b, char *why, size_
 			return -1;
 		}
 		if (ndr_lru_find(&d->pairs, &k)) {
+			struct ndr_ew_entity ent;
 			char entity[112];
 
-			ndr_ew_entity_pair(entity, sizeof(entity), k.src, k.dst, k.port);
+			ndr_ew_entity_pair(&ent, k.src, k.dst, k.port);
+			ndr_ew_entity_text(&ent, entity, sizeof(entity));
 			snprintf(why, len, "pair %llu: %s is in the file twice",
 				 (unsigned long long)i, entity);
 			return -1;
@@ -492,11 +521,13 @@ int ndr_det_new_admin_path_load(void *det, const char *dir, char *err, size_t er
 
 const struct ndr_detector_ops ndr_det_new_admin_path = {
 	.name = AP_SECTION,
+	.flags = NDR_DET_ONE_INSTANCE,
 	.create = ap_create,
+	.shard = ap_shard,
 	.record = ap_record,
 	.tick = ap_tick,
-	.stats = ap_stats,
-	.destroy = ap_destroy,
+	.stats = ndr_ew_stats,
+	.destroy = ndr_ew_destroy,
 	.state_load = ndr_det_new_admin_path_load,
 	.state_save = ndr_det_new_admin_path_save,
 };

@@ -11,6 +11,7 @@
  * per (src, dst), in two LRU tables sized from memory_cap.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,37 +57,14 @@ struct ps {
 	uint64_t hosts_per_port, ports_per_host, sweep_hosts;
 	int count_answered;
 	struct ndr_lru by_port, by_host;
-	uint64_t attempts_failed, attempts_answered, icmp_echo, ignored, expired;
+	uint64_t attempts_failed, attempts_answered, icmp_echo, ignored;
 };
 
-static void ps_destroy(void *det)
+static int ps_configure(void *det, struct ndr_config *cfg, char *err, size_t errlen)
 {
 	struct ps *p = det;
-
-	if (!p)
-		return;
-	ndr_lru_free(&p->by_port);
-	ndr_lru_free(&p->by_host);
-	ndr_ew_fini(&p->ew);
-	free(p);
-}
-
-static void *ps_create(struct ndr_config *cfg, char *err, size_t errlen)
-{
-	static const struct ndr_ew_defaults def = { NDR_EW_EAST_WEST, 32u << 20, 3600000 };
-	struct ps *p = calloc(1, sizeof(*p));
 	uint64_t ms;
-	size_t budget;
-	char why[200];
 
-	if (!p) {
-		snprintf(err, errlen, "[%s]: out of memory", PS_SECTION);
-		return NULL;
-	}
-	if (ndr_ew_init(&p->ew, cfg, PS_SECTION, &def, err, errlen) != 0) {
-		free(p);
-		return NULL;
-	}
 	if (ndr_config_duration_ms(cfg, PS_SECTION, "window", 300000, 1000, 86400000, &ms,
 				   err, errlen) != 0 ||
 	    ndr_config_u64(cfg, PS_SECTION, "hosts_per_port", 25, 2, 1000000,
@@ -97,21 +75,40 @@ static void *ps_create(struct ndr_config *cfg, char *err, size_t errlen)
 			   &p->sweep_hosts, err, errlen) != 0 ||
 	    ndr_config_bool(cfg, PS_SECTION, "count_answered", 0, &p->count_answered,
 			    err, errlen) != 0)
-		goto fail;
+		return -1;
 	p->window_ns = ms * 1000000ull;
-	budget = ndr_ew_budget(&p->ew) / 2;
-	if (ndr_lru_init(&p->by_port, budget, sizeof(struct ps_port_key), sizeof(struct ps_val),
-			 p->ew.seed, why, sizeof(why)) != 0 ||
-	    ndr_lru_init(&p->by_host, budget, sizeof(struct ps_host_key), sizeof(struct ps_val),
-			 p->ew.seed ^ 0x5bd1e995u, why, sizeof(why)) != 0) {
-		snprintf(err, errlen, "[%s] memory_cap %llu: %s", PS_SECTION,
-			 (unsigned long long)p->ew.memory_cap, why);
-		goto fail;
-	}
-	return p;
-fail:
-	ps_destroy(p);
-	return NULL;
+	ndr_stats_counter(&p->ew.stats, "attempts_failed", &p->attempts_failed);
+	ndr_stats_counter(&p->ew.stats, "attempts_answered", &p->attempts_answered);
+	ndr_stats_counter(&p->ew.stats, "icmp_echo", &p->icmp_echo);
+	ndr_stats_counter(&p->ew.stats, "ignored", &p->ignored);
+	return 0;
+}
+
+static const struct ndr_ew_table ps_tables[] = {
+	{ .lru = offsetof(struct ps, by_port), .key_len = sizeof(struct ps_port_key),
+	  .val_len = sizeof(struct ps_val), .eighths = 4, .entries_stat = "src_port_entries",
+	  .evictions = 1, .time_off = offsetof(struct ps_val, last_ns),
+	  .window_off = offsetof(struct ps, window_ns), .count_expired = 1 },
+	{ .lru = offsetof(struct ps, by_host), .key_len = sizeof(struct ps_host_key),
+	  .val_len = sizeof(struct ps_val), .eighths = 4, .seed_xor = 0x5bd1e995u,
+	  .entries_stat = "src_host_entries", .evictions = 1,
+	  .time_off = offsetof(struct ps_val, last_ns),
+	  .window_off = offsetof(struct ps, window_ns), .count_expired = 1 },
+};
+
+static const struct ndr_ew_class ps_class = {
+	.section = PS_SECTION,
+	.size = sizeof(struct ps),
+	.defaults = { NDR_EW_EAST_WEST, 32u << 20, 3600000 },
+	.configure = ps_configure,
+	.tables = ps_tables,
+	.n_tables = 2,
+};
+
+static void *ps_create(struct ndr_config *cfg, const struct ndr_detector_ctx *ctx, char *err,
+		       size_t errlen)
+{
+	return ndr_ew_create(&ps_class, cfg, ctx, err, errlen);
 }
 
 static struct ps_val *touch(struct ps *p, struct ndr_lru *t, const void *key, uint64_t now)
@@ -136,13 +133,15 @@ static void alert(struct ps *p, const struct ndr_flow_rec *r, const struct ps_va
 		  const struct ndr_alert_sink *sink)
 {
 	char entity[64], sig[160];
+	struct ndr_ew_entity ent;
 	struct ndr_alert a;
 	uint32_t prev;
 	json_t *ev;
 
-	ndr_ew_entity_host(entity, sizeof(entity), r->src_addr);
-	if (!ndr_ew_may_alert(&p->ew, entity, 1, t, &prev))
+	ndr_ew_entity_host(&ent, r->src_addr);
+	if (!ndr_ew_may_alert(&p->ew, &ent, 1, t, &prev))
 		return;
+	ndr_ew_entity_text(&ent, entity, sizeof(entity));
 	memset(&a, 0, sizeof(a));
 	ev = json_object();
 	json_object_set_new(ev, "scanner", ndr_ew_json_addr(r->src_addr));
@@ -279,48 +278,12 @@ static void ps_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr
 		alert(p, r, v, PS_SID_VERT, n, p->ports_per_host, t, sink);
 }
 
-static void expire(struct ps *p, struct ndr_lru *t, uint64_t now)
-{
-	struct ps_val *v;
-
-	while ((v = ndr_lru_oldest(t, NULL)) && v->last_ns + p->window_ns <= now) {
-		ndr_lru_remove(t, v);
-		p->expired++;
-	}
-}
-
-static void ps_tick(void *det, uint64_t now_ns, const struct ndr_alert_sink *sink)
-{
-	struct ps *p = det;
-
-	(void)sink;
-	expire(p, &p->by_port, now_ns);
-	expire(p, &p->by_host, now_ns);
-}
-
-static void ps_stats(void *det, json_t *out)
-{
-	struct ps *p = det;
-
-	json_object_set_new(out, "attempts_failed", json_integer((json_int_t)p->attempts_failed));
-	json_object_set_new(out, "attempts_answered", json_integer((json_int_t)p->attempts_answered));
-	json_object_set_new(out, "icmp_echo", json_integer((json_int_t)p->icmp_echo));
-	json_object_set_new(out, "ignored", json_integer((json_int_t)p->ignored));
-	json_object_set_new(out, "src_port_entries", json_integer(p->by_port.used));
-	json_object_set_new(out, "src_host_entries", json_integer(p->by_host.used));
-	json_object_set_new(out, "evictions",
-			    json_integer((json_int_t)(p->by_port.evictions + p->by_host.evictions)));
-	json_object_set_new(out, "expired", json_integer((json_int_t)p->expired));
-	ndr_ew_stats(&p->ew, out,
-		     ndr_lru_bytes_used(&p->by_port) + ndr_lru_bytes_used(&p->by_host) + sizeof(*p),
-		     ndr_lru_bytes_cap(&p->by_port) + ndr_lru_bytes_cap(&p->by_host) + sizeof(*p));
-}
-
 const struct ndr_detector_ops ndr_det_port_scan = {
 	.name = PS_SECTION,
 	.create = ps_create,
+	.shard = ndr_ew_shard,
 	.record = ps_record,
-	.tick = ps_tick,
-	.stats = ps_stats,
-	.destroy = ps_destroy,
+	.tick = ndr_ew_tick,
+	.stats = ndr_ew_stats,
+	.destroy = ndr_ew_destroy,
 };

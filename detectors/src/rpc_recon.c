@@ -16,6 +16,7 @@
  *    copy alone, or RPC alone, is not.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,46 +67,23 @@ struct rr {
 	uint64_t window_ns, exec_window_ns;
 	uint64_t min_calls, min_targets, write_bytes;
 	struct ndr_lru srcs, pairs;
-	uint64_t calls, writes, rpc_after_epm, expired;
+	uint64_t calls, writes, rpc_after_epm;
 };
 
-static void rr_destroy(void *det)
+static int rr_configure(void *det, struct ndr_config *cfg, char *err, size_t errlen)
 {
-	struct rr *d = det;
-
-	if (!d)
-		return;
-	ndr_lru_free(&d->srcs);
-	ndr_lru_free(&d->pairs);
-	ndr_ew_fini(&d->ew);
-	free(d);
-}
-
-static void *rr_create(struct ndr_config *cfg, char *err, size_t errlen)
-{
-	static const struct ndr_ew_defaults def = { NDR_EW_EAST_WEST, 16u << 20, 3600000 };
 	static const uint16_t def_epm[] = { 135 }, def_smb[] = { 445, 139 };
-	struct rr *d = calloc(1, sizeof(*d));
+	struct rr *d = det;
 	uint64_t window_ms, exec_ms;
-	size_t budget;
-	char why[200];
 	int n;
 
-	if (!d) {
-		snprintf(err, errlen, "[%s]: out of memory", RR_SECTION);
-		return NULL;
-	}
-	if (ndr_ew_init(&d->ew, cfg, RR_SECTION, &def, err, errlen) != 0) {
-		free(d);
-		return NULL;
-	}
 	if ((n = ndr_ew_port_list(cfg, RR_SECTION, "epm_ports", def_epm, 1, d->epm_ports,
 				  RR_MAX_PORTS, err, errlen)) < 0)
-		goto fail;
+		return -1;
 	d->n_epm = (size_t)n;
 	if ((n = ndr_ew_port_list(cfg, RR_SECTION, "smb_ports", def_smb, 2, d->smb_ports,
 				  RR_MAX_PORTS, err, errlen)) < 0)
-		goto fail;
+		return -1;
 	d->n_smb = (size_t)n;
 	if (ndr_config_u64(cfg, RR_SECTION, "dynamic_port_low", 49152, 1024, 65535,
 			   &d->dynamic_low, err, errlen) != 0 ||
@@ -119,22 +97,40 @@ static void *rr_create(struct ndr_config *cfg, char *err, size_t errlen)
 			   &d->min_targets, err, errlen) != 0 ||
 	    ndr_config_u64(cfg, RR_SECTION, "write_bytes", 65536, 1, (uint64_t)1 << 40,
 			   &d->write_bytes, err, errlen) != 0)
-		goto fail;
+		return -1;
 	d->window_ns = window_ms * 1000000ull;
 	d->exec_window_ns = exec_ms * 1000000ull;
-	budget = ndr_ew_budget(&d->ew) / 2;
-	if (ndr_lru_init(&d->srcs, budget, sizeof(struct rr_src_key), sizeof(struct rr_src),
-			 d->ew.seed, why, sizeof(why)) != 0 ||
-	    ndr_lru_init(&d->pairs, budget, sizeof(struct rr_pair_key), sizeof(struct rr_pair),
-			 d->ew.seed ^ 0x7f4a7c15u, why, sizeof(why)) != 0) {
-		snprintf(err, errlen, "[%s] memory_cap %llu: %s", RR_SECTION,
-			 (unsigned long long)d->ew.memory_cap, why);
-		goto fail;
-	}
-	return d;
-fail:
-	rr_destroy(d);
-	return NULL;
+	ndr_stats_counter(&d->ew.stats, "calls", &d->calls);
+	ndr_stats_counter(&d->ew.stats, "smb_writes", &d->writes);
+	ndr_stats_counter(&d->ew.stats, "rpc_after_epm", &d->rpc_after_epm);
+	return 0;
+}
+
+static const struct ndr_ew_table rr_tables[] = {
+	{ .lru = offsetof(struct rr, srcs), .key_len = sizeof(struct rr_src_key),
+	  .val_len = sizeof(struct rr_src), .eighths = 4, .entries_stat = "src_entries",
+	  .evictions = 1, .time_off = offsetof(struct rr_src, last_ns),
+	  .window_off = offsetof(struct rr, window_ns), .count_expired = 1 },
+	{ .lru = offsetof(struct rr, pairs), .key_len = sizeof(struct rr_pair_key),
+	  .val_len = sizeof(struct rr_pair), .eighths = 4, .seed_xor = 0x7f4a7c15u,
+	  .entries_stat = "pair_entries", .evictions = 1,
+	  .time_off = offsetof(struct rr_pair, last_ns),
+	  .window_off = offsetof(struct rr, exec_window_ns), .count_expired = 1 },
+};
+
+static const struct ndr_ew_class rr_class = {
+	.section = RR_SECTION,
+	.size = sizeof(struct rr),
+	.defaults = { NDR_EW_EAST_WEST, 16u << 20, 3600000 },
+	.configure = rr_configure,
+	.tables = rr_tables,
+	.n_tables = 2,
+};
+
+static void *rr_create(struct ndr_config *cfg, const struct ndr_detector_ctx *ctx, char *err,
+		       size_t errlen)
+{
+	return ndr_ew_create(&rr_class, cfg, ctx, err, errlen);
 }
 
 static void fill_alert(struct ndr_alert *a, const struct ndr_flow_rec *r, uint64_t t)
@@ -151,13 +147,15 @@ static void alert_recon(struct rr *d, const struct ndr_flow_rec *r, const struct
 			double hosts, uint64_t t, const struct ndr_alert_sink *sink)
 {
 	char entity[64], sig[200];
+	struct ndr_ew_entity ent;
 	struct ndr_alert a;
 	uint32_t prev;
 	json_t *ev;
 
-	ndr_ew_entity_host(entity, sizeof(entity), r->src_addr);
-	if (!ndr_ew_may_alert(&d->ew, entity, 1, t, &prev))
+	ndr_ew_entity_host(&ent, r->src_addr);
+	if (!ndr_ew_may_alert(&d->ew, &ent, 1, t, &prev))
 		return;
+	ndr_ew_entity_text(&ent, entity, sizeof(entity));
 	snprintf(sig, sizeof(sig), "NDR RPC/SMB recon: %s made %u RPC/SMB sessions to %.0f hosts",
 		 entity, s->calls, hosts);
 	ev = json_object();
@@ -191,13 +189,15 @@ static void alert_exec(struct rr *d, const struct ndr_flow_rec *r, const struct 
 		       uint64_t t, const struct ndr_alert_sink *sink)
 {
 	char entity[112], sig[220];
+	struct ndr_ew_entity ent;
 	struct ndr_alert a;
 	uint32_t prev;
 	json_t *ev;
 
-	ndr_ew_entity_pair(entity, sizeof(entity), r->src_addr, r->dst_addr, -1);
-	if (!ndr_ew_may_alert(&d->ew, entity, 1, t, &prev))
+	ndr_ew_entity_pair(&ent, r->src_addr, r->dst_addr, -1);
+	if (!ndr_ew_may_alert(&d->ew, &ent, 1, t, &prev))
 		return;
+	ndr_ew_entity_text(&ent, entity, sizeof(entity));
 	snprintf(sig, sizeof(sig), "NDR remote execution: %s wrote %llu bytes over SMB and "
 		 "used RPC within %llu s", entity, (unsigned long long)p->write_bytes,
 		 (unsigned long long)(d->exec_window_ns / 1000000000ull));
@@ -303,45 +303,12 @@ static void rr_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr
 		alert_recon(d, r, s, hosts, t, sink);
 }
 
-static void rr_tick(void *det, uint64_t now_ns, const struct ndr_alert_sink *sink)
-{
-	struct rr *d = det;
-	struct rr_src *s;
-	struct rr_pair *p;
-
-	(void)sink;
-	while ((s = ndr_lru_oldest(&d->srcs, NULL)) && s->last_ns + d->window_ns <= now_ns) {
-		ndr_lru_remove(&d->srcs, s);
-		d->expired++;
-	}
-	while ((p = ndr_lru_oldest(&d->pairs, NULL)) && p->last_ns + d->exec_window_ns <= now_ns) {
-		ndr_lru_remove(&d->pairs, p);
-		d->expired++;
-	}
-}
-
-static void rr_stats(void *det, json_t *out)
-{
-	struct rr *d = det;
-
-	json_object_set_new(out, "calls", json_integer((json_int_t)d->calls));
-	json_object_set_new(out, "smb_writes", json_integer((json_int_t)d->writes));
-	json_object_set_new(out, "rpc_after_epm", json_integer((json_int_t)d->rpc_after_epm));
-	json_object_set_new(out, "src_entries", json_integer(d->srcs.used));
-	json_object_set_new(out, "pair_entries", json_integer(d->pairs.used));
-	json_object_set_new(out, "evictions",
-			    json_integer((json_int_t)(d->srcs.evictions + d->pairs.evictions)));
-	json_object_set_new(out, "expired", json_integer((json_int_t)d->expired));
-	ndr_ew_stats(&d->ew, out,
-		     ndr_lru_bytes_used(&d->srcs) + ndr_lru_bytes_used(&d->pairs) + sizeof(*d),
-		     ndr_lru_bytes_cap(&d->srcs) + ndr_lru_bytes_cap(&d->pairs) + sizeof(*d));
-}
-
 const struct ndr_detector_ops ndr_det_rpc_recon = {
 	.name = RR_SECTION,
 	.create = rr_create,
+	.shard = ndr_ew_shard,
 	.record = rr_record,
-	.tick = rr_tick,
-	.stats = rr_stats,
-	.destroy = rr_destroy,
+	.tick = ndr_ew_tick,
+	.stats = ndr_ew_stats,
+	.destroy = ndr_ew_destroy,
 };

@@ -23,6 +23,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "ndr_card.h"
 #include "ndr_capture.h"
@@ -46,6 +47,9 @@ struct ndr_source_opts {
 	                               emulation to play (XRT noop, PoCL) */
 	int rs_fec;                 /* xrt, opencl on XRT: RS-FEC on the 100G
 	                               link (default 1) */
+	unsigned pipelines;         /* sim: emulated pipelines (0 or 1: one, in
+	                               the consumer's thread; more: threads, see
+	                               source_pipes.c) */
 };
 
 void ndr_source_opts_defaults(struct ndr_source_opts *o);
@@ -59,10 +63,21 @@ struct ndr_link_stats {
 	char state[96];            /* "up", "down (local fault ...)" */
 };
 
+#define NDR_SOURCE_MAX_PIPES 64
+
+/* One emulated pipeline's share (software mode with several). */
+struct ndr_pipe_stats {
+	uint64_t frames;
+	uint64_t records_dropped;   /* its ring was full (live) */
+	uint64_t kernel_drops;      /* its capture handle's (live) */
+};
+
 struct ndr_source_stats {
-	struct ndr_card_stats card;
+	struct ndr_card_stats card;        /* all pipelines together */
 	struct ndr_capture_stats capture;
 	struct ndr_link_stats link;
+	unsigned pipes;                    /* 0 unless several pipelines */
+	struct ndr_pipe_stats pipe[NDR_SOURCE_MAX_PIPES];
 };
 
 struct ndr_source;
@@ -77,12 +92,17 @@ struct ndr_source_ops {
 	/* NULL, or rewrites a copy of every record before the consumer sees
 	 * it: a card's clock to wall time (ndr_timebase.h). */
 	void (*rewrite)(struct ndr_source *s, struct ndr_rec_hdr *rec);
+	/* NULL, or its own drain (several rings): hands records to fn and
+	 * keeps reader.c the sum of its rings' counters. */
+	size_t (*drain)(struct ndr_source *s, ndr_record_fn fn, void *arg, size_t max_records);
 };
 
 struct ndr_source {
 	const struct ndr_source_ops *ops;
 	struct ndr_ring_reader reader;
 	int numa_node;              /* node the ring lives on, -1 if unknown */
+	int replay;                 /* a capture file: time comes only from it */
+	unsigned threads;           /* threads of its own that keep a core busy */
 	char desc[256];             /* for messages: "sim:file:x.pcap" */
 	char info[512];             /* what the operator should see at start:
 	                               device, image, clock, link ("" = none) */
@@ -106,6 +126,7 @@ static inline void ndr_source_stop(struct ndr_source *s)
 
 static inline void ndr_source_get_stats(struct ndr_source *s, struct ndr_source_stats *st)
 {
+	memset(st, 0, sizeof(*st));
 	s->ops->get_stats(s, st);
 }
 
@@ -124,6 +145,12 @@ uint32_t ndr_source_default_log2_slots(const struct ndr_card_cfg *cfg);
 struct ndr_source *ndr_source_sim_open(const char *what, const char *arg,
 				       const struct ndr_source_opts *o,
 				       char *err, size_t errlen);
+/* The emulated card as o->pipelines pipelines on threads of their own,
+ * each with a slice of the flow table and its own ring, sharded by the
+ * card's flow hash (file) or the kernel's PACKET_FANOUT (live). */
+struct ndr_source *ndr_source_pipes_open(const char *what, const char *arg,
+					 const struct ndr_source_opts *o,
+					 char *err, size_t errlen);
 /* path: /dev/ndrN of ndr.ko (docs/kernel-module.md). */
 struct ndr_source *ndr_source_chardev_open(const char *path, const struct ndr_source_opts *o,
 					   char *err, size_t errlen);

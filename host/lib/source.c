@@ -28,9 +28,11 @@ struct ndr_source *ndr_source_open(const char *spec, const struct ndr_source_opt
 				   char *err, size_t errlen)
 {
 	if (strncmp(spec, "sim:file:", 9) == 0)
-		return ndr_source_sim_open("file", spec + 9, o, err, errlen);
+		return o->pipelines > 1 ? ndr_source_pipes_open("file", spec + 9, o, err, errlen)
+					: ndr_source_sim_open("file", spec + 9, o, err, errlen);
 	if (strncmp(spec, "sim:live:", 9) == 0)
-		return ndr_source_sim_open("live", spec + 9, o, err, errlen);
+		return o->pipelines > 1 ? ndr_source_pipes_open("live", spec + 9, o, err, errlen)
+					: ndr_source_sim_open("live", spec + 9, o, err, errlen);
 	if (strncmp(spec, "chardev:", 8) == 0)
 		return ndr_source_chardev_open(spec + 8, o, err, errlen);
 	if (strncmp(spec, "xrt:", 4) == 0)
@@ -70,6 +72,8 @@ size_t ndr_source_drain(struct ndr_source *s, ndr_record_fn fn, void *arg, size_
 {
 	struct rewrite_ctx c = { s, fn, arg };
 
+	if (s->ops->drain)
+		return s->ops->drain(s, fn, arg, max_records);
 	if (!s->ops->rewrite)
 		return ndr_ring_drain(&s->reader, fn, arg, max_records);
 	return ndr_ring_drain(&s->reader, rewrite_one, &c, max_records);

@@ -448,6 +448,7 @@ struct ndr_source *ndr_source_opencl_open(const char *platform, const struct ndr
 	}
 	s->base.ops = &cl_ops;
 	s->base.numa_node = o->numa_node;
+	s->base.replay = 1;     /* its frames come from a capture file */
 	snprintf(s->base.desc, sizeof(s->base.desc), "%s", desc);
 	dev = plat.dev;
 	if (!o->frames) {

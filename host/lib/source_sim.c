@@ -73,6 +73,8 @@ struct ndr_source *ndr_source_sim_open(const char *what, const char *arg,
 	}
 	s->base.ops = &sim_ops;
 	s->base.numa_node = o->numa_node;
+	s->base.replay = strcmp(what, "live") != 0;
+	s->base.threads = s->base.replay ? 1 : 0;    /* a capture file's reader */
 	snprintf(s->base.desc, sizeof(s->base.desc), "sim:%s:%s", what, arg);
 
 	s->log2_slots = o->ring_log2_slots ? o->ring_log2_slots

@@ -231,6 +231,7 @@ const struct ndr_source_ops xrt_ops = {
 	.get_stats = xrt_get_stats,
 	.close = xrt_close,
 	.rewrite = xrt_rewrite,
+	.drain = nullptr,
 };
 
 /* The emulated card stamps capture time, as the C simulation does: no
@@ -242,6 +243,7 @@ const struct ndr_source_ops xrt_emulated_ops = {
 	.get_stats = xrt_get_stats,
 	.close = xrt_close,
 	.rewrite = nullptr,
+	.drain = nullptr,
 };
 
 xrt::device open_device(const std::string &spec)
@@ -340,6 +342,8 @@ int open_impl(struct xrt_source *s, const char *device, const struct ndr_source_
 
 	/* In noop emulation the emulated card takes the device's part. */
 	if (o->frames) {
+		s->base.replay = 1;      /* emulation: frames from a capture file */
+		s->base.threads = 1;     /* and its reader */
 		p->feed = ndr_card_feed_open(0, o->frames, &o->card, p->ring, p->log2_slots,
 					     p->ctrl, err, errlen);
 		if (!p->feed)

@@ -2,6 +2,7 @@
  * card_config.c - the [card] and [ring] sections of the configuration.
  */
 #include <string.h>
+#include <unistd.h>
 
 #include "sensor.h"
 
@@ -13,6 +14,20 @@ int sensor_card_config(struct ndr_config *cfg, const struct sensor_opts *o,
 
 	ndr_source_opts_defaults(so);
 	so->numa_node = o->numa_node;
+
+	/* Emulated pipelines: a replay keeps one unless asked (its records,
+	 * and so its output, then do not depend on the machine); live capture
+	 * takes a third of the cores (the detectors want the rest). */
+	if (ndr_config_u64(cfg, "card", "pipelines", 0, 0, NDR_SOURCE_MAX_PIPES, &v, err, errlen))
+		return -1;
+	if (o->pipelines)
+		v = o->pipelines;
+	if (!v) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+		v = strncmp(o->source_spec, "sim:live:", 9) == 0 && cpus >= 6 ? (uint64_t)cpus / 3 : 1;
+	}
+	so->pipelines = (unsigned)v;
 	so->xclbin = o->xclbin;
 	so->xclbin_uuid = o->xclbin_uuid;
 	so->frames = o->frames;

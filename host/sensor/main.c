@@ -11,6 +11,7 @@
 
 #include "ndr_numa.h"
 #include "ndr_record.h"
+#include "ndr_workers.h"
 #include "sensor.h"
 
 #define NS_PER_SEC 1000000000ull
@@ -29,9 +30,9 @@ static void on_signal(int sig)
 }
 
 struct run {
-	struct sensor_detectors *det;
+	struct ndr_workers *det;
 	struct sensor_outputs *out;
-	int records;
+	int replay;           /* time comes only from the records */
 	uint64_t last_ts;
 	uint64_t next_tick;
 };
@@ -57,7 +58,7 @@ static void tick_if_due(struct run *r)
 {
 	if (r->last_ts < r->next_tick)
 		return;
-	detectors_tick(r->det, r->last_ts);
+	ndr_workers_tick(r->det, r->last_ts);
 	r->next_tick = r->last_ts - r->last_ts % NS_PER_SEC + NS_PER_SEC;
 }
 
@@ -67,10 +68,7 @@ static int on_record(void *arg, const struct ndr_rec_hdr *rec)
 
 	if (rec->ts_ns > r->last_ts)
 		r->last_ts = rec->ts_ns;
-	if (r->records && (rec->type == NDR_REC_FLOW || rec->type == NDR_REC_DNS ||
-			   rec->type == NDR_REC_TLS))
-		outputs_record(r->out, rec);
-	detectors_record(r->det, rec);
+	ndr_workers_record(r->det, rec);
 	tick_if_due(r);
 	return 0;
 }
@@ -84,7 +82,7 @@ static void print_progress(struct ndr_source *src, const struct run *r, double e
 		elapsed, (unsigned long long)st.card.frames,
 		elapsed > 0 ? (double)st.card.frames / elapsed / 1e6 : 0.0,
 		(unsigned long long)src->reader.c.records,
-		(unsigned long long)outputs_alerts(r->out), isatty(2) ? "\r" : "\n");
+		(unsigned long long)ndr_workers_alerts(r->det), isatty(2) ? "\r" : "\n");
 }
 
 static void print_summary(struct ndr_source *src, struct run *r, double elapsed)
@@ -131,6 +129,12 @@ static void print_summary(struct ndr_source *src, struct run *r, double elapsed)
 		(unsigned long long)c->bad_records, (unsigned long long)c->seq_gaps);
 	fprintf(stderr, "  flows     %llu created, %llu evicted\n",
 		(unsigned long long)st.card.flows_created, (unsigned long long)st.card.flows_evicted);
+	for (unsigned i = 0; st.pipes > 1 && i < st.pipes && i < NDR_SOURCE_MAX_PIPES; i++)
+		fprintf(stderr, "  pipeline  %u: %llu packets, %llu records dropped (ring full), "
+			"%llu packets dropped by the kernel\n", i,
+			(unsigned long long)st.pipe[i].frames,
+			(unsigned long long)st.pipe[i].records_dropped,
+			(unsigned long long)st.pipe[i].kernel_drops);
 	if (st.link.present)
 		fprintf(stderr, "  link      %s, RS-FEC %s, %llu packets received (%llu good, "
 			"%llu bytes), %llu with a bad FCS\n", st.link.state,
@@ -139,7 +143,8 @@ static void print_summary(struct ndr_source *src, struct run *r, double elapsed)
 			(unsigned long long)st.link.rx_bytes, (unsigned long long)st.link.rx_bad_fcs);
 	fprintf(stderr, "  alerts    %llu\n", (unsigned long long)outputs_alerts(r->out));
 	outputs_summary(r->out, stderr);
-	dstats = detectors_stats(r->det);
+	fprintf(stderr, "  workers   %u detector workers\n", ndr_workers_count(r->det));
+	dstats = ndr_workers_stats(r->det);
 	json_object_foreach(dstats, name, one) {
 		/* One line per detector: the numbers an operator checks first,
 		 * then everything it reports. */
@@ -186,8 +191,12 @@ static int run_loop(struct ndr_source *src, struct run *r, const struct sensor_o
 			break;
 		}
 		ndr_source_drain(src, on_record, r, 0);
-		if (rc == NDR_SRC_IDLE)
-			detectors_tick(r->det, wall_ns());
+		/* A live link may go quiet: windows still close on the wall
+		 * clock. A capture file's time is its own, never the clock's,
+		 * so a replay gives the same output every time. */
+		if (rc == NDR_SRC_IDLE && !r->replay)
+			ndr_workers_tick(r->det, wall_ns());
+		ndr_workers_poll(r->det);
 		outputs_poll(r->out);
 		now = mono_s() - start;
 		if (!o->quiet && o->progress != 0 &&
@@ -197,7 +206,7 @@ static int run_loop(struct ndr_source *src, struct run *r, const struct sensor_o
 			last_progress = now;
 		}
 		if (o->state_dir && now - last_save >= STATE_SAVE_EVERY_S) {
-			if (detectors_state_save(r->det, o->state_dir, err, sizeof(err)))
+			if (ndr_workers_state_save(r->det, o->state_dir, err, sizeof(err)))
 				fprintf(stderr, "ndr-sensor: warning: %s\n", err);
 			last_save = now;
 		}
@@ -205,8 +214,9 @@ static int run_loop(struct ndr_source *src, struct run *r, const struct sensor_o
 			break;
 	}
 	if (r->last_ts)
-		detectors_tick(r->det, r->last_ts);
-	if (o->state_dir && detectors_state_save(r->det, o->state_dir, err, sizeof(err))) {
+		ndr_workers_tick(r->det, r->last_ts);
+	ndr_workers_finish(r->det);
+	if (o->state_dir && ndr_workers_state_save(r->det, o->state_dir, err, sizeof(err))) {
 		fprintf(stderr, "ndr-sensor: %s\n", err);
 		status = 1;
 	}
@@ -218,13 +228,35 @@ static int run_loop(struct ndr_source *src, struct run *r, const struct sensor_o
 	return status;
 }
 
+/* The detectors on their workers, writing through the outputs. */
+static struct ndr_workers *start_detectors(struct ndr_config *cfg, const struct sensor_opts *o,
+					   const struct ndr_source *src, struct sensor_outputs *out,
+					   char *err, size_t errlen)
+{
+	struct ndr_workers_opts wo = { 0 };
+	struct ndr_workers_out wout = { outputs_alert, o->records ? outputs_record : NULL, out };
+	struct ndr_workers *w;
+
+	if (sensor_workers(cfg, o, src, &wo.workers, err, errlen))
+		return NULL;
+	wo.seed = sensor_seed(src);
+	w = ndr_workers_new(cfg, &wo, &wout, err, errlen);
+	if (!w)
+		return NULL;
+	if (ndr_config_check_unused(cfg, err, errlen) ||
+	    (o->state_dir && ndr_workers_state_load(w, o->state_dir, o->quiet, err, errlen))) {
+		ndr_workers_free(w);
+		return NULL;
+	}
+	return w;
+}
+
 int main(int argc, char **argv)
 {
 	struct sensor_opts o;
 	struct ndr_source_opts so;
 	struct ndr_config *cfg = NULL;
 	struct ndr_source *src = NULL;
-	struct ndr_alert_sink sink;
 	struct run r;
 	char err[1024] = "";
 	int status = 2, rc;
@@ -234,7 +266,6 @@ int main(int argc, char **argv)
 		return rc > 0 ? 0 : 2;
 
 	memset(&r, 0, sizeof(r));
-	r.records = o.records;
 	cfg = o.config_path ? ndr_config_load(o.config_path, err, sizeof(err)) : ndr_config_empty();
 	if (!cfg)
 		goto fail;
@@ -243,21 +274,23 @@ int main(int argc, char **argv)
 	r.out = outputs_open(&o, cfg, err, sizeof(err));
 	if (!r.out)
 		goto fail;
-	sink.emit = outputs_alert;
-	sink.arg = r.out;
-	r.det = detectors_create(cfg, &sink, err, sizeof(err));
+	/* The source first: it places the process on the card's NUMA node,
+	 * whose cores decide how many workers to start. */
+	if (ndr_numa_pin(o.numa_node, err, sizeof(err))) {
+		status = 1;
+		goto fail;
+	}
+	src = ndr_source_open(o.source_spec, &so, err, sizeof(err));
+	if (!src) {
+		status = 1;
+		goto fail;
+	}
+	r.replay = src->replay;
+	r.det = start_detectors(cfg, &o, src, r.out, err, sizeof(err));
 	if (!r.det)
 		goto fail;
-	if (ndr_config_check_unused(cfg, err, sizeof(err)))
-		goto fail;
-	if (o.state_dir && detectors_state_load(r.det, o.state_dir, o.quiet, err, sizeof(err)))
-		goto fail;
-
 	status = 1;
-	if (ndr_numa_pin(o.numa_node, err, sizeof(err)))
-		goto fail;
-	src = ndr_source_open(o.source_spec, &so, err, sizeof(err));
-	if (!src)
+	if (ndr_workers_start(r.det, err, sizeof(err)))
 		goto fail;
 	if (!o.quiet && src->info[0])
 		fprintf(stderr, "ndr-sensor: %s: %s\n", src->desc, src->info);
@@ -272,8 +305,8 @@ int main(int argc, char **argv)
 fail:
 	if (err[0])
 		fprintf(stderr, "ndr-sensor: %s\n", err);
+	ndr_workers_free(r.det);
 	ndr_source_close(src);
-	detectors_destroy(r.det);
 	if (r.out)
 		outputs_close(r.out);
 	ndr_config_free(cfg);

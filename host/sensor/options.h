@@ -23,6 +23,8 @@ struct sensor_opts {
 	int quiet;                    /* no progress line, no summary */
 	int numa_node;                /* -1 = the card's */
 	int progress;                 /* -1 auto (a tty or a long run), 0 off, 1 on */
+	unsigned workers;             /* --workers, 0 = [sensor] workers or auto */
+	unsigned pipelines;           /* --pipelines, 0 = [card] pipelines or auto */
 };
 
 /* 0: run; 1: printed help or version, exit 0; -1: usage error printed, exit 2. */

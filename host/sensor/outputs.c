@@ -67,8 +67,10 @@ void outputs_alert(void *arg, const struct ndr_alert *alert)
 		ndr_syslog_send_alert(out->syslog[i], alert);
 }
 
-void outputs_record(struct sensor_outputs *out, const struct ndr_rec_hdr *rec)
+void outputs_record(void *arg, const struct ndr_rec_hdr *rec)
 {
+	struct sensor_outputs *out = arg;
+
 	if (!out->eve)
 		return;
 	if (rec->type == NDR_REC_FLOW)

@@ -32,9 +32,14 @@
 #define NDR_CLOCK_HZ_U   322265625u   /* CMAC clock: 100G / 310.3 ps */
 /* A quiet link gets a time tick every NDR_TICK_NS of card time (rx_stage.c):
  * the scanner and the heartbeat go on without packets. The records do not
- * depend on it (a visit's record carries the visit's own time); it bounds
- * how late, in real time, a quiet link's expiries and heartbeats come. */
-#define NDR_TICK_NS      100000000u
+ * depend on it (a visit's record carries the visit's own time). It bounds
+ * the scanner visits a frame can find owed ahead of it after a quiet gap:
+ * at most NDR_TICK_NS / scan_ns (3 with 2^18 buckets swept each second),
+ * so a burst after a pause is not held up behind a backlog of visits
+ * (with 100 ms ticks, 6553 visits held a 2^16 table's first frame for 20
+ * us and rx lost the burst: test_dataflow.c, burst after pause). A tick is
+ * one item a stage: 100000 a quiet second are 0.03 % of the clocks. */
+#define NDR_TICK_NS      10000u
 
 enum ndr_beat_kind {
 	NDR_BEAT_DATA  = 0,     /* a beat of a frame */

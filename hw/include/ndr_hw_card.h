@@ -91,5 +91,12 @@ void ndr_dataflow_clock(struct ndr_dataflow *d, const struct ndr_dataflow_io *io
 			bool producers_first);
 /* Every stage idle and every stream empty. */
 bool ndr_dataflow_idle(const struct ndr_dataflow *d);
+/* The simulation's, not the hardware's: the ticks an idle card makes up
+ * to card time upto that change nothing but card time and the scanner's
+ * place (no heartbeat due, no visit that retires a flow), taken without
+ * clocks; returns how many. The clocked simulation uses it on quiet links,
+ * where those ticks would take clocks nothing else needs. */
+uint64_t ndr_dataflow_quiet_ticks(struct ndr_dataflow *d, const struct ndr_dataflow_io *io,
+				  uint64_t upto);
 
 #endif

@@ -296,5 +296,11 @@ bool ndr_flow_stage_idle(const struct ndr_flow_stage *s);
  * takes them here at once. Returns the visits taken. */
 uint64_t ndr_flow_stage_quiet_visits(struct ndr_flow_stage *s, struct ndr_flow_mem mem,
 				     struct ndr_flow_op_s *in);
+/* The simulation's too: with the stage idle, the visits due up to card
+ * time t that retire nothing (no way of their bucket expired at the
+ * visit's time), taken at once. False, with the time of the first visit
+ * that would retire a way in *stop (not taken), when one comes first. */
+bool ndr_flow_stage_quiet_until(struct ndr_flow_stage *s, struct ndr_flow_mem mem, uint64_t t,
+				uint64_t *stop);
 
 #endif

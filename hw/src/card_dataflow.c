@@ -118,4 +118,41 @@ bool ndr_dataflow_idle(const struct ndr_dataflow *d)
 	       !d->dns.flush_wait && ndr_tls_engines_idle(&d->tls) && !d->tls.flush_wait &&
 	       ndr_record_stage_idle(&d->rec) && ndr_writer_stage_idle(&d->writer);
 }
+
+/* Ticks of an idle card up to card time `upto` that change nothing but
+ * card time and the scanner's place: no heartbeat falls due at them and no
+ * visit they make retires a flow. Taken here without clocks, the card
+ * left as the clocks would have left it (the ticks counted; the stages
+ * between rx and the flow stage only pass a tick on). Returns the ticks
+ * taken; the next tick, if any before upto, needs clocks. */
+uint64_t ndr_dataflow_quiet_ticks(struct ndr_dataflow *d, const struct ndr_dataflow_io *io,
+				  uint64_t upto)
+{
+	if (!d->rx.seen || !ndr_dataflow_idle(d))
+		return 0;
+	uint64_t g = ndr_rx_next_tick(d->rx.last);
+	if (g > upto)
+		return 0;
+	uint64_t last = upto / NDR_TICK_NS * NDR_TICK_NS;
+	const struct ndr_parser_stage *p = &d->parser;
+	if (p->hb_ns && p->seen_any && p->hb_next <= last) {
+		if (p->hb_next <= g)
+			return 0;
+		last = (p->hb_next - 1u) / NDR_TICK_NS * NDR_TICK_NS;
+	}
+	uint64_t stop;
+	if (!ndr_flow_stage_quiet_until(&d->flow, io->table, last, &stop)) {
+		if (stop <= g)
+			return 0;
+		last = (stop - 1u) / NDR_TICK_NS * NDR_TICK_NS;
+	}
+	if (last < g)
+		return 0;
+	uint64_t n = (last - g) / NDR_TICK_NS + 1u;
+	d->rx.last = last;
+	d->rx.ticks += n;
+	d->parser.now = ndr_hw_max64(d->parser.now, last);
+	ndr_flow_clock_advance(&d->flow.cfg, &d->flow.clk, last);
+	return n;
+}
 #endif

@@ -351,4 +351,27 @@ uint64_t ndr_flow_stage_quiet_visits(struct ndr_flow_stage *s, struct ndr_flow_m
 	}
 	return n;
 }
+
+bool ndr_flow_stage_quiet_until(struct ndr_flow_stage *s, struct ndr_flow_mem mem, uint64_t t,
+				uint64_t *stop)
+{
+	while (ndr_flow_visit_due(&s->clk, t)) {
+		if (s->ctr.active == 0u) {
+			uint64_t k = (t - s->clk.scan_next) / s->cfg.scan_ns + 1u;
+			s->clk.scan_ptr = (uint32_t)((s->clk.scan_ptr + k) & s->cfg.mask);
+			s->clk.scan_next += k * s->cfg.scan_ns;
+			s->ctr.scan_visits += k;
+			break;
+		}
+		if (ndr_flow_expired_ways(&s->cfg, &mem.buckets[s->clk.scan_ptr], s->clk.scan_next)) {
+			*stop = s->clk.scan_next;
+			return false;
+		}
+		uint32_t b;
+		uint64_t vt;
+		ndr_flow_visit_take(&s->cfg, &s->clk, &b, &vt);
+		s->ctr.scan_visits++;
+	}
+	return true;
+}
 #endif

@@ -18,6 +18,16 @@
  *             allow (16 backward pointers through the header's bytes): the
  *             DNS walk's worst case per beat, beyond what the card keeps up
  *             with (docs/microarchitecture.md "DNS");
+ *   dns-heavy an enterprise resolver's view: 20 000 clients looking up
+ *             names under 3 000 registered domains of a dozen public
+ *             suffixes (a Zipf-like few popular ones), a fifth of them
+ *             one-off CDN names, A/AAAA/HTTPS and some TXT/MX/PTR, 5 %
+ *             NXDOMAIN, two tunnels; a little TCP and UDP (make bench);
+ *   flow-heavy many short flows between 65 536 clients and 4 096 servers:
+ *             refused and unanswered attempts, single UDP datagrams, short
+ *             TCP sessions, on web, admin and random ports (make bench).
+ * The two -heavy profiles are meant at --pps 4000 (1M packets = about four
+ * minutes of a busy edge).
  *   interleave minimum frames of --flows N flows in turn (default 3): each
  *             flow's next packet comes N packets after its last, while the
  *             flow table may still be writing that one back (the read-
@@ -150,9 +160,19 @@ static void tcp_frame(struct gen *g, uint32_t src, uint32_t dst, uint16_t sport,
 	emit(g, f, o + 20 + payload);
 }
 
+static void dns_exchange_rc(struct gen *g, uint32_t client, uint32_t resolver,
+			    const char *name, uint16_t qtype, int answer, unsigned rcode);
+
 /* One DNS query (and its answer when answer != 0) for name. */
 static void dns_exchange(struct gen *g, uint32_t client, uint32_t resolver,
 			 const char *name, uint16_t qtype, int answer)
+{
+	dns_exchange_rc(g, client, resolver, name, qtype, answer, 0);
+}
+
+/* The same with a response code: an NXDOMAIN (3) answer has no record. */
+static void dns_exchange_rc(struct gen *g, uint32_t client, uint32_t resolver,
+			    const char *name, uint16_t qtype, int answer, unsigned rcode)
 {
 	uint8_t f[MAX_FRAME] = { 0 };
 	uint8_t *d;
@@ -186,7 +206,15 @@ static void dns_exchange(struct gen *g, uint32_t client, uint32_t resolver,
 	if (!answer)
 		return;
 
-	put16(d + 2, 0x8180);
+	put16(d + 2, (uint16_t)(0x8180 | rcode));
+	if (rcode) {
+		put_eth_ip(f, resolver, client, 17, 8 + qlen);
+		put16(f + 34, 53);
+		put16(f + 36, sport);
+		put16(f + 38, (uint16_t)(8 + qlen));
+		emit(g, f, o + qlen);
+		return;
+	}
 	put16(d + 6, 1);
 	n = qlen;
 	put16(d + n, 0xc00c);
@@ -252,6 +280,109 @@ static void tcp_mix(struct gen *g)
 	}
 	tcp_frame(g, c, s, sp, dp, 0x11, 0);
 	tcp_frame(g, s, c, dp, sp, 0x11, 0);
+}
+
+/* ---- dns-heavy ---- */
+
+static const char *const heavy_suffixes[] = {
+	"com", "net", "org", "co.uk", "com.br", "de", "fr", "io", "com.au", "co.jp",
+	"blogspot.com", "cloudfront.net",
+};
+
+/* Registered domain number d (Zipf-like popularity is in the caller). */
+static void heavy_domain(char *buf, size_t len, uint32_t d)
+{
+	static const char *const words[] = {
+		"acme", "globex", "initech", "umbrella", "hooli", "stark", "wayne", "wonka",
+		"tyrell", "cyberdyne", "soylent", "vandelay", "gringotts", "aperture",
+	};
+
+	snprintf(buf, len, "%s%u.%s", words[d % 14], d / 14,
+		 heavy_suffixes[(d * 7u) % (sizeof(heavy_suffixes) / sizeof(heavy_suffixes[0]))]);
+}
+
+/* A popular domain: half the lookups go to the first 1 %, as at a real
+ * resolver. */
+static uint32_t heavy_pick(struct gen *g, uint32_t n)
+{
+	uint32_t r = rnd_below(g, 100);
+
+	if (r < 50)
+		return rnd_below(g, n / 100 ? n / 100 : 1);
+	if (r < 80)
+		return rnd_below(g, n / 10 ? n / 10 : 1);
+	return rnd_below(g, n);
+}
+
+static void dns_heavy(struct gen *g)
+{
+	static const char *const hosts[] = { "www", "api", "mail", "cdn", "static", "login",
+					     "img", "app", "auth", "update" };
+	static const uint16_t types[] = { 1, 1, 1, 1, 1, 1, 28, 28, 28, 65, 65, 16, 15, 12 };
+	uint32_t r = rnd_below(g, 100), client = 0x0a400000u + rnd_below(g, 20000);
+	uint32_t resolver = 0x0a000035u + rnd_below(g, 4);
+	char dom[64], name[160];
+
+	if (r < 10) {
+		tcp_mix(g);
+		return;
+	}
+	if (r < 15) {
+		udp_frame(g, client, 0x0a500000u + rnd_below(g, 4096),
+			  (uint16_t)(1024 + rnd_below(g, 60000)), 123, 48);
+		return;
+	}
+	if (r < 16) {
+		/* two tunnels: unique names, TXT */
+		snprintf(name, sizeof(name), "%08llx%04x.%s.tunnel%u.example",
+			 (unsigned long long)rnd(g), (unsigned)(g->written & 0xffff),
+			 "q", (unsigned)(r & 1));
+		dns_exchange(g, 0x0a0000feu - (r & 1), resolver, name, 16, 1);
+		return;
+	}
+	heavy_domain(dom, sizeof(dom), heavy_pick(g, 3000));
+	if (r < 33)     /* one-off CDN names */
+		snprintf(name, sizeof(name), "r%u---sn-%06x.%s", rnd_below(g, 20),
+			 rnd_below(g, 1u << 24), dom);
+	else
+		snprintf(name, sizeof(name), "%s.%s", hosts[heavy_pick(g, 10)], dom);
+	dns_exchange_rc(g, client, resolver, name, types[rnd_below(g, 14)], 1,
+			rnd_below(g, 20) == 0 ? 3 : 0);
+}
+
+/* ---- flow-heavy ---- */
+
+static void flow_heavy(struct gen *g)
+{
+	static const uint16_t ports[] = { 443, 443, 443, 80, 80, 22, 445, 3389, 135, 8080,
+					  53, 25 };
+	uint32_t c = 0x0a600000u + rnd_below(g, 65536), s = 0x0a700000u + rnd_below(g, 4096);
+	uint16_t sp = (uint16_t)(1024 + rnd_below(g, 60000));
+	uint16_t dp = rnd_below(g, 4) ? ports[rnd_below(g, 12)]
+				      : (uint16_t)(1024 + rnd_below(g, 64000));
+	uint32_t r = rnd_below(g, 100);
+	unsigned k, n;
+
+	if (r < 20) {          /* refused */
+		tcp_frame(g, c, s, sp, dp, 0x02, 0);
+		tcp_frame(g, s, c, dp, sp, 0x14, 0);
+	} else if (r < 35) {   /* unanswered */
+		tcp_frame(g, c, s, sp, dp, 0x02, 0);
+	} else if (r < 65) {   /* one datagram, sometimes answered */
+		udp_frame(g, c, s, sp, dp, 20 + rnd_below(g, 400));
+		if (r < 45)
+			udp_frame(g, s, c, dp, sp, 20 + rnd_below(g, 400));
+	} else {               /* a short session */
+		n = rnd_below(g, 4);
+		tcp_frame(g, c, s, sp, dp, 0x02, 0);
+		tcp_frame(g, s, c, dp, sp, 0x12, 0);
+		tcp_frame(g, c, s, sp, dp, 0x10, 0);
+		for (k = 0; k < n; k++)
+			tcp_frame(g, k & 1 ? s : c, k & 1 ? c : s, k & 1 ? dp : sp,
+				  k & 1 ? sp : dp, 0x18, 40 + rnd_below(g, 900));
+		tcp_frame(g, c, s, sp, dp, 0x11, 0);
+		tcp_frame(g, s, c, dp, sp, 0x11, 0);
+	}
 }
 
 /* The card's bucket for a UDP flow, from the hw/ code itself. */
@@ -351,7 +482,8 @@ static void usage(FILE *out)
 {
 	fputs("Usage: ndr-gen -o FILE [--packets N] [--profile P] [--seed N] [--pps N]\n"
 	      "Profiles: mix (default), dns, min64, min65, one-flow, new-flows,\n"
-	      "          collide, dns-min, dns-worst, interleave.\n"
+	      "          collide, dns-min, dns-worst, dns-heavy, flow-heavy,\n"
+	      "          interleave.\n"
 	      "--flows N sets the number of flows of interleave (default 3).\n"
 	      "--pps sets the packet rate the timestamps imply (default 1000000).\n", out);
 }
@@ -437,6 +569,10 @@ int main(int argc, char **argv)
 			dns_min(&g);
 		} else if (!strcmp(profile, "dns-worst")) {
 			dns_worst(&g);
+		} else if (!strcmp(profile, "dns-heavy")) {
+			dns_heavy(&g);
+		} else if (!strcmp(profile, "flow-heavy")) {
+			flow_heavy(&g);
 		} else if (!strcmp(profile, "interleave")) {
 			udp_frame(&g, 0x0a0c0000u + (uint32_t)(g.written % flows), 0x0a0d0001u,
 				  4000, 9, 18);

@@ -80,6 +80,14 @@ void ndr_golden_full_records(struct ndr_golden *g)
 	g->full_records = 1;
 }
 
+void ndr_golden_time(struct ndr_golden *g, uint64_t t)
+{
+	if (!g->started || t <= g->now)
+		return;
+	g->now = t;
+	golden_flow_visits(g);
+}
+
 void ndr_golden_flush(struct ndr_golden *g)
 {
 	golden_flow_flush(g);

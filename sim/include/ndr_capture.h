@@ -51,6 +51,13 @@ struct ndr_capture *ndr_capture_open_live(const char *iface, char *err, size_t e
 int ndr_capture_next(struct ndr_capture *cap, struct ndr_frame *f, int timeout_ms,
 		     char *err, size_t errlen);
 
+/* Live only: makes cap one member of the PACKET_FANOUT group (any id
+ * unique on the host): the kernel gives each packet to one member, by a
+ * symmetric hash of its flow, fragments reassembled first - so several
+ * handles on one interface share its packets, each flow whole on one.
+ * 0, or -1 with "IFACE: why" in err. */
+int ndr_capture_fanout(struct ndr_capture *cap, uint16_t group, char *err, size_t errlen);
+
 /* Safe from a signal handler: makes a blocked live capture return 0. */
 void ndr_capture_break(struct ndr_capture *cap);
 

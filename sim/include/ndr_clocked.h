@@ -34,6 +34,8 @@ struct ndr_clocked {
 	uint64_t clocks_run;        /* of them, clocks the stages ran */
 	uint64_t quiet_visits;      /* scanner visits of empty buckets taken
 	                               without clocks on a quiet link */
+	uint64_t quiet_ticks;       /* ticks of an idle card that changed
+	                               nothing but time, taken without clocks */
 	bool     have_t0;
 	uint64_t t0;                /* capture time of clock 0 */
 	uint64_t wire_free_u;       /* the wire is free from here (1 clock =

@@ -50,6 +50,7 @@ struct ndr_cycles {
 	uint64_t input_clocks;      /* first beat to last beat */
 	uint64_t drain_clocks;      /* last beat to every stage idle */
 	uint64_t beats, frames, frame_bytes, ticks;
+	uint64_t quiet_ticks;       /* of the ticks, taken without clocks */
 	struct ndr_stage_obs st[NDR_OBS_STAGES];
 	/* losses, by where */
 	uint64_t rx_overrun;        /* frames (rx FIFO full) */

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include <pcap/pcap.h>
+#include <sys/socket.h>
+#include <linux/if_packet.h>
 
 #include "ndr_capture.h"
 
@@ -141,6 +143,26 @@ struct ndr_capture *ndr_capture_open_live(const char *iface, char *err, size_t e
 fail:
 	ndr_capture_close(cap);
 	return NULL;
+}
+
+int ndr_capture_fanout(struct ndr_capture *cap, uint16_t group, char *err, size_t errlen)
+{
+	/* the kernel's flow hash, made symmetric by the flow dissector, on
+	 * reassembled fragments: each flow whole on one member */
+	int v = (int)group | (PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16;
+	int fd;
+
+	if (!cap->live) {
+		snprintf(err, errlen, "%s: fanout is for live capture", cap->name);
+		return -1;
+	}
+	fd = pcap_fileno(cap->pcap);
+	if (fd < 0 || setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &v, sizeof(v)) != 0) {
+		snprintf(err, errlen, "%s: cannot join packet fanout group %u: %s", cap->name,
+			 (unsigned)group, fd < 0 ? "no socket" : strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 static uint16_t ethertype_from_version(const uint8_t *ip, uint32_t len)

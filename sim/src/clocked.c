@@ -143,6 +143,14 @@ static int clocked_idle_until(struct ndr_clocked *c, const struct ndr_dataflow_i
 		if (now > limit)
 			now = limit;
 		if (ndr_dataflow_idle(&c->df)) {
+			/* the quiet time's ticks that change nothing but time
+			 * (before the clock the frame comes at) */
+			uint64_t upto = limit;
+			if (!c->cfg.pace_line) {
+				uint64_t tu = clocked_time_of(c, until - 1u);
+				upto = tu < upto ? tu : upto;
+			}
+			c->quiet_ticks += ndr_dataflow_quiet_ticks(&c->df, io, upto);
 			/* nothing moves until the next tick is due */
 			uint64_t g = ndr_rx_next_tick(c->df.rx.last);
 			uint64_t target = until;
@@ -190,10 +198,17 @@ int ndr_clocked_frame(struct ndr_clocked *c, const struct ndr_dataflow_io *io, u
 		int rc = clocked_idle_until(c, io, c->arrival, limit);
 		if (rc)
 			return rc;
-		/* ticks still owed before this frame (a saturated wire) */
+		/* ticks still owed before this frame (a saturated wire, or
+		 * line pace squeezing a quiet gap): rx sends one a clock; while
+		 * the card is idle, those that change nothing but time at once */
 		while (c->df.rx.seen && ndr_rx_next_tick(c->df.rx.last) <= limit) {
 			if (!clocked_room(c, io))
 				return NDR_CARD_BUSY;
+			uint64_t n = ndr_dataflow_quiet_ticks(&c->df, io, limit);
+			if (n) {
+				c->quiet_ticks += n;
+				continue;
+			}
 			struct ndr_rx_port none = { .valid = false };
 			clocked_one_clock(c, io, &none, limit, false);
 		}
@@ -305,6 +320,7 @@ void ndr_clocked_observe(const struct ndr_clocked *c, struct ndr_cycles *o)
 	o->frames = c->frames;
 	o->frame_bytes = c->frame_bytes;
 	o->ticks = d->rx.ticks;
+	o->quiet_ticks = c->quiet_ticks;
 	clocked_obs(o, NDR_OBS_RX, "rx", "beats", d->rx.busy, d->rx.busy, d->rx.stalled, "wire");
 	clocked_obs(o, NDR_OBS_PARSER, "parser", "beats", d->parser.busy, d->parser.busy,
 	    d->parser.stalled, "rx");

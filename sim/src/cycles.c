@@ -92,8 +92,9 @@ void ndr_cycles_report(FILE *out, const struct ndr_cycles *c)
 	}
 	double hz = (double)NDR_CLOCK_HZ;
 	double in_s = (double)(c->input_clocks ? c->input_clocks : 1u) / hz;
-	fprintf(out, "cycles: %" PRIu64 " frames, %" PRIu64 " beats, %" PRIu64 " ticks at %.2f MHz, "
-		"frames %s\n", c->frames, c->beats, c->ticks, hz / 1e6,
+	fprintf(out, "cycles: %" PRIu64 " frames, %" PRIu64 " beats, %" PRIu64 " ticks (%" PRIu64
+		" of them changed nothing but time: taken without clocks) at %.2f MHz, "
+		"frames %s\n", c->frames, c->beats, c->ticks, c->quiet_ticks, hz / 1e6,
 		c->pace_line ? "back to back at 100 Gbit/s" : "at their capture times on a 100 Gbit/s wire");
 	fprintf(out, "  input %" PRIu64 " clocks first to last beat (load: a stage's work "
 		"over them), drained %" PRIu64 " clocks later; %" PRIu64 " clocks run, %" PRIu64

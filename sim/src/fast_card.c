@@ -151,6 +151,11 @@ static bool fast_card_time(struct ndr_top *top, const struct ndr_top_io *io, uin
 	return fast_visits(top, io);
 }
 
+/* The ticks of the quiet time before t (through t when inclusive), as rx
+ * makes them: grid points of NDR_TICK_NS. Only the grid point that brings
+ * a heartbeat needs a step of its own; the ticks between change nothing
+ * but card time, so a run of them is one step to its last, with the
+ * visits each would make in order. */
 static bool fast_ticks_until(struct ndr_top *top, const struct ndr_top_io *io, uint64_t t,
 			bool inclusive)
 {
@@ -162,8 +167,15 @@ static bool fast_ticks_until(struct ndr_top *top, const struct ndr_top_io *io, u
 		uint64_t g = ndr_rx_next_tick(top->now);
 		if (inclusive ? g > t : g >= t)
 			return true;
-		top->ticks++;
-		if (!fast_card_time(top, io, g))
+		/* the last grid point before (or at) t */
+		uint64_t last = (inclusive ? t : t - 1u) / NDR_TICK_NS * NDR_TICK_NS;
+		if (top->hb_ns && top->hb_seen && top->hb_next <= last) {
+			/* the first tick at or past the heartbeat's boundary */
+			uint64_t h = (top->hb_next + NDR_TICK_NS - 1u) / NDR_TICK_NS * NDR_TICK_NS;
+			last = h > g ? h - NDR_TICK_NS : g;
+		}
+		top->ticks += (last - g) / NDR_TICK_NS + 1u;
+		if (!fast_card_time(top, io, last))
 			return false;
 	}
 }

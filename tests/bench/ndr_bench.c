@@ -4,11 +4,21 @@
  *   card        the emulated card alone, frames preloaded in memory
  *   file+card   the "sim:file:" source (capture reader + emulated card) and
  *               the ring consumer: ndr-sensor's data path without detectors
- *   detectors   the records the card made, replayed through a ring reader into
- *               every detector, twice (tables cold, then warm)
+ *   detectors   the records the card made, through the detectors:
+ *               - per detector, one core: each detector's share of the
+ *                 worker loop, tables warm;
+ *               - all of them, one core: the worker loop on every record,
+ *                 tables cold (first pass) and warm (best and worst of
+ *                 BENCH_RUNS further passes);
+ *               - the dispatcher (shard and copy into 16 workers' queues);
+ *               - ndr_workers with 1 and 2 worker threads, end to end
+ *                 (records given by this thread, the workers' CPU time
+ *                 measured), and 16 workers projected from the rate per
+ *                 busy core, capped by the dispatcher's.
  * Prints one line per stage; `make bench` runs it (tests/bench.sh).
- * Every stage runs on CPU 0; file+card's capture reader thread (the
- * source's readahead) may use the other CPUs, as in ndr-sensor.
+ * Single-core stages run on CPU 0; file+card's capture reader thread (the
+ * source's readahead) and the worker threads may use the other CPUs, as in
+ * ndr-sensor.
  */
 #include <pcap/pcap.h>
 #include <pthread.h>
@@ -25,6 +35,7 @@
 #include "ndr_detector.h"
 #include "ndr_ring.h"
 #include "ndr_source.h"
+#include "ndr_workers.h"
 
 #define LOG2_SLOTS 20u
 #define BENCH_RUNS 5
@@ -257,7 +268,7 @@ static void bench_file_card(const char *path)
 		rc = ndr_source_pump(src, 0, err, sizeof(err));
 		if (rc == NDR_SRC_ERROR)
 			die(err);
-		records += ndr_ring_drain(&src->reader, discard, NULL, 0);
+		records += ndr_source_drain(src, discard, NULL, 0);
 	} while (rc != NDR_SRC_END);
 	ndr_source_get_stats(src, &st);
 	report("file+card", now_s() - t0, st.card.frames, st.card.bytes, records);
@@ -270,70 +281,264 @@ static void null_emit(void *arg, const struct ndr_alert *a)
 	(void)a;
 }
 
-struct consumer {
-	void *state[16];
+#define BENCH_SEED 0x6e64722d62656e63ull
+
+struct dets {
+	void *state[32];
 	size_t nd;
+	uint64_t alerts;
 	struct ndr_alert_sink sink;
 };
 
-static int to_detectors(void *arg, const struct ndr_rec_hdr *rec)
-{
-	struct consumer *c = arg;
-
-	for (size_t i = 0; i < c->nd; i++)
-		ndr_detectors[i]->record(c->state[i], rec, &c->sink);
-	return 0;
-}
-
-/* The kept records laid into the ring as the card wrote them (one lap, so
- * every phase bit is the first lap's), then drained through a ring reader
- * into every detector: what ndr-sensor's main thread does per record. */
-static double replay(const struct recbuf *b, struct ring *r, struct consumer *c)
-{
-	double t0;
-	size_t got;
-
-	if (b->used > (size_t)NDR_SLOT_BYTES << LOG2_SLOTS)
-		die("the records do not fit one lap of the ring");
-	memset(&r->ctrl, 0, sizeof(r->ctrl));
-	memcpy(r->slots, b->data, b->used);
-	ndr_ring_reader_init(&r->rd, r->slots, LOG2_SLOTS, &r->ctrl, 256);
-	r->ctrl.prod = (uint32_t)(b->used / NDR_SLOT_BYTES);
-	t0 = now_s();
-	got = ndr_ring_drain(&r->rd, to_detectors, c, 0);
-	t0 = now_s() - t0;
-	if (got != b->n)
-		die("the ring reader did not hand back every record");
-	return t0;
-}
-
-/* Twice through the same detectors: the first pass finds their tables
- * untouched (the kernel maps and zeroes their pages as they fill, as at a
- * sensor's start), the second finds them in memory, as a sensor that has
- * run for a while does. */
-static void bench_consumer(const struct recbuf *b, struct ring *r)
+static void dets_create(struct dets *c)
 {
 	struct ndr_config *cfg = ndr_config_empty();
-	uint64_t alerts = 0;
-	struct consumer c = { .nd = 0, .sink = { null_emit, &alerts } };
+	struct ndr_detector_ctx ctx = ndr_detector_ctx_one(BENCH_SEED);
 	char err[256];
 
-	for (c.nd = 0; ndr_detectors[c.nd] && c.nd < 16; c.nd++) {
-		c.state[c.nd] = ndr_detectors[c.nd]->create(cfg, err, sizeof(err));
-		if (!c.state[c.nd])
+	memset(c, 0, sizeof(*c));
+	c->sink.emit = null_emit;
+	c->sink.arg = &c->alerts;
+	for (c->nd = 0; ndr_detectors[c->nd] && c->nd < 32; c->nd++) {
+		c->state[c->nd] = ndr_detectors[c->nd]->create(cfg, &ctx, err, sizeof(err));
+		if (!c->state[c->nd])
 			die(err);
 	}
-	for (int pass = 0; pass < 2; pass++) {
-		double secs = replay(b, r, &c);
-
-		printf("%-10s %8.3f s  %8.3f M records/s (ring reader + %zu detectors, %s)\n",
-		       "detectors", secs, (double)b->n / secs / 1e6, c.nd,
-		       pass == 0 ? "tables cold" : "the same records again, tables warm");
-	}
-	printf("           %llu alerts\n", (unsigned long long)alerts);
-	for (size_t i = 0; i < c.nd; i++)
-		ndr_detectors[i]->destroy(c.state[i]);
 	ndr_config_free(cfg);
+}
+
+static void dets_free(struct dets *c)
+{
+	for (size_t i = 0; i < c->nd; i++)
+		ndr_detectors[i]->destroy(c->state[i]);
+}
+
+/* The kept records, as pointers in ring order. */
+struct recs {
+	const struct ndr_rec_hdr **p;
+	size_t n;
+};
+
+static void recs_index(const struct recbuf *b, struct recs *r)
+{
+	const uint8_t *p = b->data;
+
+	r->p = malloc(b->n * sizeof(*r->p));
+	if (!r->p)
+		die("out of memory");
+	for (r->n = 0; r->n < b->n; r->n++) {
+		r->p[r->n] = (const struct ndr_rec_hdr *)p;
+		p += (size_t)r->p[r->n]->slots * NDR_SLOT_BYTES;
+	}
+}
+
+/* What a worker does, on this core: every detector on records [from, to),
+ * and a tick every second of record time. */
+static double worker_loop(struct dets *c, const struct recs *r, size_t from, size_t to)
+{
+	uint64_t next_tick = 0;
+	double t0 = now_s();
+
+	for (size_t i = from; i < to; i++) {
+		const struct ndr_rec_hdr *rec = r->p[i];
+
+		for (size_t d = 0; d < c->nd; d++)
+			ndr_detectors[d]->record(c->state[d], rec, &c->sink);
+		if (rec->ts_ns >= next_tick) {
+			for (size_t d = 0; d < c->nd; d++)
+				ndr_detectors[d]->tick(c->state[d], rec->ts_ns, &c->sink);
+			next_tick = rec->ts_ns + 1000000000ull;
+		}
+	}
+	return now_s() - t0;
+}
+
+/* Each detector's share over records [from, to): in runs of 64, each
+ * detector timed over a run (64 records keep the clock's cost out). */
+static void per_detector(struct dets *c, const struct recs *r, size_t from, size_t to,
+			 double *secs)
+{
+	for (size_t i = from; i < to; i += 64) {
+		size_t m = to - i < 64 ? to - i : 64;
+
+		for (size_t d = 0; d < c->nd; d++) {
+			double t0 = now_s();
+
+			for (size_t k = 0; k < m; k++)
+				ndr_detectors[d]->record(c->state[d], r->p[i + k], &c->sink);
+			secs[d] += now_s() - t0;
+		}
+	}
+}
+
+static void print_rate(const char *what, size_t n, double secs)
+{
+	printf("%-28s %6.0f ns/record  %7.3f M records/s\n", what, secs / (double)n * 1e9,
+	       (double)n / secs / 1e6);
+}
+
+/*
+ * One core, as one worker would run. "Cold" is the first half of the
+ * records on fresh detectors (their tables' pages are touched as they
+ * fill, as at a sensor's start); "warm" is the second half, on the tables
+ * the first half filled: new records, the state a running sensor has.
+ * BENCH_RUNS times, fresh detectors each; best and worst reported. Then
+ * each detector's share of the second half, on another fresh set.
+ */
+static void bench_one_core(const struct recs *r)
+{
+	size_t half = r->n / 2;
+	double cold_best = 0, cold_worst = 0, warm_best = 0, warm_worst = 0;
+	double secs[32] = { 0 };
+	uint64_t alerts = 0;
+	struct dets c;
+	char name[64];
+
+	for (int run = 0; run < BENCH_RUNS; run++) {
+		double cold, warm;
+
+		dets_create(&c);
+		cold = worker_loop(&c, r, 0, half);
+		warm = worker_loop(&c, r, half, r->n);
+		if (run == 0 || cold < cold_best)
+			cold_best = cold;
+		if (run == 0 || cold > cold_worst)
+			cold_worst = cold;
+		if (run == 0 || warm < warm_best)
+			warm_best = warm;
+		if (run == 0 || warm > warm_worst)
+			warm_worst = warm;
+		alerts = c.alerts;
+		dets_free(&c);
+	}
+	dets_create(&c);
+	worker_loop(&c, r, 0, half);
+	per_detector(&c, r, half, r->n, secs);
+	printf("detectors, one core, tables warm (each detector's share of the worker loop,\n"
+	       "second half of the records after the first):\n");
+	for (size_t d = 0; d < c.nd; d++) {
+		snprintf(name, sizeof(name), "  %s", ndr_detectors[d]->name);
+		print_rate(name, r->n - half, secs[d]);
+	}
+	dets_free(&c);
+	printf("all %zu detectors, one core, the worker loop, %d runs:\n", c.nd, BENCH_RUNS);
+	printf("  tables cold (first half)    %.3f-%.3f M records/s\n",
+	       (double)half / cold_worst / 1e6, (double)half / cold_best / 1e6);
+	printf("  tables warm (second half)   %.3f-%.3f M records/s (%.0f-%.0f ns/record)\n",
+	       (double)(r->n - half) / warm_worst / 1e6, (double)(r->n - half) / warm_best / 1e6,
+	       warm_best / (double)(r->n - half) * 1e9, warm_worst / (double)(r->n - half) * 1e9);
+	printf("  %llu alerts a run\n", (unsigned long long)alerts);
+}
+
+static void bench_out_alert(void *arg, const struct ndr_alert *a)
+{
+	(*(uint64_t *)arg)++;
+	(void)a;
+}
+
+static struct ndr_workers *pool(unsigned n, size_t queue_bytes, uint64_t *alerts)
+{
+	struct ndr_config *cfg = ndr_config_empty();
+	struct ndr_workers_opts o = { .workers = n, .seed = BENCH_SEED, .queue_bytes = queue_bytes };
+	struct ndr_workers_out out = { bench_out_alert, NULL, alerts };
+	char err[256];
+	struct ndr_workers *w = ndr_workers_new(cfg, &o, &out, err, sizeof(err));
+
+	if (!w)
+		die(err);
+	ndr_config_free(cfg);
+	return w;
+}
+
+static void feed(struct ndr_workers *w, const struct recs *r, size_t from, size_t to)
+{
+	uint64_t next_tick = 0;
+
+	for (size_t i = from; i < to; i++) {
+		const struct ndr_rec_hdr *rec = r->p[i];
+
+		ndr_workers_record(w, rec);
+		if (rec->ts_ns >= next_tick) {
+			ndr_workers_tick(w, rec->ts_ns);
+			next_tick = rec->ts_ns + 1000000000ull;
+		}
+		if (i % 1024 == 0)
+			ndr_workers_poll(w);
+	}
+	ndr_workers_sync(w);
+}
+
+static double cpu_s(clockid_t id)
+{
+	struct timespec t;
+
+	clock_gettime(id, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* The dispatcher alone: records sharded and copied into 16 queues large
+ * enough to take them all (a quarter of the records each: the heaviest
+ * worker gets its sixteenth and a one-instance detector's share), no
+ * worker running. */
+static double bench_dispatcher(const struct recbuf *b, const struct recs *r)
+{
+	uint64_t alerts = 0;
+	struct ndr_workers *w = pool(16, (b->used + r->n * 64) / 4, &alerts);
+	double t0 = now_s(), secs;
+
+	for (size_t i = 0; i < r->n; i++)
+		ndr_workers_record(w, r->p[i]);
+	secs = now_s() - t0;
+	ndr_workers_free(w);
+	printf("dispatcher (shard + copy, 16 workers):\n");
+	print_rate("  one core", r->n, secs);
+	return (double)r->n / secs;
+}
+
+/* ndr_workers as the sensor runs it: this thread gives the records, the
+ * workers run wherever the scheduler puts them. The second half of the
+ * records is timed (tables warm from the first); the workers' CPU time is
+ * the process's less this thread's. */
+static double bench_workers(unsigned n, const struct recs *r)
+{
+	uint64_t alerts = 0;
+	struct ndr_workers *w = pool(n, 0, &alerts);
+	char err[256];
+	double t0, secs, cpu0, me0, busy;
+
+	pin(-1);
+	if (ndr_workers_start(w, err, sizeof(err)))
+		die(err);
+	feed(w, r, 0, r->n / 2);
+	t0 = now_s();
+	cpu0 = cpu_s(CLOCK_PROCESS_CPUTIME_ID);
+	me0 = cpu_s(CLOCK_THREAD_CPUTIME_ID);
+	feed(w, r, r->n / 2, r->n);
+	secs = now_s() - t0;
+	busy = (cpu_s(CLOCK_PROCESS_CPUTIME_ID) - cpu0) - (cpu_s(CLOCK_THREAD_CPUTIME_ID) - me0);
+	ndr_workers_finish(w);
+	ndr_workers_free(w);
+	pin(0);
+	printf("workers %-2u %8.3f M records/s end to end, tables warm; workers' CPU %.2f s = "
+	       "%.3f M records/s per busy core\n", n, (double)(r->n - r->n / 2) / secs / 1e6, busy,
+	       (double)(r->n - r->n / 2) / busy / 1e6);
+	return (double)(r->n - r->n / 2) / busy;
+}
+
+static void bench_detectors(const struct recbuf *b)
+{
+	struct recs r;
+	double dispatch, per_core, projected;
+
+	recs_index(b, &r);
+	bench_one_core(&r);
+	dispatch = bench_dispatcher(b, &r);
+	bench_workers(1, &r);
+	per_core = bench_workers(2, &r);
+	projected = 16 * per_core < dispatch ? 16 * per_core : dispatch;
+	printf("workers 16 %8.3f M records/s projected: min(16 x %.3f per busy core, dispatcher "
+	       "%.3f)\n", projected / 1e6, per_core / 1e6, dispatch / 1e6);
+	free(r.p);
 }
 
 static bool want(const char *only, const char *stage)
@@ -384,8 +589,8 @@ int main(int argc, char **argv)
 		bench_file_card(path);
 	if (want(only, "detectors")) {
 		records = run_card(&fr, &r, keep, &b, &secs);
-		bench_consumer(&b, &r);
 		printf("packets %zu, records %llu\n", fr.n, (unsigned long long)records);
+		bench_detectors(&b);
 	}
 	return 0;
 }

@@ -20,6 +20,7 @@
 #include "ndr_detector.h"
 #include "ndr_source.h"
 #include "ndr_syslog.h"
+#include "ndr_workers.h"
 #include "sensor.h"
 
 #define MAX_TABLE_BYTES (64ull << 20)
@@ -90,8 +91,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sensor_opts o;
 	struct ndr_source_opts so;
 	struct ndr_syslog_opts sy;
-	struct ndr_alert_sink sink = { null_emit, NULL };
-	struct sensor_detectors *det;
+	struct ndr_workers_out sink = { null_emit, NULL, NULL };
+	struct ndr_workers_opts wo = { .workers = 1, .seed = 1 };
+	struct ndr_workers *det;
 	int in_file;
 
 	if (!text)
@@ -124,19 +126,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (too_big(cfg))
 		goto out;
-	det = detectors_create(cfg, &sink, err, sizeof(err));
+	det = ndr_workers_new(cfg, &wo, &sink, err, sizeof(err));
 	if (!det) {
 		/* "detector NAME: fuzz.conf:LINE: ..." */
 		const char *inner = strchr(err, ':');
 
 		if (strncmp(err, "detector ", 9) != 0 || !inner)
-			die("detectors_create", err);
+			die("ndr_workers_new", err);
 		check_err("a detector's configuration", inner + 2, name);
 		goto out;
 	}
 	if (ndr_config_check_unused(cfg, err, sizeof(err)) != 0)
 		check_err("ndr_config_check_unused", err, name);
-	detectors_destroy(det);
+	ndr_workers_free(det);
 out:
 	ndr_config_free(cfg);
 	free(text);

@@ -1,7 +1,7 @@
 /*
  * fuzz_ring.c - arbitrary ring contents through the ring consumer, every
- * detector and every output, wired as ndr-sensor wires them (host/sensor/
- * detect.c, outputs.c).
+ * detector and every output, wired as ndr-sensor wires them (detector
+ * workers, host/sensor/outputs.c), on two workers so records are sharded.
  *
  * Input: u8 ring size (2^(6 + b % 3) slots), u32 first consumer index,
  * u8 records per drain (0: all), u8 slots per cons write-back, then rounds
@@ -27,6 +27,7 @@
 
 #include "fuzz_input.h"
 #include "ndr_ring.h"
+#include "ndr_workers.h"
 #include "sensor.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -41,7 +42,7 @@ static char syslog_url[64], eve_path[80];
 
 struct run {
 	struct ndr_ring_reader *rd;
-	struct sensor_detectors *det;
+	struct ndr_workers *det;
 	struct sensor_outputs *out;
 	uint64_t last_ts, next_tick;
 	uint64_t handed;
@@ -96,7 +97,7 @@ static void tick_if_due(struct run *r)
 {
 	if (r->last_ts < r->next_tick)
 		return;
-	detectors_tick(r->det, r->last_ts);
+	ndr_workers_tick(r->det, r->last_ts);
 	r->next_tick = r->last_ts - r->last_ts % NS_PER_SEC + NS_PER_SEC;
 }
 
@@ -130,9 +131,7 @@ static int on_record(void *arg, const struct ndr_rec_hdr *rec)
 	}
 	if (rec->ts_ns > r->last_ts)
 		r->last_ts = rec->ts_ns;
-	if (rec->type == NDR_REC_FLOW || rec->type == NDR_REC_DNS || rec->type == NDR_REC_TLS)
-		outputs_record(r->out, rec);   /* as ndr-sensor --records does */
-	detectors_record(r->det, rec);
+	ndr_workers_record(r->det, rec);   /* --records: the workers write it in order */
 	tick_if_due(r);
 	r->handed++;
 	return 0;
@@ -184,7 +183,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ndr_ring_ctrl ctrl;
 	struct ndr_ring_reader rd;
 	struct sensor_opts o;
-	struct ndr_alert_sink sink;
+	struct ndr_workers_opts wo = { .workers = 2, .seed = 1 };
+	struct ndr_workers_out sink;
 	struct run r;
 	struct fuzz_in in;
 	const uint8_t *img;
@@ -214,10 +214,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r.out = outputs_open(&o, cfg, err, sizeof(err));
 	if (!r.out)
 		die("outputs", err);
-	sink.emit = outputs_alert;
+	sink.alert = outputs_alert;
+	sink.record = outputs_record;
 	sink.arg = r.out;
-	r.det = detectors_create(cfg, &sink, err, sizeof(err));
-	if (!r.det)
+	r.det = ndr_workers_new(cfg, &wo, &sink, err, sizeof(err));
+	if (!r.det || ndr_workers_start(r.det, err, sizeof(err)) != 0)
 		die("detectors", err);
 	ndr_ring_reader_init(&rd, slots, log2, &ctrl, batch);
 	rd.cons = cons0;
@@ -242,6 +243,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ndr_ring_drain(&rd, on_record, &r, max);
 			if (++rounds > mask + 3)
 				die("the reader does not get to prod", NULL);
+			ndr_workers_poll(r.det);
 		} while (rd.cons != prev_cons && rd.cons != ctrl.prod);
 		if (rd.cons != ctrl.prod)
 			die("the reader stopped before prod", NULL);
@@ -251,13 +253,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rd.c.records != r.handed)
 		die("records counted differ from records handed out", NULL);
 	if (r.last_ts)
-		detectors_tick(r.det, r.last_ts);
-	json_decref(detectors_stats(r.det));
+		ndr_workers_tick(r.det, r.last_ts);
+	ndr_workers_finish(r.det);
+	json_decref(ndr_workers_stats(r.det));
 	if (getenv("FUZZ_VERBOSE"))
 		fprintf(stderr, "fuzz_ring: %llu records, %llu alerts, %llu bad records\n",
 			(unsigned long long)r.handed, (unsigned long long)outputs_alerts(r.out),
 			(unsigned long long)rd.c.bad_records);
-	detectors_destroy(r.det);
+	ndr_workers_free(r.det);
 	outputs_close(r.out);
 	check_eve();
 	check_syslog();

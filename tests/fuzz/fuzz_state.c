@@ -52,6 +52,7 @@ __attribute__((noreturn)) static void die(const char *what, const char *detail)
 
 static void *create(const struct loader *l, int small)
 {
+	struct ndr_detector_ctx ctx = ndr_detector_ctx_one(1);
 	char text[160], err[512];
 	struct ndr_config *cfg;
 	void *det;
@@ -61,7 +62,7 @@ static void *create(const struct loader *l, int small)
 	cfg = ndr_config_parse(text, "fuzz.conf", err, sizeof(err));
 	if (!cfg)
 		die("config", err);
-	det = l->ops->create(cfg, err, sizeof(err));
+	det = l->ops->create(cfg, &ctx, err, sizeof(err));
 	ndr_config_free(cfg);   /* detectors copy what they keep */
 	if (!det)
 		die(l->ops->name, err);
@@ -268,7 +269,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	l->ops->tick(det, 1800000000ull * 1000000000ull, &sink);
 	l->ops->tick(det, UINT64_MAX / 2, &sink);
 	st = json_object();
-	l->ops->stats(det, st);
+	ndr_detector_stats_json(l->ops, det, st);
 	json_decref(st);
 	l->ops->destroy(det);
 	return 0;

@@ -168,11 +168,12 @@ void *fg_create(const struct ndr_detector_ops *ops, const char *config_text)
 	char err[512] = "";
 	struct ndr_config *cfg = ndr_config_parse(config_text ? config_text : "", "test.conf",
 						  err, sizeof(err));
+	struct ndr_detector_ctx ctx = ndr_detector_ctx_one(FG_SEED);
 	void *det;
 
 	if (!cfg)
 		fail_msg("config: %s", err);
-	det = ops->create(cfg, err, sizeof(err));
+	det = ops->create(cfg, &ctx, err, sizeof(err));
 	if (!det)
 		fail_msg("%s create: %s", ops->name, err);
 	if (ndr_config_check_unused(cfg, err, sizeof(err)) != 0)
@@ -195,7 +196,7 @@ long long fg_stat(const struct ndr_detector_ops *ops, void *det, const char *key
 	json_t *v;
 	long long x;
 
-	ops->stats(det, o);
+	ndr_detector_stats_json(ops, det, o);
 	v = json_object_get(o, key);
 	if (!json_is_integer(v))
 		fail_msg("%s stats: no integer '%s'", ops->name, key);

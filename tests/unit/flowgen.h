@@ -13,6 +13,7 @@
 
 #define FG_SEC 1000000000ull
 #define FG_T0  (1700000000ull * FG_SEC)   /* 2023-11-14T22:13:20Z */
+#define FG_SEED 0x6e64722d74657374ull    /* the detectors' hash seed in tests */
 
 /* A zeroed flow record src:sport -> dst:dport over [start, start+dur],
  * cut 1 s after its last packet with end reason FIN. */

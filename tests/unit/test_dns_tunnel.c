@@ -203,6 +203,7 @@ static const struct ndr_detector_ops *find_ops(void)
 static struct harness *harness_new(const char *config_text)
 {
 	struct harness *h = calloc(1, sizeof(*h));
+	struct ndr_detector_ctx ctx = ndr_detector_ctx_one(0x6e64722d74657374ull);
 	char err[512];
 
 	assert_non_null(h);
@@ -210,7 +211,7 @@ static struct harness *harness_new(const char *config_text)
 	h->cfg = ndr_config_parse(config_text ? config_text : "", "test.conf", err, sizeof(err));
 	if (!h->cfg)
 		fail_msg("config: %s", err);
-	h->det = h->ops->create(h->cfg, err, sizeof(err));
+	h->det = h->ops->create(h->cfg, &ctx, err, sizeof(err));
 	if (!h->det)
 		fail_msg("create: %s", err);
 	assert_int_equal(ndr_config_check_unused(h->cfg, err, sizeof(err)), 0);
@@ -255,7 +256,7 @@ static json_t *stats(struct harness *h)
 {
 	json_t *o = json_object();
 
-	h->ops->stats(h->det, o);
+	ndr_detector_stats_json(h->ops, h->det, o);
 	return o;
 }
 
@@ -730,10 +731,11 @@ static void expect_bad_config(const char *text, const char *needle)
 	const struct ndr_detector_ops *ops = find_ops();
 	char err[512] = "";
 	struct ndr_config *cfg = ndr_config_parse(text, "bad.conf", err, sizeof(err));
+	struct ndr_detector_ctx ctx = ndr_detector_ctx_one(1);
 	void *det;
 
 	assert_non_null(cfg);
-	det = ops->create(cfg, err, sizeof(err));
+	det = ops->create(cfg, &ctx, err, sizeof(err));
 	if (det)
 		fail_msg("config accepted: %s", text);
 	print_message("rejected: %s\n", err);

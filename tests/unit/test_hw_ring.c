@@ -236,17 +236,20 @@ static void heartbeat_run(bool clocked, struct tring *r)
 
 /* Heartbeats are due by card time: the frames that cross a boundary
  * (t0+1 s, +2 s, +8 s), and on the quiet link between 2 s and 7.5 s the
- * ticks that cross one (on the 100 ms grid: 1003.1 s ...); the flush adds
- * a final one. Each counts what came before it; the whole-frame and the
- * clocked card write the same. */
+ * ticks that cross one (the first point of the NDR_TICK_NS grid at or past
+ * each boundary); the flush adds a final one. Each counts what came before
+ * it; the whole-frame and the clocked card write the same. */
+#define TICK_AT(t) (((t) + NDR_TICK_NS - 1u) / NDR_TICK_NS * NDR_TICK_NS)
 static void test_heartbeat(void **state)
 {
 	(void)state;
 	uint64_t t0 = 1000 * SEC + 123;
-	uint64_t expect_ts[] = { t0 + 1000 * MSEC, t0 + 2 * SEC, 1003 * SEC + 100 * MSEC,
-				 1004 * SEC + 100 * MSEC, 1005 * SEC + 100 * MSEC,
-				 1006 * SEC + 100 * MSEC, 1007 * SEC + 100 * MSEC, t0 + 8 * SEC,
+	uint64_t expect_ts[] = { t0 + 1000 * MSEC, t0 + 2 * SEC, TICK_AT(t0 + 3 * SEC),
+				 TICK_AT(t0 + 4 * SEC), TICK_AT(t0 + 5 * SEC),
+				 TICK_AT(t0 + 6 * SEC), TICK_AT(t0 + 7 * SEC), t0 + 8 * SEC,
 				 t0 + 8 * SEC };
+	/* the grid point is not the boundary itself: a tick, not a frame */
+	assert_true(TICK_AT(t0 + 3 * SEC) > t0 + 3 * SEC);
 	uint64_t expect_pkts[] = { 3, 5, 6, 6, 6, 6, 6, 7, 8 };
 	for (int clocked = 0; clocked < 2; clocked++) {
 		struct tring r;
