@@ -53,7 +53,7 @@ for bin in "${bins[@]}"; do
 	corpus=$(ls "$work/corpus" | wc -l)
 	findings=$(( $(ls "$work/findings" | grep -Ev '^slow-unit-' | wc -l) - before ))
 	[ "$findings" -lt 0 ] && findings=0
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$name" "$SECS" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$name" "$wall" \
 		"$cpu_s" "${execs:-0}" "${cov:-0}" "${ft:-0}" "$corpus" "$findings" "$commit" >>"$HIST"
 	what="$name: ${wall} s, ${cpu_s} CPU s, ${execs:-0} executions, cov ${cov:-?}, ft ${ft:-?}, corpus $corpus"
 	if [ "$rc" -ne 0 ] || [ "$findings" -gt 0 ]; then
