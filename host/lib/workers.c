@@ -622,7 +622,8 @@ static void write_upto(struct ndr_workers *w, uint64_t upto)
 			w->ready[i] = t;
 		}
 	}
-	qsort(w->ready, n, sizeof(*w->ready), cmp_pending);
+	if (n > 1)   /* qsort's base may not be NULL, and ready is until the first alert */
+		qsort(w->ready, n, sizeof(*w->ready), cmp_pending);
 	for (;;) {
 		const struct rec_event *e = w->ev_count ? &w->events[w->ev_head] : NULL;
 		int take_event = e && e->seq <= upto && (k == n || e->seq <= w->ready[k]->seq);
@@ -640,8 +641,10 @@ static void write_upto(struct ndr_workers *w, uint64_t upto)
 		free_pending(w->ready[k]);
 		k++;
 	}
-	memmove(w->ready, w->ready + n, (w->n_ready - n) * sizeof(*w->ready));
-	w->n_ready -= n;
+	if (n) {
+		memmove(w->ready, w->ready + n, (w->n_ready - n) * sizeof(*w->ready));
+		w->n_ready -= n;
+	}
 }
 
 void ndr_workers_poll(struct ndr_workers *w)
