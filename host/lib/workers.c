@@ -68,7 +68,8 @@ struct worker {
 struct rec_event {
 	uint64_t seq;
 	uint32_t bytes;
-	uint8_t data[NDR_REC_MAX_SLOTS * NDR_SLOT_BYTES];
+	/* read as a record: aligned as a slot in the ring is */
+	_Alignas(NDR_SLOT_BYTES) uint8_t data[NDR_REC_MAX_SLOTS * NDR_SLOT_BYTES];
 };
 
 struct ndr_workers {
