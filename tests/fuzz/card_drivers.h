@@ -23,10 +23,11 @@ struct card_driver {
 	const char *name;
 	/* Sets what this driver needs in a copy of the configuration. */
 	void (*configure)(struct ndr_card_cfg *cfg);
-	/* Feeds frames [0, n) to card; calls drain(ctx, frame_no) whenever it
-	 * lets the ring be read, and whenever the card says NDR_CARD_BUSY. */
+	/* Feeds frames [0, n) to card; calls drain(ctx, frame_no, busy)
+	 * whenever it lets the ring be read, busy = 1 when the card said
+	 * NDR_CARD_BUSY (only those count towards "busy with an empty ring"). */
 	void (*feed)(struct ndr_card *card, const struct ndr_frame_ref *frames, unsigned n,
-		     void (*drain)(void *ctx, uint64_t frame_no), void *ctx);
+		     void (*drain)(void *ctx, uint64_t frame_no, int busy), void *ctx);
 	/* log2 of the ring's slots; 0: one large enough never to be full */
 	uint32_t ring_log2;
 	/* 1: its ring must be the reference driver's byte for byte (heartbeats,
