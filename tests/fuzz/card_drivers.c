@@ -151,11 +151,11 @@ static void feed_batches(struct ndr_card *card, const struct ndr_frame_ref *f, u
 
 const struct card_driver card_drivers[] = {
 	/* the reference: every other driver is held to it */
-	{ "whole-frame", whole_frame_configure, feed_frames, 0, 1, 0 },
-	{ "batch", whole_frame_configure, feed_batches, 0, 1, 0 },
+	{ "whole-frame", whole_frame_configure, feed_frames, 0, 1 },
+	{ "batch", whole_frame_configure, feed_batches, 0, 1 },
 	/* 64 slots: BUSY at almost every frame, the records must not change */
-	{ "tiny-ring", whole_frame_configure, feed_frames, NDR_RING_MIN_LOG2, 0, 0 },
-	{ "clocked", clocked_configure, feed_frames, 0, 0, 0 },
-	{ "clocked-line-rate", clocked_line_configure, feed_frames, 0, 0, 2000000000ull },
+	{ "tiny-ring", whole_frame_configure, feed_frames, NDR_RING_MIN_LOG2, 0 },
+	{ "clocked", clocked_configure, feed_frames, 0, 0 },
+	{ "clocked-line-rate", clocked_line_configure, feed_frames, 0, 0 },
 };
 const unsigned card_driver_count = sizeof(card_drivers) / sizeof(card_drivers[0]);

@@ -34,12 +34,6 @@ struct card_driver {
 	 * notices and counters too); 0: the same FLOW, DNS and TLS records and
 	 * the counters both cut at the same point, when it lost nothing */
 	int exact;
-	/* 0: any input; else inputs whose frames span more card time than this
-	 * are not fed to it. Line pace squeezes quiet time out, but still owes
-	 * the card a tick per 10 us of it, sent one a clock: a second of gap is
-	 * 100 000 simulated clocks (half a CPU second under ASan), which would
-	 * make such inputs time out without finding anything. */
-	uint64_t max_span_ns;
 };
 
 extern const struct card_driver card_drivers[];

@@ -13,8 +13,7 @@
  *
  * Checks, on every input, for every driver in card_drivers.c (whole
  * frame, batches, a 64-slot ring that keeps the card busy, clocked at the
- * capture's times and clocked at line rate, the last on inputs that span
- * at most 2 s of card time, see card_drivers.h):
+ * capture's times and clocked at line rate):
  *   - the ring discipline (record lengths, phase bit), and a busy card
  *     that gets going again once drained;
  *   - every FLOW, DNS and TLS record (compact ones too) bit for bit equal
@@ -164,18 +163,6 @@ static unsigned read_frames(struct fuzz_in *in, struct ndr_frame_ref *f)
 	return n;
 }
 
-/* From the earliest frame's time to the latest's. */
-static uint64_t span_ns(const struct ndr_frame_ref *f, unsigned n)
-{
-	uint64_t lo = UINT64_MAX, hi = 0;
-
-	for (unsigned i = 0; i < n; i++) {
-		lo = f[i].ts_ns < lo ? f[i].ts_ns : lo;
-		hi = f[i].ts_ns > hi ? f[i].ts_ns : hi;
-	}
-	return n ? hi - lo : 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct ndr_frame_ref frames[MAX_FRAMES];
@@ -214,8 +201,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* counted quietly: a clocked card that lost records differs, and
 		 * that is no finding; a difference that is one is run again below
 		 * with the report on */
-		if (drv->max_span_ns && span_ns(frames, n) > drv->max_span_ns)
-			continue;
 		o.cmp = ndr_rec_cmp_new(NULL, 0);
 		if (!o.cmp)
 			abort();
