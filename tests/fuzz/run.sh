@@ -71,5 +71,4 @@ done
 return $status
 }
 
-main "$@"
-exit
+main "$@"; exit $?   # one line: bash reads it whole before main runs
