@@ -29,6 +29,8 @@ static void u16(struct tlsgen *t, uint16_t v)
 
 static void raw(struct tlsgen *t, const void *p, uint32_t n)
 {
+	if (!n)
+		return;         /* an empty extension's data may be NULL */
 	need(t, n);
 	memcpy(t->b + t->len, p, n);
 	t->len += n;
