@@ -134,9 +134,10 @@ $(BUILD)/tools/ndr-kafka-mock: $(BUILD)/obj/tests/tools/ndr_kafka_mock.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ -lrdkafka
 
-$(BUILD)/tools/ndr-kafka-bench: $(BUILD)/obj/tests/tools/ndr_kafka_bench.o $(LIBNDR)
+$(BUILD)/tools/ndr-kafka-bench: $(BUILD)/obj/tests/tools/ndr_kafka_bench.o \
+		$(BUILD)/obj/tests/unit/flowgen.o $(LIBNDR)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) -lcmocka
 
 $(BUILD)/tools/ndr-ring-dump: $(BUILD)/obj/tests/tools/ndr_ring_dump.o $(LIBNDR)
 	@mkdir -p $(dir $@)

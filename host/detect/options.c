@@ -43,7 +43,8 @@ int detect_parse_args(int argc, char **argv, struct detect_opts *o)
 			  "default ndr-detect)" },
 		NDR_CLI_HEADING("Alerts (to the alerts topic unless --no-kafka-alerts):"),
 		{ "no-kafka-alerts", 0, NDR_CLI_FLAG, &o->no_kafka_alerts,
-		  .help = "do not write alerts to the alerts topic" },
+		  .help = "do not write alerts to the alerts topic (then to\n"
+			  "stdout unless --eve or --syslog is given)" },
 		{ "eve", 0, NDR_CLI_STRING, &o->eve_path, .metavar = "PATH",
 		  .help = "also append them as EVE JSON lines ('-' = stdout)" },
 		{ "syslog", 0, NDR_CLI_CALL, .fn = opt_syslog, .takes_value = 1, .metavar = "URL",
@@ -66,6 +67,14 @@ int detect_parse_args(int argc, char **argv, struct detect_opts *o)
 	const struct ndr_cli cli = { "ndr-detect", "--kafka BROKERS [options]", about, epilog,
 		NDR_VERSION, opts, o };
 
+	int rc;
+
 	memset(o, 0, sizeof(*o));
-	return ndr_cli_parse(&cli, argc, argv);
+	rc = ndr_cli_parse(&cli, argc, argv);
+	if (rc)
+		return rc;
+	/* alerts always go somewhere */
+	if (o->no_kafka_alerts && !o->eve_path && !o->n_syslog)
+		o->eve_path = "-";
+	return 0;
 }

@@ -81,6 +81,9 @@ detect() { # detect NAME [options]: a consumer of group fleet, in the background
 		>"$TMP/$name.out" 2>"$TMP/$name.err" &
 	pids+=($!)
 }
+says() { # says WHAT FILE REGEX: a check that FILE has a line matching REGEX
+	check "$1" grep -Eq "$3" "$2"
+}
 owns() { grep -qs 'checkpoint at offset' "$TMP/$1.err"; }
 
 # ---- each link alone sees no scan ------------------------------------------
@@ -130,10 +133,16 @@ sleep 1
 { kill -9 "$c3" && wait "$c3"; } 2>/dev/null
 sensor link-d "$CAPTURES/iodine-null.pcap"
 
+# a message that is not a record (another producer's mistake) is a counted drop
+printf 'not an ndr record\n' | kcat -b "$B" -P -t ndr.records -p 0 2>/dev/null
+
 # ---- the reference: a fresh group reads everything in one go ------------------
 "$DETECT" -c "$TMP/detect.conf" --kafka "$B" --group reference --no-kafka-alerts \
 	--exit-at-end --eve "$TMP/ref.eve" 2>"$TMP/ref.err"
 jq -r '.ndr.alert_id' "$TMP/ref.eve" | sort >"$TMP/ref.ids"
+check "a foreign message on the records topic is dropped and counted, not fatal" \
+	grep -q ' 1 bad messages dropped; first: ndr.records \[0\] offset [0-9]*: not an ndr record' \
+	"$TMP/ref.err"
 check "the reference run has alerts of several detectors" \
 	test "$(jq -r '.alert.signature_id' "$TMP/ref.eve" | cut -c1-4 | sort -u | wc -l)" -ge 2
 check "the cross-link scan is found (port_scan on 10.77.0.11 from two links' records)" \
@@ -167,7 +176,39 @@ kill -TERM "$c2"
 wait "$c2"
 rc2=$?
 check "consumer 2 stops cleanly on SIGTERM" test "$rc2" = 0
-check "consumer 2 skipped the alert already in the topic (deduplicated >= 1)" \
-	grep -Eq 'alerts +[0-9]+ written, [0-9]+ suppressed .*, [1-9][0-9]* deduplicated' "$TMP/c2.err"
-check "consumer 2 took over partitions more than once (rebalances)" \
-	grep -Eq 'group +([2-9]|[1-9][0-9]+) assignments' "$TMP/c2.err"
+says "consumer 2 skipped the alert already in the topic (deduplicated >= 1)" "$TMP/c2.err" \
+	'alerts +[0-9]+ written, [0-9]+ suppressed .*, [1-9][0-9]* deduplicated'
+says "consumer 2 took over partitions more than once (rebalances)" "$TMP/c2.err" \
+	'group +([2-9]|[1-9][0-9]+) assignments'
+
+# ---- the data path never waits for the cluster ----------------------------------
+# Nothing listens at the broker address: the local queue (5 messages) fills,
+# the rest is dropped and counted, the sensor's own output is complete, and
+# exit waits only close_timeout.
+printf '[kafka]\nqueue_messages = 5\nclose_timeout = 1s\n' >"$TMP/down.conf"
+port=$((20000 + RANDOM % 20000))
+while ss -ltn | grep -q ":$port "; do port=$((20000 + RANDOM % 20000)); done
+timeout 60 "$SENSOR" -r "$CAPTURES/nmap-connect-scan.pcap" -c "$TMP/down.conf" \
+	--kafka "127.0.0.1:$port" --kafka-records --eve "$TMP/down.eve" 2>"$TMP/down.err"
+rc=$?
+check "cluster unreachable: the sensor finishes (status $rc)" test "$rc" = 0
+says "cluster unreachable: what the queue cannot hold is dropped and counted" "$TMP/down.err" \
+	'^  kafka .* [1-9][0-9]* dropped \(queue full\)'
+says "cluster unreachable: what was queued is counted as failed at exit" "$TMP/down.err" \
+	'^  kafka .*delivered, [1-9][0-9]* failed'
+"$SENSOR" -r "$CAPTURES/nmap-connect-scan.pcap" --eve "$TMP/plain.eve" -q
+alerts_of() { jq -c '[.alert.signature_id, .src_ip, .dest_ip, .alert.signature]' "$1"; }
+check "cluster unreachable: the sensor finds the same alerts as without Kafka" \
+	cmp -s <(alerts_of "$TMP/down.eve") <(alerts_of "$TMP/plain.eve")
+
+# ---- configuration errors are clear ---------------------------------------------
+printf '[kafka]\nacks = 1\n' >"$TMP/bad.conf"
+"$SENSOR" -r "$CAPTURES/fleet-link-a.pcap" -c "$TMP/bad.conf" --kafka "$B" 2>"$TMP/bad.err"
+rc=$?
+check "[kafka] acks = 1 with the idempotent producer: exit 2 with file and line" \
+	sh -c "test $rc = 2 && grep -q 'bad.conf:2: \[kafka\] acks: the idempotent producer needs acks = all' '$TMP/bad.err'"
+printf '[kafka]\nproperty = no.such.property=1\n' >"$TMP/bad.conf"
+"$DETECT" -c "$TMP/bad.conf" --kafka "$B" 2>"$TMP/bad.err"
+rc=$?
+check "a property librdkafka rejects: exit 2 with librdkafka's reason" \
+	sh -c "test $rc = 2 && grep -q 'kafka: no.such.property=1: No such configuration property' '$TMP/bad.err'"
