@@ -382,6 +382,7 @@ static rd_kafka_t *consumer(struct detect *d, const char *group, int member, cha
 	return rk;
 }
 
+/* 0; -1 bad configuration (exit 2); -2 the cluster did not answer (exit 1). */
 static int setup(struct detect *d, char *err, size_t errlen)
 {
 	struct ndr_syslog_opts so;
@@ -434,7 +435,7 @@ static int setup(struct detect *d, char *err, size_t errlen)
 		return -1;
 	d->partitions = topic_partitions(d->rk, d->ko.topic[NDR_KT_RECORDS], err, errlen);
 	if (d->partitions < 0)
-		return -1;
+		return -2;
 	if (d->partitions > MAX_PARTS) {
 		snprintf(err, errlen, "kafka: %s has %d partitions; at most %d",
 			 d->ko.topic[NDR_KT_RECORDS], d->partitions, MAX_PARTS);
@@ -443,7 +444,7 @@ static int setup(struct detect *d, char *err, size_t errlen)
 	if (d->prod) {
 		alert_parts = topic_partitions(d->rk, d->ko.topic[NDR_KT_ALERTS], err, errlen);
 		if (alert_parts < 0)
-			return -1;
+			return -2;
 		if (alert_parts < d->partitions) {
 			snprintf(err, errlen, "kafka: %s has %d partitions, fewer than %s's %d: "
 				 "alerts of records partition p go to alerts partition p",
@@ -457,7 +458,7 @@ static int setup(struct detect *d, char *err, size_t errlen)
 	if (rd_kafka_subscribe(d->rk, sub)) {
 		snprintf(err, errlen, "kafka: subscribe to %s failed", d->ko.topic[NDR_KT_RECORDS]);
 		rd_kafka_topic_partition_list_destroy(sub);
-		return -1;
+		return -2;
 	}
 	rd_kafka_topic_partition_list_destroy(sub);
 	return 0;
@@ -509,8 +510,11 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
-	if (setup(d, err, sizeof(err)))
+	rc = setup(d, err, sizeof(err));
+	if (rc) {
+		status = rc == -2 ? 1 : 2;
 		goto out;
+	}
 	status = 0;
 	start = last_commit = mono_s();
 	while (!g_stop && !d->fatal) {
