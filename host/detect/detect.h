@@ -77,6 +77,7 @@ void detect_part_record(struct detect_part *p, int64_t offset, const struct ndr_
 			uint32_t mask);
 struct detect_part_counts {
 	uint64_t records, replayed, alerts, suppressed, deduplicated;
+	uint64_t lost;    /* records a detector could not see (no memory for it) */
 };
 const struct detect_part_counts *detect_part_counts(const struct detect_part *p);
 /* The offset after the last record processed, or -1. */

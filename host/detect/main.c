@@ -44,6 +44,7 @@ struct detect {
 	char fatal_msg[512];
 	/* counters for the summary */
 	uint64_t messages, bad_messages, records, replayed, alerts, suppressed, deduplicated;
+	uint64_t lost;
 	uint64_t commits, commits_deferred, assignments, revocations, acked_alerts;
 	double first_msg, last_msg;     /* when records flowed (the rate) */
 	char bad_why[512];
@@ -253,6 +254,7 @@ static void retire(struct detect *d, int32_t p)
 	d->replayed += c->replayed;
 	d->suppressed += c->suppressed;
 	d->deduplicated += c->deduplicated;
+	d->lost += c->lost;
 	detect_part_free(d->part[p]);
 	d->part[p] = NULL;
 }
@@ -474,6 +476,9 @@ static void summary(struct detect *d, double elapsed)
 		"(%" PRIu64 " replayed to rebuild state), %" PRIu64 " bad messages dropped%s%s\n",
 		d->messages, d->records, d->replayed, d->bad_messages,
 		d->bad_messages ? "; first: " : "", d->bad_why);
+	if (d->lost)
+		fprintf(stderr, "  lost      %" PRIu64 " records a detector could not see "
+			"(no memory for its instance)\n", d->lost);
 	fprintf(stderr, "  alerts    %" PRIu64 " written, %" PRIu64 " suppressed (before a "
 		"checkpoint), %" PRIu64 " deduplicated (already in the topic)\n",
 		d->alerts, d->suppressed, d->deduplicated);

@@ -27,6 +27,8 @@ struct detect_part {
 	int64_t cur_offset;         /* the record being processed */
 	unsigned cur_n;             /* alerts it raised so far */
 	uint64_t last_ts, next_tick;
+	struct ndr_config *cfg;     /* for the instances made on first use */
+	uint64_t seed;
 	struct detect_part_counts c;
 };
 
@@ -64,17 +66,20 @@ struct detect_part *detect_part_new(struct ndr_config *cfg, const char *topic,
 	p->next = -1;
 	p->sink = (struct ndr_alert_sink){ on_alert, p };
 	p->n = ndr_kafka_detector_count();
+	p->cfg = cfg;
+	p->seed = seed;
 	for (unsigned d = 0; d < p->n; d++) {
 		const struct ndr_detector_ops *ops = ndr_detectors[d];
-		int one = (ops->flags & NDR_DET_ONE_INSTANCE) != 0;
-		/* a partition holds its share of the caps, as a worker does; a
-		 * one-instance detector's records all come to one partition */
 		struct ndr_detector_ctx ctx = {
-			.shard = one ? 0 : (unsigned)partition, .shards = one ? 1 : partitions,
-			.seed = seed,
+			.shard = (unsigned)partition, .shards = partitions, .seed = seed,
 		};
 		char why[512] = "";
 
+		/* a partition holds its share of the caps, as a worker does; a
+		 * one-instance detector's records all come to one partition,
+		 * which makes its whole-cap instance on first use */
+		if (ops->flags & NDR_DET_ONE_INSTANCE)
+			continue;
 		p->inst[d] = ops->create(cfg, &ctx, why, sizeof(why));
 		if (!p->inst[d]) {
 			snprintf(err, errlen, "detector %s: %s", ops->name, why);
@@ -108,14 +113,29 @@ void detect_part_record(struct detect_part *p, int64_t offset, const struct ndr_
 		p->c.replayed++;
 	if (rec->ts_ns > p->last_ts)
 		p->last_ts = rec->ts_ns;
-	for (unsigned d = 0; d < p->n; d++)
-		if (mask & (1u << d))
-			ndr_detectors[d]->record(p->inst[d], rec, &p->sink);
+	for (unsigned d = 0; d < p->n; d++) {
+		if (!(mask & (1u << d)))
+			continue;
+		if (!p->inst[d]) {
+			struct ndr_detector_ctx one = ndr_detector_ctx_one(p->seed);
+			char why[512];
+
+			/* its configuration was checked at startup: only memory
+			 * can fail here */
+			p->inst[d] = ndr_detectors[d]->create(p->cfg, &one, why, sizeof(why));
+			if (!p->inst[d]) {
+				p->c.lost++;
+				continue;
+			}
+		}
+		ndr_detectors[d]->record(p->inst[d], rec, &p->sink);
+	}
 	/* windows close on the partition's record time, once per second of
 	 * it, as in the sensor: a replay ticks at the same records */
 	if (p->last_ts >= p->next_tick) {
 		for (unsigned d = 0; d < p->n; d++)
-			ndr_detectors[d]->tick(p->inst[d], p->last_ts, &p->sink);
+			if (p->inst[d])
+				ndr_detectors[d]->tick(p->inst[d], p->last_ts, &p->sink);
 		p->next_tick = p->last_ts - p->last_ts % NS_PER_SEC + NS_PER_SEC;
 	}
 }
