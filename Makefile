@@ -4,7 +4,7 @@
 BUILD   ?= build
 CC      ?= cc
 CXX     ?= c++
-PKGS    := libpcap libpsl libidn2 jansson numa libcrypto
+PKGS    := libpcap libpsl libidn2 jansson numa libcrypto rdkafka
 CPPFLAGS_ALL := -Ihw/include -Isim/include -Ihost/include -Idetectors/include -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wvla -Wstrict-prototypes -Wmissing-prototypes
 OPT     ?= -O2 -g
@@ -25,6 +25,7 @@ LIB_SRC    := $(wildcard host/lib/*.c)
 LIB_CXX_SRC:= $(wildcard host/lib/*.cpp)
 DET_SRC    := $(wildcard detectors/src/*.c)
 SENSOR_SRC := $(wildcard host/sensor/*.c)
+DETECT_SRC := $(wildcard host/detect/*.c)
 SIMTOOL_SRC:= $(wildcard sim/tools/*.c)
 GEN_SRC    := $(wildcard sim/gen/*.c)
 IVSHMEM_SRC:= $(wildcard sim/ivshmem/*.c)
@@ -37,7 +38,7 @@ TESTLIB_SRC:= $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))
 # (built by `make`, run over the corpora by `make test`).
 FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZLIB_SRC:= $(filter-out $(FUZZ_SRC) tests/fuzz/replay_main.c,$(wildcard tests/fuzz/*.c)) \
-	      host/sensor/card_config.c host/sensor/outputs.c
+	      host/sensor/card_config.c host/sensor/outputs.c host/sensor/kafka_output.c
 
 obj = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(patsubst %.c,$(BUILD)/obj/%.o,$(1)))
 # hw/src is compiled into sim/src/card.c as one unit (see there), not file by file;
@@ -53,7 +54,7 @@ $(if $(CL_MISSING),$(error opencl/ndr_card.cl: does not include $(CL_MISSING)))
 HW_MISSING := $(strip $(foreach f,$(HW_SRC),$(if $(shell grep -F '"../../$(f)"' sim/src/card.c),,$(f))))
 $(if $(HW_MISSING),$(error sim/src/card.c: does not include $(HW_MISSING)))
 LIBNDR  := $(BUILD)/lib/libndr.a
-BINS    := $(BUILD)/bin/ndr-sensor $(if $(SIMTOOL_SRC),$(BUILD)/bin/ndr-sim) \
+BINS    := $(BUILD)/bin/ndr-sensor $(BUILD)/bin/ndr-detect $(if $(SIMTOOL_SRC),$(BUILD)/bin/ndr-sim) \
 	   $(if $(GEN_SRC),$(BUILD)/bin/ndr-gen) \
 	   $(if $(IVSHMEM_SRC),$(BUILD)/bin/ndr-ivshmem-card)
 BENCHES := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
@@ -110,6 +111,11 @@ $(BUILD)/bin/ndr-sensor: $(call obj,$(SENSOR_SRC)) $(LIBNDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
+# The detectors as a Kafka consumer group (docs/fleet.md).
+$(BUILD)/bin/ndr-detect: $(call obj,$(DETECT_SRC)) $(LIBNDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
 $(BUILD)/bin/ndr-sim: $(call obj,$(SIMTOOL_SRC)) $(LIBNDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
@@ -138,6 +144,16 @@ $(BUILD)/tools/ndr-test-xclbin: $(BUILD)/obj/tests/tools/ndr_test_xclbin.o
 $(BUILD)/tools/ndr-pcap-sort: $(BUILD)/obj/tests/tools/ndr_pcap_sort.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ -lpcap
+
+# librdkafka's mock cluster, for the fleet tests (no broker package needed).
+$(BUILD)/tools/ndr-kafka-mock: $(BUILD)/obj/tests/tools/ndr_kafka_mock.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ -lrdkafka
+
+$(BUILD)/tools/ndr-kafka-bench: $(BUILD)/obj/tests/tools/ndr_kafka_bench.o \
+		$(BUILD)/obj/tests/unit/flowgen.o $(LIBNDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) -lcmocka
 
 $(BUILD)/tools/ndr-ring-dump: $(BUILD)/obj/tests/tools/ndr_ring_dump.o $(LIBNDR)
 	@mkdir -p $(dir $@)

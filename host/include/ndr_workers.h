@@ -101,6 +101,11 @@ unsigned ndr_workers_count(const struct ndr_workers *w);
  * tests. */
 int ndr_workers_route(const struct ndr_workers *w, unsigned det, const struct ndr_rec_hdr *rec);
 
+/* The shard key detector det gives rec (NDR_SHARD_SKIP: it does not use
+ * it), computed with the detectors' seed: the Kafka records topic's key
+ * (ndr_kafka_wire.h; an ndr_kafka_key_fn with w as its argument). */
+uint64_t ndr_workers_shard_key(void *w, unsigned det, const struct ndr_rec_hdr *rec);
+
 void ndr_workers_free(struct ndr_workers *w);
 
 #endif

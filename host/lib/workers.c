@@ -460,6 +460,13 @@ int ndr_workers_route(const struct ndr_workers *w, unsigned det, const struct nd
 	return (int)ndr_shard_of(key, w->n);
 }
 
+uint64_t ndr_workers_shard_key(void *w, unsigned det, const struct ndr_rec_hdr *rec)
+{
+	const struct ndr_workers *ws = w;
+
+	return det < ws->nd ? ws->ops[det]->shard(ws->router[det], rec) : NDR_SHARD_SKIP;
+}
+
 static int is_event(const struct ndr_rec_hdr *rec)
 {
 	return rec->type == NDR_REC_FLOW || rec->type == NDR_REC_DNS || rec->type == NDR_REC_TLS;

@@ -234,12 +234,13 @@ static struct ndr_workers *start_detectors(struct ndr_config *cfg, const struct 
 					   char *err, size_t errlen)
 {
 	struct ndr_workers_opts wo = { 0 };
-	struct ndr_workers_out wout = { outputs_alert, o->records ? outputs_record : NULL, out };
+	struct ndr_workers_out wout = { outputs_alert,
+					outputs_want_records(out) ? outputs_record : NULL, out };
 	struct ndr_workers *w;
 
 	if (sensor_workers(cfg, o, src, &wo.workers, err, errlen))
 		return NULL;
-	wo.seed = sensor_seed(src);
+	wo.seed = outputs_seed(out, sensor_seed(src));
 	w = ndr_workers_new(cfg, &wo, &wout, err, errlen);
 	if (!w)
 		return NULL;
@@ -248,6 +249,7 @@ static struct ndr_workers *start_detectors(struct ndr_config *cfg, const struct 
 		ndr_workers_free(w);
 		return NULL;
 	}
+	outputs_attach_workers(out, w);
 	return w;
 }
 

@@ -143,6 +143,13 @@ int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 			  "tcp://HOST:PORT (RFC 6587 octet counting); repeatable" },
 		{ "records", 0, NDR_CLI_FLAG, &o->records,
 		  .help = "also write flow, dns and tls records as EVE events" },
+		{ "kafka", 0, NDR_CLI_STRING, &o->kafka_brokers, .metavar = "BROKERS",
+		  .help = "alerts (and with --records flow, dns, tls events) as\n"
+			  "EVE JSON to Kafka at HOST:PORT,... ([kafka] section,\n"
+			  "docs/fleet.md)" },
+		{ "kafka-records", 0, NDR_CLI_FLAG, &o->kafka_records,
+		  .help = "also every record, binary, to the records topic\n"
+			  "for ndr-detect (needs --kafka or [kafka] brokers)" },
 		NDR_CLI_HEADING("Other:"),
 		{ "config", 'c', NDR_CLI_STRING, &o->config_path, .metavar = "FILE",
 		  .help = "configuration (docs/configuration.md)" },
@@ -199,7 +206,11 @@ int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 			"and --card opencl[:PLATFORM] (XRT's OpenCL)\n");
 		return -1;
 	}
-	if (!o->eve_path && o->n_syslog == 0)
+	if (o->kafka_brokers && !o->kafka_brokers[0]) {
+		fprintf(stderr, "ndr-sensor: --kafka needs HOST:PORT[,HOST:PORT...]\n");
+		return -1;
+	}
+	if (!o->eve_path && o->n_syslog == 0 && !o->kafka_brokers && !o->kafka_records)
 		o->eve_path = "-";
 	return 0;
 }

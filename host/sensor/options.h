@@ -20,6 +20,8 @@ struct sensor_opts {
 	const char *syslog_urls[SENSOR_MAX_SYSLOG];
 	int n_syslog;
 	int records;                  /* also write flow/dns events */
+	const char *kafka_brokers;    /* --kafka: alerts (and records) to Kafka */
+	int kafka_records;            /* --kafka-records: the records topic */
 	int quiet;                    /* no progress line, no summary */
 	int numa_node;                /* -1 = the card's */
 	int progress;                 /* -1 auto (a tty or a long run), 0 off, 1 on */

@@ -1,12 +1,14 @@
 /*
  * outputs.c - where ndr-sensor's events go: one EVE JSON writer (file or
  * stdout) and any number of syslog receivers. Every alert goes to all of
- * them; flow/dns/tls records (--records) only to EVE.
+ * them; flow/dns/tls records (--records) to EVE and Kafka, and with
+ * --kafka-records to Kafka's records topic for ndr-detect.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "ndr_eve.h"
+#include "ndr_kafka.h"
 #include "ndr_syslog.h"
 #include "ndr_tls_sessions.h"
 #include "sensor.h"
@@ -26,6 +28,11 @@ struct sensor_outputs {
 	int n_syslog;
 	int finished;       /* syslog sinks flushed and closed */
 	uint64_t alerts;
+	struct sensor_kafka *kafka;
+	int records;        /* --records */
+	int want_records;   /* --records or --kafka-records */
+	int fleet_keys;     /* --kafka-records: key_seed seeds the detectors */
+	uint64_t key_seed;
 };
 
 static void tls_event(void *arg, const struct ndr_tls_rec *client,
@@ -41,6 +48,7 @@ struct sensor_outputs *outputs_open(const struct sensor_opts *o, struct ndr_conf
 {
 	struct sensor_outputs *out = calloc(1, sizeof(*out));
 	struct ndr_syslog_opts so;
+	struct ndr_kafka_opts ko;
 	int i;
 
 	if (!out) {
@@ -49,8 +57,18 @@ struct sensor_outputs *outputs_open(const struct sensor_opts *o, struct ndr_conf
 	}
 	ndr_syslog_opts_default(&so);
 	/* Read [syslog] even without --syslog, so its keys are still checked. */
-	if (ndr_syslog_config(cfg, &so, err, errlen))
+	if (ndr_syslog_config(cfg, &so, err, errlen) ||
+	    sensor_kafka_config(o, cfg, &ko, err, errlen))
 		goto fail;
+	out->records = o->records;
+	out->want_records = o->records || o->kafka_records;
+	if (o->kafka_brokers || o->kafka_records) {
+		out->kafka = sensor_kafka_open(o, &ko, err, errlen);
+		if (!out->kafka)
+			goto fail;
+		out->fleet_keys = o->kafka_records;
+		out->key_seed = ko.key_seed;
+	}
 	if (o->eve_path) {
 		out->eve = ndr_eve_writer_open(o->eve_path, err, errlen);
 		if (!out->eve)
@@ -85,13 +103,17 @@ void outputs_alert(void *arg, const struct ndr_alert *alert)
 		ndr_eve_write_alert(out->eve, alert);
 	for (i = 0; i < out->n_syslog && !out->finished; i++)
 		ndr_syslog_send_alert(out->syslog[i], alert);
+	if (out->kafka)
+		sensor_kafka_alert(out->kafka, alert);
 }
 
 void outputs_record(void *arg, const struct ndr_rec_hdr *rec)
 {
 	struct sensor_outputs *out = arg;
 
-	if (!out->eve)
+	if (out->kafka)
+		sensor_kafka_record(out->kafka, rec);
+	if (!out->eve || !out->records)
 		return;
 	if (rec->type == NDR_REC_FLOW)
 		ndr_eve_write_flow(out->eve, (const struct ndr_flow_rec *)rec);
@@ -107,6 +129,8 @@ void outputs_poll(struct sensor_outputs *out)
 
 	for (i = 0; i < out->n_syslog && !out->finished; i++)
 		ndr_syslog_poll(out->syslog[i]);
+	if (out->kafka && !out->finished)
+		sensor_kafka_poll(out->kafka);
 }
 
 void outputs_finish(struct sensor_outputs *out)
@@ -117,6 +141,8 @@ void outputs_finish(struct sensor_outputs *out)
 		return;
 	if (out->tls)
 		ndr_tls_sessions_flush(out->tls);
+	if (out->kafka)
+		sensor_kafka_finish(out->kafka);
 	for (i = 0; i < out->n_syslog; i++) {
 		snprintf(out->final_error[i], sizeof(out->final_error[i]), "%s",
 			 ndr_syslog_last_error(out->syslog[i]));
@@ -131,6 +157,22 @@ void outputs_finish(struct sensor_outputs *out)
 uint64_t outputs_alerts(const struct sensor_outputs *out)
 {
 	return out->alerts;
+}
+
+int outputs_want_records(const struct sensor_outputs *out)
+{
+	return out->want_records;
+}
+
+uint64_t outputs_seed(const struct sensor_outputs *out, uint64_t def)
+{
+	return out->fleet_keys ? out->key_seed : def;
+}
+
+void outputs_attach_workers(struct sensor_outputs *out, struct ndr_workers *w)
+{
+	if (out->kafka)
+		sensor_kafka_keys(out->kafka, w);
 }
 
 void outputs_summary(struct sensor_outputs *out, FILE *f)
@@ -162,6 +204,8 @@ void outputs_summary(struct sensor_outputs *out, FILE *f)
 			(unsigned long long)st->queued, (unsigned long long)st->dropped,
 			(unsigned long long)st->reconnects, e[0] ? "; last error: " : "", e);
 	}
+	if (out->kafka)
+		sensor_kafka_summary(out->kafka, f);
 }
 
 void outputs_close(struct sensor_outputs *out)
@@ -170,6 +214,7 @@ void outputs_close(struct sensor_outputs *out)
 		return;
 	outputs_finish(out);
 	ndr_tls_sessions_free(out->tls);
+	sensor_kafka_close(out->kafka);
 	if (out->eve)
 		ndr_eve_writer_close(out->eve);
 	free(out);
