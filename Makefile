@@ -14,9 +14,11 @@ CFLAGS_ALL := -std=c11 $(OPT) $(WARN) $(shell pkg-config --cflags $(PKGS) 2>/dev
 XRT_INC ?= /usr/include/xrt
 CXXWARN := -Wall -Wextra -Werror -Wshadow
 CXXFLAGS_ALL := -std=c++17 $(OPT) $(CXXWARN) -isystem $(XRT_INC) $(CXXFLAGS)
-LDLIBS_ALL := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lxrt_coreutil -luuid -lOpenCL \
+LDLIBS_ALL := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcap -lxrt_coreutil -luuid -lOpenCL \
 	      -lstdc++ -lm -lpthread $(LDLIBS)
-VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+# The release (semantic version) and the commit it was built from.
+SEMVER  := $(shell cat VERSION)
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 HW_SRC     := $(wildcard hw/src/*.c)
 SIM_SRC    := $(wildcard sim/src/*.c)
@@ -63,7 +65,7 @@ all: $(BINS) $(TESTS) $(BENCHES) $(TESTTOOLS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_ALL) -DNDR_VERSION='"$(VERSION)"' $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS_ALL) -DNDR_VERSION='"$(VERSION)"' -DNDR_SEMVER='"$(SEMVER)"' $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
 # XRT's OpenCL extensions (cl_ext_xilinx.h) live in XRT's include directory and
 # include_next the Khronos cl_ext.h: only the OpenCL-on-XRT source sees them.
