@@ -43,8 +43,10 @@ struct ra_hdr {
 	uint32_t caplen;
 	uint32_t wirelen;
 	uint64_t unsupported;       /* the capture's count after this frame */
+	uint64_t filtered;          /* same, the filter's */
 	uint32_t kind;
-	uint8_t  pad[36];           /* the frame starts on the next cache line */
+	int32_t  linktype;          /* of the unsupported frames */
+	uint8_t  pad[24];           /* the frame starts on the next cache line */
 };
 
 _Static_assert(sizeof(struct ra_hdr) == RA_ALIGN, "queue entry header is one cache line");
@@ -70,7 +72,7 @@ struct ndr_readahead {
 	/* written by the reader before it publishes END */
 	int end_rc;
 	int truncated;
-	uint64_t end_unsupported;
+	uint64_t end_unsupported, end_filtered;
 	char end_err[512];
 
 	/* the consumer's own */
@@ -79,6 +81,8 @@ struct ndr_readahead {
 	uint64_t c_tail;            /* tail as last loaded */
 	uint64_t frames;
 	uint64_t unsupported;       /* as of the last frame taken */
+	uint64_t filtered;          /* same */
+	int linktype;               /* of the unsupported frames */
 	int ended;                  /* END taken */
 };
 
@@ -178,6 +182,8 @@ static void *reader(void *arg)
 		h.caplen = keep;
 		h.wirelen = f.wirelen > keep ? f.wirelen : keep;
 		h.unsupported = st.unsupported;
+		h.filtered = st.filtered;
+		h.linktype = st.unsupported_linktype;
 		if (!push(ra, &h, f.data, keep))
 			return NULL;
 	}
@@ -185,6 +191,8 @@ static void *reader(void *arg)
 	ra->end_rc = rc < 0 ? -1 : 0;
 	ra->truncated = st.truncated;
 	ra->end_unsupported = st.unsupported;
+	ra->end_filtered = st.filtered;
+	ra->linktype = st.unsupported_linktype;
 	memset(&h, 0, sizeof(h));
 	h.kind = RA_END;
 	(void)push(ra, &h, NULL, 0);       /* its publication orders end_* before it */
@@ -268,6 +276,7 @@ int ndr_readahead_next(struct ndr_readahead *ra, struct ndr_frame *f, char *err,
 		if (h.kind == RA_END) {
 			ra->ended = 1;
 			ra->unsupported = ra->end_unsupported;
+			ra->filtered = ra->end_filtered;
 			if (ra->end_rc < 0)
 				snprintf(err, errlen, "%s", ra->end_err);
 			return ra->end_rc;
@@ -279,6 +288,9 @@ int ndr_readahead_next(struct ndr_readahead *ra, struct ndr_frame *f, char *err,
 		ra->c_next = ra->c_head + align_up(sizeof(h) + h.caplen);
 		ra->frames++;
 		ra->unsupported = h.unsupported;
+		ra->filtered = h.filtered;
+		if (h.unsupported)
+			ra->linktype = h.linktype;
 		return 1;
 	}
 }
@@ -288,6 +300,8 @@ void ndr_readahead_get_stats(const struct ndr_readahead *ra, struct ndr_capture_
 	memset(st, 0, sizeof(*st));
 	st->frames = ra->frames;
 	st->unsupported = ra->unsupported;
+	st->filtered = ra->filtered;
+	st->unsupported_linktype = ra->linktype;
 	st->truncated = ra->ended && ra->truncated;
 }
 
