@@ -108,7 +108,7 @@ struct sensor_health *sensor_health_new(struct ndr_source *src, struct ndr_worke
 {
 	static const char *const card_losses[] = { "rx_overrun", "dns_dropped", "tls_dropped",
 		"records_dropped", "records_link_dropped", NULL };
-	static const char *const capture_losses[] = { "kernel_drops", "unsupported",
+	static const char *const capture_losses[] = { "kernel_drops",
 		"down", NULL };
 	static const char *const ring_losses[] = { "bad_records", "seq_gaps",
 		"card_dropped", NULL };

@@ -381,7 +381,8 @@ int main(int argc, char **argv)
 fail:
 	if (err[0])
 		fprintf(stderr, "ndr-sensor: %s\n", err);
-	sensor_notify("STOPPING=1");
+	if (!r.stopping)
+		sensor_notify("STOPPING=1");
 	ndr_workers_free(r.det);
 	sensor_health_free(r.health);
 	ndr_source_close(src);

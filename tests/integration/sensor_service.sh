@@ -266,3 +266,46 @@ check "-f: the rest counted as filtered" \
 rc=$?
 check "-f: a filter that does not compile is refused, saying why (status $rc)" \
 	[ "$rc" -ne 0 ] && grep -q "filter 'udp prot 53'" "$TMP/f2.err"
+check "a rising loss counter is warned about" \
+	grep -q "warning: capture down rising: +1" "$TMP/flap.err"
+
+# an unsupported link type (radiotap, DLT 127): counted and said once, with its number
+/usr/bin/python3 - "$TMP/radiotap.pcap" <<'EOF2'
+import struct, sys
+with open(sys.argv[1], 'wb') as f:
+    f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 127))
+    for i in range(3):
+        frame = bytes(8) + bytes(range(40))
+        f.write(struct.pack('<IIII', 1700000000 + i, 0, len(frame), len(frame)) + frame)
+EOF2
+"$SENSOR" -r "$TMP/radiotap.pcap" --eve "$TMP/rt.json" --metrics-file "$TMP/rt.prom" 2>"$TMP/rt.err"
+check "unsupported link type: one warning naming DLT 127 ($(grep -c 'link type 127' "$TMP/rt.err"))" \
+	[ "$(grep -c 'link type 127 is not supported' "$TMP/rt.err")" -eq 1 ]
+check "unsupported link type: its frames counted" \
+	grep -q '^ndr_capture_unsupported_total 3$' "$TMP/rt.prom"
+
+# Type=notify: the sd_notify datagrams, read from a socket as systemd would
+/usr/bin/python3 - "$TMP/notify.sock" >"$TMP/notify.log" 2>&1 <<'EOF2' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(30)
+while True:
+    msg = s.recv(4096).decode()
+    print(msg.replace('\n', ' '), flush=True)
+    if 'STOPPING=1' in msg:
+        break
+EOF2
+listener=$!
+wait_for 5 test -S "$TMP/notify.sock"
+NOTIFY_SOCKET=$TMP/notify.sock "$SENSOR" -i lo --eve "$TMP/notify.json" 2>"$TMP/notify.err" &
+pid=$!
+wait_for 10 grep -q "READY=1" "$TMP/notify.log"
+kill -HUP "$pid"
+wait_for 5 grep -q "RELOADING=1" "$TMP/notify.log"
+kill -TERM "$pid"
+wait "$pid"
+pid=
+wait "$listener"
+check "sd_notify: READY=1, RELOADING=1 then READY=1, STOPPING=1 ($(tr '\n' '|' <"$TMP/notify.log"))" \
+	sh -c "tr '\n' '|' <'$TMP/notify.log' | grep -q '^READY=1 STATUS=reading records|RELOADING=1|READY=1|STOPPING=1|'"
