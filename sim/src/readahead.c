@@ -43,10 +43,11 @@ struct ra_hdr {
 	uint32_t caplen;
 	uint32_t wirelen;
 	uint64_t unsupported;       /* the capture's count after this frame */
+	uint64_t bad_time;          /* the capture's count after this frame */
 	uint64_t filtered;          /* same, the filter's */
 	uint32_t kind;
 	int32_t  linktype;          /* of the unsupported frames */
-	uint8_t  pad[24];           /* the frame starts on the next cache line */
+	uint8_t  pad[16];           /* the frame starts on the next cache line */
 };
 
 _Static_assert(sizeof(struct ra_hdr) == RA_ALIGN, "queue entry header is one cache line");
@@ -74,6 +75,9 @@ struct ndr_readahead {
 	int truncated;
 	uint64_t end_unsupported, end_filtered;
 	char end_err[512];
+	/* written by the reader before it publishes the first frame with a
+	 * bad time (ndr_capture.h), read only after that frame */
+	struct ndr_capture_stats bad_first;
 
 	/* the consumer's own */
 	_Alignas(64) uint64_t c_head;   /* the frame handed out starts here */
@@ -83,6 +87,7 @@ struct ndr_readahead {
 	uint64_t unsupported;       /* as of the last frame taken */
 	uint64_t filtered;          /* same */
 	int linktype;               /* of the unsupported frames */
+	uint64_t bad_time;          /* as of the last frame taken */
 	int ended;                  /* END taken */
 };
 
@@ -184,6 +189,9 @@ static void *reader(void *arg)
 		h.unsupported = st.unsupported;
 		h.filtered = st.filtered;
 		h.linktype = st.unsupported_linktype;
+		h.bad_time = st.bad_time;
+		if (st.bad_time == 1 && !ra->bad_first.bad_time)
+			ra->bad_first = st;
 		if (!push(ra, &h, f.data, keep))
 			return NULL;
 	}
@@ -291,6 +299,7 @@ int ndr_readahead_next(struct ndr_readahead *ra, struct ndr_frame *f, char *err,
 		ra->filtered = h.filtered;
 		if (h.unsupported)
 			ra->linktype = h.linktype;
+		ra->bad_time = h.bad_time;
 		return 1;
 	}
 }
@@ -303,6 +312,12 @@ void ndr_readahead_get_stats(const struct ndr_readahead *ra, struct ndr_capture_
 	st->filtered = ra->filtered;
 	st->unsupported_linktype = ra->linktype;
 	st->truncated = ra->ended && ra->truncated;
+	st->bad_time = ra->bad_time;
+	if (ra->bad_time) {
+		st->bad_time_first_frame = ra->bad_first.bad_time_first_frame;
+		st->bad_time_first_sec = ra->bad_first.bad_time_first_sec;
+		st->bad_time_first_frac = ra->bad_first.bad_time_first_frac;
+	}
 }
 
 void ndr_readahead_free(struct ndr_readahead *ra)
