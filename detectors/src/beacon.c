@@ -129,6 +129,8 @@ static const struct ndr_ew_table bc_tables[] = {
 static const struct ndr_ew_class bc_class = {
 	.section = BC_SECTION,
 	.size = sizeof(struct bc),
+	.settings_off = offsetof(struct bc, max_starts),
+	.settings_end = offsetof(struct bc, val_len),
 	.defaults = { NDR_EW_FROM_INTERNAL, 64u << 20, 86400000 },
 	.configure = bc_configure,
 	.tables = bc_tables,
@@ -393,4 +395,5 @@ const struct ndr_detector_ops ndr_det_beacon = {
 	.tick = ndr_ew_tick,
 	.stats = ndr_ew_stats,
 	.destroy = ndr_ew_destroy,
+	.reconfigure = ndr_ew_reconfigure,
 };

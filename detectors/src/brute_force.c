@@ -120,6 +120,8 @@ static const struct ndr_ew_table bf_tables[] = {
 static const struct ndr_ew_class bf_class = {
 	.section = BF_SECTION,
 	.size = sizeof(struct bf),
+	.settings_off = offsetof(struct bf, ports),
+	.settings_end = offsetof(struct bf, table),
 	.defaults = { NDR_EW_EAST_WEST, 16u << 20, 3600000 },
 	.configure = bf_configure,
 	.tables = bf_tables,
@@ -320,4 +322,5 @@ const struct ndr_detector_ops ndr_det_brute_force = {
 	.tick = ndr_ew_tick,
 	.stats = ndr_ew_stats,
 	.destroy = ndr_ew_destroy,
+	.reconfigure = ndr_ew_reconfigure,
 };

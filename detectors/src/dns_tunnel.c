@@ -985,6 +985,41 @@ fail:
 	return NULL;
 }
 
+#define DT_SWAP(a, b) do { __typeof__(a) t_ = (a); (a) = (b); (b) = t_; } while (0)
+
+/* Sizes and the hash seed shape the tables that hold what was learned:
+ * they need a restart. Every threshold and both allowlists change here. */
+static int dt_reconfigure(void *det, void *fresh_det, int apply, char *err, size_t errlen)
+{
+	struct dt *d = det, *f = fresh_det;
+	static const struct { const char *key; size_t off; } fixed[] = {
+		{ "max_entities", offsetof(struct dt_config, max_entities) },
+		{ "max_alerted_domains", offsetof(struct dt_config, max_alerted_domains) },
+		{ "hll_precision", offsetof(struct dt_config, hll_precision) },
+		{ "hash_seed", offsetof(struct dt_config, hash_seed) },
+	};
+
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		uint64_t was = *(const uint64_t *)((const char *)&d->cfg + fixed[i].off);
+		uint64_t now = *(const uint64_t *)((const char *)&f->cfg + fixed[i].off);
+
+		if (was != now) {
+			snprintf(err, errlen, "[%s] %s: %llu -> %llu needs a restart (it sizes "
+				 "the learned tables)", DT_SECTION, fixed[i].key,
+				 (unsigned long long)was, (unsigned long long)now);
+			return -1;
+		}
+	}
+	if (!apply)
+		return 0;
+	d->cfg = f->cfg;
+	DT_SWAP(d->allow_domain, f->allow_domain);
+	DT_SWAP(d->n_allow_domain, f->n_allow_domain);
+	DT_SWAP(d->allow_bytes, f->allow_bytes);
+	DT_SWAP(d->allow_client, f->allow_client);
+	return 0;
+}
+
 const struct ndr_detector_ops ndr_det_dns_tunnel = {
 	.name = DT_SECTION,
 	.create = dt_create,
@@ -993,4 +1028,5 @@ const struct ndr_detector_ops ndr_det_dns_tunnel = {
 	.tick = dt_tick,
 	.stats = dt_stats,
 	.destroy = dt_destroy,
+	.reconfigure = dt_reconfigure,
 };

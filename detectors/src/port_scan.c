@@ -99,6 +99,8 @@ static const struct ndr_ew_table ps_tables[] = {
 static const struct ndr_ew_class ps_class = {
 	.section = PS_SECTION,
 	.size = sizeof(struct ps),
+	.settings_off = offsetof(struct ps, window_ns),
+	.settings_end = offsetof(struct ps, by_port),
 	.defaults = { NDR_EW_EAST_WEST, 32u << 20, 3600000 },
 	.configure = ps_configure,
 	.tables = ps_tables,
@@ -286,4 +288,5 @@ const struct ndr_detector_ops ndr_det_port_scan = {
 	.tick = ndr_ew_tick,
 	.stats = ndr_ew_stats,
 	.destroy = ndr_ew_destroy,
+	.reconfigure = ndr_ew_reconfigure,
 };

@@ -121,6 +121,8 @@ static const struct ndr_ew_table rr_tables[] = {
 static const struct ndr_ew_class rr_class = {
 	.section = RR_SECTION,
 	.size = sizeof(struct rr),
+	.settings_off = offsetof(struct rr, epm_ports),
+	.settings_end = offsetof(struct rr, srcs),
 	.defaults = { NDR_EW_EAST_WEST, 16u << 20, 3600000 },
 	.configure = rr_configure,
 	.tables = rr_tables,
@@ -311,4 +313,5 @@ const struct ndr_detector_ops ndr_det_rpc_recon = {
 	.tick = ndr_ew_tick,
 	.stats = ndr_ew_stats,
 	.destroy = ndr_ew_destroy,
+	.reconfigure = ndr_ew_reconfigure,
 };

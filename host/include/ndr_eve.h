@@ -79,6 +79,7 @@ struct ndr_eve_writer;
 struct ndr_eve_stats {
 	uint64_t events;   /* lines written and flushed */
 	uint64_t errors;   /* events lost to a render or write error */
+	uint64_t reopens;  /* ndr_eve_writer_reopen() calls that opened the file */
 };
 
 /* path "-" is stdout; otherwise the file is opened for append (created
@@ -96,6 +97,11 @@ int ndr_eve_write_tls(struct ndr_eve_writer *w, const struct ndr_tls_rec *rec);
 /* Any event built by the caller (steals nothing: the reference stays theirs). */
 int ndr_eve_write_json(struct ndr_eve_writer *w, const json_t *event);
 void ndr_eve_writer_stats(const struct ndr_eve_writer *w, struct ndr_eve_stats *out);
+/* After logrotate moved the file: open the path again (created if gone)
+ * and write there from the next event on; no event is split, as each was
+ * flushed whole. A no-op for stdout or a stream the caller owns. 0, or -1
+ * with "PATH: why" in err (the old file stays in use). */
+int ndr_eve_writer_reopen(struct ndr_eve_writer *w, char *err, size_t errlen);
 void ndr_eve_writer_close(struct ndr_eve_writer *w);
 
 /* An alert sink (ndr_alert.h) that writes to w; write errors are counted. */

@@ -646,6 +646,7 @@ int ndr_eve_tls_format(const struct ndr_tls_rec *rec, char *buf, size_t len)
 struct ndr_eve_writer {
 	FILE *f;
 	int owned;
+	char *path;        /* owned files: what ndr_eve_writer_reopen opens */
 	struct ndr_eve_stats stats;
 };
 
@@ -672,7 +673,32 @@ struct ndr_eve_writer *ndr_eve_writer_open(const char *path, char *err, size_t e
 		return NULL;
 	}
 	w->owned = 1;
+	w->path = strdup(path);
+	if (!w->path) {
+		ndr_eve_writer_close(w);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return NULL;
+	}
 	return w;
+}
+
+int ndr_eve_writer_reopen(struct ndr_eve_writer *w, char *err, size_t errlen)
+{
+	FILE *f;
+
+	if (!w->owned)
+		return 0;
+	/* the new file first: if it cannot be opened, events keep going to
+	 * the old one rather than nowhere */
+	f = fopen(w->path, "a");
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot reopen: %s", w->path, strerror(errno));
+		return -1;
+	}
+	fclose(w->f);      /* every line was flushed as it was written */
+	w->f = f;
+	w->stats.reopens++;
+	return 0;
 }
 
 struct ndr_eve_writer *ndr_eve_writer_from_file(FILE *f)
@@ -744,6 +770,7 @@ void ndr_eve_writer_close(struct ndr_eve_writer *w)
 		fclose(w->f);
 	else
 		fflush(w->f);
+	free(w->path);
 	free(w);
 }
 
