@@ -15,7 +15,8 @@ libxrt-dev libxrt-utils uuid-dev ocl-icd-opencl-dev opencl-c-headers pocl-opencl
 
 # The real tools behind the committed captures (tests/captures/README.md).
 CAPTURE_PKGS="iodine dns2tcp dnsmasq-base socat bind9-dnsutils net-tools
-nmap hydra openssh-server openssh-client stunnel4 openssl curl python3"
+nmap hydra openssh-server openssh-client stunnel4 openssl curl python3
+krb5-kdc krb5-admin-server krb5-user"
 EVAL_PKGS="wireshark-common"
 BENCH_PKGS="softflowd libndpi-bin"
 

@@ -361,8 +361,8 @@ static void alert(struct bc *b, const struct ndr_flow_rec *r, const struct bc_va
 		score = 0.5 + 0.5 * ndr_ew_ramp(p->significance, b->min_significance,
 						2 * b->min_significance);
 		snprintf(sig, sizeof(sig),
-			 "NDR beacon: %s every ~%.1f s +-%.0f %% (%u check-ins, confidence %.2f)",
-			 entity, p->period_s, 100 * p->jitter, v->n, score);
+			 "NDR beacon: %s every ~%.1f s +-%.0f %% (%u check-ins; by chance: p < 1e-%.0f)",
+			 entity, p->period_s, 100 * p->jitter, v->n, floor(p->significance));
 		json_object_set_new(ev, "method", json_string("periodicity"));
 		json_object_set_new(ev, "period_s", ndr_ew_json_real(p->period_s, 1000));
 		json_object_set_new(ev, "jitter", ndr_ew_json_real(p->jitter, 1000));
