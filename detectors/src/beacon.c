@@ -96,11 +96,13 @@ static uint32_t *sizes(struct bc_val *v, uint64_t max)
 	return (uint32_t *)(starts(v) + max);
 }
 
-/* Polled or timer-driven by design: NTP 123, SNMP 161/162, syslog 514,
+/* Polled or timer-driven by design: DNS 53 (a resolver carries every
+ * program's lookups, and what a DNS channel says is in its names, D1's
+ * business), NTP 123, SNMP 161/162, syslog 514,
  * NetFlow 2055/9995, IPFIX 4739, sFlow 6343, statsd 8125, GELF 12201,
  * Nagios NRPE 5666, Prometheus node exporter 9100, Zabbix agent and
  * server 10050/10051, DHCP 67/68, NetBIOS 137/138, SSDP 1900, mDNS 5353. */
-static const uint16_t bc_allow_default[] = { 67, 68, 123, 137, 138, 161, 162, 514, 1900,
+static const uint16_t bc_allow_default[] = { 53, 67, 68, 123, 137, 138, 161, 162, 514, 1900,
 					     2055, 4739, 5353, 5666, 6343, 8125, 9100, 9995,
 					     10050, 10051, 12201 };
 

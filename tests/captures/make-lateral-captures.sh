@@ -45,7 +45,7 @@ SSH_TUNNEL_SECONDS=${SSH_TUNNEL_SECONDS:-660}
 BEACON_COUNT=${BEACON_COUNT:-240}
 BEACON_STRETCH=120
 BEACON5_COUNT=${BEACON5_COUNT:-80}
-MAX_PACKETS=40000        # safety net for capture size (< 5 MB)
+MAX_PACKETS=${MAX_PACKETS:-40000}  # safety net for capture size (< 5 MB)
 
 WORK=""
 PIDS=()
@@ -557,7 +557,7 @@ while True:
 	for h in ws3 ws5; do
 		in_ns "$h" bash -c "end=\$((SECONDS + $secs)); while [ \$SECONDS -lt \$end ]; do
 			dig +short +time=2 +tries=1 @$SRV site\$((RANDOM % 30)).corp.test >/dev/null
-			sleep \$((RANDOM % 6 + 1)); done" & jobs+=($!)
+			sleep \$((RANDOM % 6 + 1)).\$((RANDOM % 1000)); done" & jobs+=($!)
 	done
 	in_ns ws4 bash -c "end=\$((SECONDS + $secs)); while [ \$SECONDS -lt \$end ]; do
 		curl -sk -o /dev/null --max-time 5 https://10.77.0.100/c; sleep $((3600 / stretch)); done" &
@@ -579,7 +579,8 @@ while True:
 	done
 	in_ns ws5 bash -c "end=\$((SECONDS + $secs)); while [ \$SECONDS -lt \$end ]; do
 		for i in \$(seq 100 124); do logger --udp --server 10.77.0.\$i --port 514 \
-			-t app \"event \$RANDOM\"; done; sleep \$((RANDOM % 4 + 1)); done" & jobs+=($!)
+			-t app \"event \$RANDOM\"; done; sleep \$((RANDOM % 4 + 1)).\$((RANDOM % 1000)); done" \
+		& jobs+=($!)
 	(
 		local ssh=(ssh -F "$WORK/ssh/client_config") n
 		for n in 1 2 3 4; do
