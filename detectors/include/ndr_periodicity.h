@@ -47,12 +47,23 @@ struct ndr_periodicity {
 	unsigned missed;        /* check-ins missed inside on-beat intervals */
 };
 
+#define NDR_PERIODICITY_BANDS 4u
+
+/* The bands and their chance under the null, computed once (they depend
+ * only on max_jitter, the widest band: 0.3 for +-30 %). */
+struct ndr_periodicity_bands {
+	double max_jitter;
+	double band[NDR_PERIODICITY_BANDS];
+	double p_null[NDR_PERIODICITY_BANDS];
+};
+
+void ndr_periodicity_bands_init(struct ndr_periodicity_bands *b, double max_jitter);
+
 /*
  * t: check-in times in seconds, sorted ascending, n of them (n - 1
- * intervals). max_jitter: the widest band (0.3 for +-30 %). Fills *out;
- * with fewer than 3 intervals significance is 0.
+ * intervals). Fills *out; with fewer than 3 intervals significance is 0.
  */
-void ndr_periodicity_test(const double *t, size_t n, double max_jitter,
+void ndr_periodicity_test(const double *t, size_t n, const struct ndr_periodicity_bands *bands,
 			  struct ndr_periodicity *out);
 
 #endif

@@ -70,6 +70,7 @@ struct bc {
 	uint64_t duration_window_ns, idle_ns, merge_ns;
 	double threshold, timing_tol, size_tol;
 	double max_jitter, min_significance, min_period_s, max_period_s;
+	struct ndr_periodicity_bands bands;
 	uint16_t allow_ports[BC_MAX_ALLOW];
 	size_t n_allow_ports;
 	size_t val_len;
@@ -169,6 +170,7 @@ static int bc_configure(void *det, struct ndr_config *cfg, char *err, size_t err
 			 (unsigned long long)b->max_starts);
 		return -1;
 	}
+	ndr_periodicity_bands_init(&b->bands, b->max_jitter);
 	b->merge_ns = merge_ms * 1000000ull;
 	b->min_period_s = (double)min_period_ms / 1000.0;
 	b->max_period_s = (double)max_period_ms / 1000.0;
@@ -295,7 +297,7 @@ static void score(const struct bc *b, struct bc_val *v, struct bc_scores *s)
 	for (unsigned i = 1; i < n; i++)
 		if (st[i] > st[i - 1])
 			iv[k++] = st[i] - st[i - 1];
-	ndr_periodicity_test(st, n, b->max_jitter, &s->per);
+	ndr_periodicity_test(st, n, &b->bands, &s->per);
 	s->intervals = k;
 	if (k >= 3)
 		s->timing = dispersion(iv, k, b->timing_tol, &s->interval_median,

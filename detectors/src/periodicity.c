@@ -10,7 +10,7 @@
 #include "ndr_periodicity.h"
 
 #define PT_MAX_INTERVALS 1024u
-#define PT_BANDS         4u
+#define PT_BANDS         NDR_PERIODICITY_BANDS
 #define PT_PERIODS       2u
 #define PT_P_MIN         1e-12
 #define PT_NULL_STEPS    32u
@@ -116,10 +116,21 @@ static double refine(const double *d, unsigned m, double guess, double b, unsign
 	return p;
 }
 
-void ndr_periodicity_test(const double *t, size_t n, double max_jitter,
-			  struct ndr_periodicity *out)
+void ndr_periodicity_bands_init(struct ndr_periodicity_bands *b, double max_jitter)
 {
 	static const double band_share[PT_BANDS] = { 1.0 / 6, 1.0 / 3, 2.0 / 3, 1.0 };
+
+	b->max_jitter = max_jitter;
+	for (unsigned i = 0; i < PT_BANDS; i++) {
+		b->band[i] = max_jitter * band_share[i];
+		b->p_null[i] = null_share(1.0, b->band[i]);   /* scale-free: P = 1 */
+	}
+}
+
+void ndr_periodicity_test(const double *t, size_t n, const struct ndr_periodicity_bands *bands,
+			  struct ndr_periodicity *out)
+{
+	double max_jitter = bands->max_jitter;
 	double d[PT_MAX_INTERVALS], sorted[PT_MAX_INTERVALS], dev[PT_MAX_INTERVALS];
 	double median, best_log = 1.0, periods[PT_PERIODS];
 	unsigned m, off_beat;
@@ -157,7 +168,7 @@ void ndr_periodicity_test(const double *t, size_t n, double max_jitter,
 	}
 	for (unsigned pi = 0; pi < PT_PERIODS && periods[pi] > 0; pi++) {
 		for (unsigned bi = 0; bi < PT_BANDS; bi++) {
-			double b = max_jitter * band_share[bi], p0, lp, e;
+			double b = bands->band[bi], p0 = bands->p_null[bi], lp, e;
 			unsigned x = 0, missed = 0, ne = 0;
 
 			for (unsigned i = 0; i < m; i++) {
@@ -169,7 +180,6 @@ void ndr_periodicity_test(const double *t, size_t n, double max_jitter,
 					dev[ne++] = e;
 				}
 			}
-			p0 = null_share(periods[pi], b);
 			lp = log10_binom_tail(m, x, p0);
 			if (lp < best_log - 1e-9) {   /* a tie keeps the longer period */
 				best_log = lp;

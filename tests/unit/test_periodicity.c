@@ -19,6 +19,8 @@
 #define MAX_T 64          /* the beacon detector's default ring */
 #define ALERT 8.0         /* its default min_significance */
 
+static struct ndr_periodicity_bands bands30;   /* max_jitter 0.3, the default */
+
 static double rnd(uint64_t *s)
 {
 	*s = *s * 6364136223846793005ull + 1442695040888963407ull;
@@ -27,13 +29,12 @@ static double rnd(uint64_t *s)
 
 /* Smallest prefix (check-ins) whose test reaches ALERT, 0 if none; the
  * latest MAX_T starts only, as the detector keeps them. */
-static size_t first_alert(const double *t, size_t n, double max_jitter,
-			  struct ndr_periodicity *at)
+static size_t first_alert(const double *t, size_t n, struct ndr_periodicity *at)
 {
 	for (size_t k = 4; k <= n; k++) {
 		size_t from = k > MAX_T ? k - MAX_T : 0;
 
-		ndr_periodicity_test(t + from, k - from, max_jitter, at);
+		ndr_periodicity_test(t + from, k - from, &bands30, at);
 		if (at->significance >= ALERT)
 			return k;
 	}
@@ -85,7 +86,7 @@ static void jittered_timers_become_significant(void **state)
 			uint64_t seed = s * 7919;
 			size_t n = timer(t, 200, cases[c].period, cases[c].jitter,
 					 cases[c].one_sided, cases[c].miss, &seed);
-			size_t k = first_alert(t, n, 0.3, &r);
+			size_t k = first_alert(t, n, &r);
 
 			if (k == 0 || k > cases[c].within)
 				fail_msg("case %zu seed %llu: period %.0f jitter %.2f miss %.2f: "
@@ -114,7 +115,7 @@ static void misses_are_counted(void **state)
 	(void)state;
 	for (int i = 0; i < 40; i++)
 		t[i] = 100.0 + 10.0 * i + (i >= 20 ? 10.0 : 0) + (i >= 30 ? 20.0 : 0);
-	ndr_periodicity_test(t, 40, 0.3, &r);
+	ndr_periodicity_test(t, 40, &bands30, &r);
 	assert_true(fabs(r.period_s - 10.0) < 1e-9);
 	assert_int_equal(r.intervals, 39);
 	assert_int_equal(r.on_beat, 39);
@@ -142,7 +143,7 @@ static void poisson_is_not_significant(void **state)
 		for (size_t k = 4; k <= 400; k++) {
 			size_t from = k > MAX_T ? k - MAX_T : 0;
 
-			ndr_periodicity_test(t + from, k - from, 0.3, &r);
+			ndr_periodicity_test(t + from, k - from, &bands30, &r);
 			worst = fmax(worst, r.significance);
 		}
 	}
@@ -178,7 +179,7 @@ static void human_like_is_not_significant(void **state)
 		for (size_t k = 4; k <= 400; k++) {
 			size_t from = k > MAX_T ? k - MAX_T : 0;
 
-			ndr_periodicity_test(t + from, k - from, 0.3, &r);
+			ndr_periodicity_test(t + from, k - from, &bands30, &r);
 			worst = fmax(worst, r.significance);
 		}
 	}
@@ -192,14 +193,15 @@ static void too_short_is_nothing(void **state)
 	struct ndr_periodicity r;
 
 	(void)state;
-	ndr_periodicity_test(t, 3, 0.3, &r);
+	ndr_periodicity_test(t, 3, &bands30, &r);
 	assert_true(r.significance == 0);
-	ndr_periodicity_test(t, 0, 0.3, &r);
+	ndr_periodicity_test(t, 0, &bands30, &r);
 	assert_true(r.significance == 0);
 }
 
 int main(void)
 {
+	ndr_periodicity_bands_init(&bands30, 0.3);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(jittered_timers_become_significant),
 		cmocka_unit_test(misses_are_counted),
