@@ -17,17 +17,19 @@
 #
 # Usage: sudo tests/captures/make-lateral-captures.sh [capture ...]
 #        capture: nmap-connect-scan hydra-ssh tls-beacon ssh-over-tls benign-eastwest new-admin-path
-#        (default: all five).  SSH_TUNNEL_SECONDS (default 660) sets the length of the
+#        beacon-5s beacon-300s kerberos-spray benign-background (default: all; the last one is
+#        written to generated/, not committed: see README.md).  SSH_TUNNEL_SECONDS (default 660) sets the length of the
 #        interactive session in ssh-over-tls; BEACON_COUNT (default 240) the beacon's callbacks.
 #
 # Needs (Debian packages): iproute2 ethtool tcpdump nmap hydra openssh-server openssh-client
-# openssl stunnel4 curl dnsmasq bind9-dnsutils python3.  It installs nothing; it says what is
+# openssl stunnel4 curl dnsmasq bind9-dnsutils python3 krb5-kdc krb5-admin-server krb5-user
+# bsdutils (scripts/deps.sh captures installs them).  It installs nothing; it says what is
 # missing.
 #
-# Time compression (tls-beacon only, see retime_connections): the client calls every 0.5 s
-# +- 10 % of real time; afterwards the gaps between connection starts are multiplied by 120 so
-# the period reads 60 s +- 10 % over 4 h, while the packets inside each connection keep their real
-# spacing.  Every other capture is real time.
+# Time compression (see retime_connections): tls-beacon's client calls every 0.5 s +- 10 % of
+# real time; afterwards the gaps between connection starts are multiplied by 120 so the period
+# reads 60 s +- 10 % over 4 h, while the packets inside each connection keep their real spacing.
+# beacon-5s is stretched x10, beacon-300s x600, benign-background x25.  The others are real time.
 
 set -euo pipefail
 
