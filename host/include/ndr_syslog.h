@@ -85,6 +85,18 @@ int ndr_syslog_facility_parse(const char *name);
 /* Alert severity (1 high .. 3 low) -> syslog severity, see above. */
 int ndr_syslog_severity(int alert_severity);
 
+/* A syslog URL taken apart, nothing resolved yet. */
+struct ndr_syslog_url {
+	int tcp;                    /* tcp:// (else udp://) */
+	int ipv6_literal;           /* the host was in brackets: [::1] */
+	char host[256];             /* without the brackets; no '/' */
+	char port[8];               /* decimal 1..65535, "514" when absent */
+};
+
+/* udp://HOST[:PORT] or tcp://HOST[:PORT] into *out: 0, or -1 with
+ * "URL: bad syslog URL: why" in err. Resolves nothing (ndr_syslog_open does). */
+int ndr_syslog_url_parse(const char *url, struct ndr_syslog_url *out, char *err, size_t errlen);
+
 /*
  * Parse the URL, resolve the host and create the socket (TCP starts
  * connecting). A receiver that is down is not an error here. NULL with

@@ -188,26 +188,23 @@ static void header_field(char *dst, size_t dstlen, const char *src)
 	dst[n] = '\0';
 }
 
-static int parse_url(struct ndr_syslog *s, const char *url, char *err, size_t errlen)
+int ndr_syslog_url_parse(const char *url, struct ndr_syslog_url *out, char *err, size_t errlen)
 {
-	char host[256], port[8] = "514";
 	const char *rest, *colon;
-	struct addrinfo hints, *res = NULL, *ai;
 	size_t hlen;
-	int rc;
 
+	memset(out, 0, sizeof(*out));
+	snprintf(out->port, sizeof(out->port), "514");
 	if (!strncmp(url, "udp://", 6)) {
-		s->tcp = 0;
+		out->tcp = 0;
 	} else if (!strncmp(url, "tcp://", 6)) {
-		s->tcp = 1;
+		out->tcp = 1;
 	} else {
 		snprintf(err, errlen, "%s: bad syslog URL: expected udp://HOST:PORT or tcp://HOST:PORT",
 			 url);
 		return -1;
 	}
 	rest = url + 6;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
 	if (*rest == '[') {
 		const char *close = strchr(rest, ']');
 		if (!close) {
@@ -215,14 +212,13 @@ static int parse_url(struct ndr_syslog *s, const char *url, char *err, size_t er
 			return -1;
 		}
 		hlen = (size_t)(close - rest - 1);
-		if (hlen == 0 || hlen >= sizeof(host)) {
+		if (hlen == 0 || hlen >= sizeof(out->host)) {
 			snprintf(err, errlen, "%s: bad syslog URL: empty or overlong host", url);
 			return -1;
 		}
-		memcpy(host, rest + 1, hlen);
-		host[hlen] = '\0';
-		hints.ai_family = AF_INET6;
-		hints.ai_flags |= AI_NUMERICHOST;
+		memcpy(out->host, rest + 1, hlen);
+		out->host[hlen] = '\0';
+		out->ipv6_literal = 1;
 		colon = close + 1;
 		if (*colon != '\0' && *colon != ':') {
 			snprintf(err, errlen, "%s: bad syslog URL: text after ']'", url);
@@ -236,12 +232,12 @@ static int parse_url(struct ndr_syslog *s, const char *url, char *err, size_t er
 			return -1;
 		}
 		hlen = colon ? (size_t)(colon - rest) : strlen(rest);
-		if (hlen == 0 || hlen >= sizeof(host)) {
+		if (hlen == 0 || hlen >= sizeof(out->host)) {
 			snprintf(err, errlen, "%s: bad syslog URL: empty or overlong host", url);
 			return -1;
 		}
-		memcpy(host, rest, hlen);
-		host[hlen] = '\0';
+		memcpy(out->host, rest, hlen);
+		out->host[hlen] = '\0';
 		if (!colon)
 			colon = rest + hlen;
 	}
@@ -258,17 +254,32 @@ static int parse_url(struct ndr_syslog *s, const char *url, char *err, size_t er
 			snprintf(err, errlen, "%s: bad syslog URL: port must be a number 1..65535", url);
 			return -1;
 		}
-		snprintf(port, sizeof(port), "%ld", v);
+		snprintf(out->port, sizeof(out->port), "%ld", v);
 	}
-	if (strchr(host, '/')) {
+	if (strchr(out->host, '/')) {
 		snprintf(err, errlen, "%s: bad syslog URL: no path allowed", url);
 		return -1;
 	}
+	return 0;
+}
+
+static int parse_url(struct ndr_syslog *s, const char *url, char *err, size_t errlen)
+{
+	struct ndr_syslog_url u;
+	struct addrinfo hints, *res = NULL, *ai;
+	int rc;
+
+	if (ndr_syslog_url_parse(url, &u, err, errlen) != 0)
+		return -1;
+	s->tcp = u.tcp;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = u.ipv6_literal ? AF_INET6 : AF_UNSPEC;
+	hints.ai_flags = u.ipv6_literal ? AI_NUMERICHOST : 0;
 	hints.ai_socktype = s->tcp ? SOCK_STREAM : SOCK_DGRAM;
 	hints.ai_flags |= AI_NUMERICSERV;
-	rc = getaddrinfo(host, port, &hints, &res);
+	rc = getaddrinfo(u.host, u.port, &hints, &res);
 	if (rc) {
-		snprintf(err, errlen, "%s: cannot resolve '%s': %s", url, host, gai_strerror(rc));
+		snprintf(err, errlen, "%s: cannot resolve '%s': %s", url, u.host, gai_strerror(rc));
 		return -1;
 	}
 	for (ai = res; ai && s->naddrs < SYSLOG_MAX_ADDRS; ai = ai->ai_next) {
@@ -279,7 +290,7 @@ static int parse_url(struct ndr_syslog *s, const char *url, char *err, size_t er
 	}
 	freeaddrinfo(res);
 	if (s->naddrs == 0) {
-		snprintf(err, errlen, "%s: '%s' has no usable address", url, host);
+		snprintf(err, errlen, "%s: '%s' has no usable address", url, u.host);
 		return -1;
 	}
 	return 0;
