@@ -225,7 +225,8 @@ check-synth:
 	@scripts/check-synth.sh
 
 # Precision/recall per detector on the labelled captures (docs/evaluation.md); more with
-# EVAL_DIR=DIR [EVAL_LABELS=FILE] [EVAL_CONFIG=FILE].
+# EVAL_DIR=DIR [EVAL_LABELS=FILE] [EVAL_CONFIG=FILE]. The generated captures
+# (make-lateral-captures.sh beacon-300s benign-background, not committed) join when they exist.
 EVAL_LABELS ?= $(if $(EVAL_DIR),$(EVAL_DIR)/labels.tsv)
 eval:
 	@scripts/deps.sh eval
@@ -233,6 +234,7 @@ eval:
 	@SENSOR=$(BUILD)/bin/ndr-sensor tests/eval/eval.sh -c "$(EVAL_CONFIG)" \
 		tests/captures:tests/captures/labels.tsv \
 		$(if $(wildcard tests/captures/labels-lateral.tsv),tests/captures:tests/captures/labels-lateral.tsv:tests/captures/lateral.conf) \
+		$(if $(and $(wildcard tests/captures/generated/benign-background.pcap),$(wildcard tests/captures/generated/beacon-300s.pcap)),tests/captures/generated:tests/captures/labels-generated.tsv:tests/captures/lateral.conf) \
 		$(if $(EVAL_DIR),$(EVAL_DIR):$(EVAL_LABELS))
 
 # Remake the committed captures with the real tools (root; see tests/captures/README.md).

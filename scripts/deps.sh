@@ -18,7 +18,8 @@ clang"
 
 # The real tools behind the committed captures (tests/captures/README.md).
 CAPTURE_PKGS="iodine dns2tcp dnsmasq-base socat bind9-dnsutils net-tools
-nmap hydra openssh-server openssh-client stunnel4 openssl curl python3"
+nmap hydra openssh-server openssh-client stunnel4 openssl curl python3
+krb5-kdc krb5-admin-server krb5-user"
 EVAL_PKGS="wireshark-common"
 BENCH_PKGS="softflowd libndpi-bin"
 # clang's libFuzzer and sanitizer runtimes (make test's sanitizer build uses
