@@ -21,7 +21,7 @@
 
 #include "ndr_cidr_set.h"
 #include "ndr_detector.h"
-#include "ndr_eve.h"
+#include "ndr_dns_names.h"
 #include "ndr_hll.h"
 #include "ndr_lru.h"
 #include "ndr_regdomain.h"
@@ -540,7 +540,7 @@ static json_t *qtype_histogram(const struct dt_entry *e)
 	struct dt_qtype sorted[DT_QTYPE_SLOTS];
 	json_t *o = json_object();
 	uint32_t rest = e->qtype_other;
-	char buf[16];
+	char buf[NDR_DNS_NUMBER_NAME_LEN];
 
 	memcpy(sorted, e->qtypes, sizeof(sorted));
 	qsort(sorted, DT_QTYPE_SLOTS, sizeof(sorted[0]), cmp_qtype_desc);

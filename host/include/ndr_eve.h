@@ -66,11 +66,7 @@ int ndr_eve_tls_format(const struct ndr_tls_rec *rec, char *buf, size_t len);
 #define NDR_EVE_TS_LEN 32
 void ndr_eve_timestamp(uint64_t ts_ns, char buf[NDR_EVE_TS_LEN]);
 
-/* Names used in dns events: "A", "AAAA", "HTTPS", ... or "TYPE1234" (RFC
- * 3597); "NOERROR", "NXDOMAIN", ... or "RCODE12". buf: at least 16 bytes;
- * the result is either a static string or buf. */
-const char *ndr_dns_rrtype_name(uint16_t type, char buf[16]);
-const char *ndr_dns_rcode_name(unsigned rcode, char buf[16]);
+/* The type and rcode names of dns events are ndr_dns_names.h's. */
 
 /* ---- the EVE writer: events appended as lines to a file or stdout ------ */
 

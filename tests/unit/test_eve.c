@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ndr_community_id.h"
+#include "ndr_dns_names.h"
 #include "ndr_eve.h"
 
 /* "a.b.c.d" or an IPv6 address -> the ABI's 16-byte form */
