@@ -32,8 +32,8 @@
 #define DT_EXAMPLE_MAX  128          /* example names are cut to 127 bytes */
 #define DT_QTYPE_SLOTS  8
 #define DT_NIL          UINT32_MAX
-#define DT_SID_QUERY    2210001u     /* query side: many unique names */
-#define DT_SID_ANSWER   2210002u     /* answer side: large random TXT/NULL */
+#define DT_SID_QUERY    8610001u     /* query side: many unique names */
+#define DT_SID_ANSWER   8610002u     /* answer side: large random TXT/NULL */
 
 #define DNS_QR          0x8000u
 #define DNS_OPCODE(f)   (((f) >> 11) & 0xfu)

@@ -7,11 +7,14 @@
 #include <stdlib.h>
 
 #include "ndr_eve.h"
+#include "ndr_flow_id.h"
+#include "ndr_flow_marks.h"
 #include "ndr_syslog.h"
 #include "sensor.h"
 
 struct sensor_outputs {
 	struct ndr_eve_writer *eve;
+	struct ndr_flow_marks *marks;   /* flow.alerted and app_proto of flow events */
 	struct ndr_syslog *syslog[SENSOR_MAX_SYSLOG];
 	const char *urls[SENSOR_MAX_SYSLOG];
 	struct ndr_syslog_stats final[SENSOR_MAX_SYSLOG];
@@ -36,6 +39,11 @@ struct sensor_outputs *outputs_open(const struct sensor_opts *o, struct ndr_conf
 	/* Read [syslog] even without --syslog, so its keys are still checked. */
 	if (ndr_syslog_config(cfg, &so, err, errlen))
 		goto fail;
+	out->marks = ndr_flow_marks_new(NDR_FLOW_MARKS_DEFAULT_BITS);
+	if (!out->marks) {
+		snprintf(err, errlen, "outputs: out of memory");
+		goto fail;
+	}
 	if (o->eve_path) {
 		out->eve = ndr_eve_writer_open(o->eve_path, err, errlen);
 		if (!out->eve)
@@ -61,10 +69,51 @@ void outputs_alert(void *arg, const struct ndr_alert *alert)
 	int i;
 
 	out->alerts++;
+	if (alert->scope == NDR_ALERT_FLOW)
+		ndr_flow_marks_add(out->marks, ndr_flow_id(alert->src_addr, alert->src_port,
+							   alert->dst_addr, alert->dst_port,
+							   alert->proto), NDR_MARK_ALERTED);
 	if (out->eve)
 		ndr_eve_write_alert(out->eve, alert);
 	for (i = 0; i < out->n_syslog && !out->finished; i++)
 		ndr_syslog_send_alert(out->syslog[i], alert);
+}
+
+/*
+ * An alert is written before the flow event of the record that raised it
+ * (ndr_workers.h), and the card writes a flow's record when the flow ends
+ * or at each active period: so a flow event says alerted for every alert
+ * written before it. An alert raised after a flow's last record (a
+ * detector that decides over many flows) cannot change a line already
+ * written: its flow_id still finds that flow event.
+ */
+static void write_flow(struct sensor_outputs *out, const struct ndr_flow_rec *r)
+{
+	uint64_t id = ndr_flow_id(r->src_addr, r->src_port, r->dst_addr, r->dst_port, r->ip_proto);
+	uint8_t marks = ndr_flow_marks_get(out->marks, id);
+	struct ndr_eve_flow_seen seen = {
+		.alerted = !!(marks & NDR_MARK_ALERTED),
+		.dns = !!(marks & NDR_MARK_DNS),
+		.tls = !!(marks & NDR_MARK_TLS),
+	};
+
+	ndr_eve_write_flow_seen(out->eve, r, &seen);
+	if (r->end_reason != NDR_FLOW_END_ACTIVE)
+		ndr_flow_marks_forget(out->marks, id);  /* a later flow on this tuple starts clean */
+}
+
+static void write_dns(struct sensor_outputs *out, const struct ndr_dns_rec *r)
+{
+	ndr_flow_marks_add(out->marks, ndr_flow_id(r->src_addr, r->src_port, r->dst_addr,
+						   r->dst_port, r->ip_proto), NDR_MARK_DNS);
+	ndr_eve_write_dns(out->eve, r);
+}
+
+static void write_tls(struct sensor_outputs *out, const struct ndr_tls_rec *r)
+{
+	ndr_flow_marks_add(out->marks, ndr_flow_id(r->src_addr, r->src_port, r->dst_addr,
+						   r->dst_port, r->ip_proto), NDR_MARK_TLS);
+	ndr_eve_write_tls(out->eve, r);
 }
 
 void outputs_record(void *arg, const struct ndr_rec_hdr *rec)
@@ -74,11 +123,11 @@ void outputs_record(void *arg, const struct ndr_rec_hdr *rec)
 	if (!out->eve)
 		return;
 	if (rec->type == NDR_REC_FLOW)
-		ndr_eve_write_flow(out->eve, (const struct ndr_flow_rec *)rec);
+		write_flow(out, (const struct ndr_flow_rec *)rec);
 	else if (rec->type == NDR_REC_DNS)
-		ndr_eve_write_dns(out->eve, (const struct ndr_dns_rec *)rec);
+		write_dns(out, (const struct ndr_dns_rec *)rec);
 	else if (rec->type == NDR_REC_TLS)
-		ndr_eve_write_tls(out->eve, (const struct ndr_tls_rec *)rec);
+		write_tls(out, (const struct ndr_tls_rec *)rec);
 }
 
 void outputs_poll(struct sensor_outputs *out)
@@ -141,5 +190,6 @@ void outputs_close(struct sensor_outputs *out)
 	outputs_finish(out);
 	if (out->eve)
 		ndr_eve_writer_close(out->eve);
+	ndr_flow_marks_free(out->marks);
 	free(out);
 }

@@ -90,7 +90,7 @@ section() { sed -n "/^==$1==\$/,/^==[A-Z]*==\$/p" "$TMP/data.txt" | sed '1d;$d';
 section SUMMARY >"$TMP/guest.txt"
 section EVE >"$TMP/guest.json"
 records_line() { grep -m1 '^  records ' "$1"; }
-alerts() { jq -c 'select(.event_type=="alert") | [.alert.signature, .src_ip, .dest_ip, .ndr.entity]' "$1" 2>/dev/null | sort; }
+alerts() { jq -c 'select(.event_type=="alert") | [.alert.signature, .src_ip, .dest_ip, .alert.metadata.ndr.entity]' "$1" 2>/dev/null | sort; }
 h=$(records_line "$TMP/host.txt") g=$(records_line "$TMP/guest.txt")
 same_nonempty() { [ -n "$1" ] && [ "$1" = "$2" ]; }
 check "guest and host count the same records (host:${h#  records} guest:${g#  records})" \

@@ -53,7 +53,7 @@ static void vertical_scan_and_sweep(void **state)
 		fg_feed(ops, d, &r, &al);
 	}
 	assert_int_equal(fg_count(&al, "port_scan", "10.0.0.6"), 1);
-	assert_int_equal(al.a[0].signature_id, 2240002u);
+	assert_int_equal(al.a[0].signature_id, 8640002u);
 	for (int i = 0; i < 40; i++) {
 		snprintf(dst, sizeof(dst), "192.168.7.%d", i + 1);
 		fg_flow(&r, "192.168.1.2", 0, dst, 8 << 8, 1, FG_T0 + i * FG_SEC, 0);
@@ -61,7 +61,7 @@ static void vertical_scan_and_sweep(void **state)
 		fg_feed(ops, d, &r, &al);
 	}
 	assert_int_equal(fg_count(&al, "port_scan", "192.168.1.2"), 1);
-	assert_int_equal(al.a[1].signature_id, 2240003u);
+	assert_int_equal(al.a[1].signature_id, 8640003u);
 	ops->destroy(d);
 }
 
