@@ -43,6 +43,7 @@
 
 #include "ndr_abi.h"
 #include "ndr_alert.h"
+#include "ndr_eve_writer.h"
 #include "ndr_flow_id.h"
 
 /* How events are dumped: one line, insertion order, reals to 15 digits (a
@@ -101,23 +102,9 @@ void ndr_eve_timestamp(uint64_t ts_ns, char buf[NDR_EVE_TS_LEN]);
 
 /* The type and rcode names of dns events are ndr_dns_names.h's. */
 
-/* ---- the EVE writer: events appended as lines to a file or stdout ------ */
+/* ---- events into an EVE line writer (ndr_eve_writer.h) ----------------- */
 
-struct ndr_eve_writer;
-
-struct ndr_eve_stats {
-	uint64_t events;   /* lines written and flushed */
-	uint64_t errors;   /* events lost to a render or write error */
-};
-
-/* path "-" is stdout; otherwise the file is opened for append (created
- * 0644). NULL with "PATH: why" in err on failure. */
-struct ndr_eve_writer *ndr_eve_writer_open(const char *path, char *err, size_t errlen);
-/* Write to a stream the caller owns (not closed by ndr_eve_writer_close). */
-struct ndr_eve_writer *ndr_eve_writer_from_file(FILE *f);
-/* Each call writes one line and flushes it, so a crash loses no finished
- * event and `tail -f` sees it at once. 0 on success, -1 (counted in errors,
- * errno set) on failure. */
+/* One line each, whole or not at all; 0, or -1 (counted, errno set). */
 int ndr_eve_write_alert(struct ndr_eve_writer *w, const struct ndr_alert *alert);
 int ndr_eve_write_flow(struct ndr_eve_writer *w, const struct ndr_flow_rec *rec);
 int ndr_eve_write_flow_seen(struct ndr_eve_writer *w, const struct ndr_flow_rec *rec,
@@ -126,8 +113,6 @@ int ndr_eve_write_dns(struct ndr_eve_writer *w, const struct ndr_dns_rec *rec);
 int ndr_eve_write_tls(struct ndr_eve_writer *w, const struct ndr_tls_rec *rec);
 /* Any event built by the caller (steals nothing: the reference stays theirs). */
 int ndr_eve_write_json(struct ndr_eve_writer *w, const json_t *event);
-void ndr_eve_writer_stats(const struct ndr_eve_writer *w, struct ndr_eve_stats *out);
-void ndr_eve_writer_close(struct ndr_eve_writer *w);
 
 /* An alert sink (ndr_alert.h) that writes to w; write errors are counted. */
 struct ndr_alert_sink ndr_eve_alert_sink(struct ndr_eve_writer *w);

@@ -751,116 +751,51 @@ int ndr_eve_tls_format(const struct ndr_tls_rec *rec, char *buf, size_t len)
 	return format_and_free(ndr_eve_tls(rec), buf, len);
 }
 
-/* ---- the writer --------------------------------------------------------- */
+/* ---- events through the line writer (eve_writer.c) ------------------------ */
 
-struct ndr_eve_writer {
-	FILE *f;
-	int owned;
-	struct ndr_eve_stats stats;
-};
-
-struct ndr_eve_writer *ndr_eve_writer_open(const char *path, char *err, size_t errlen)
+static int write_event(struct ndr_eve_writer *w, char *line)
 {
-	struct ndr_eve_writer *w;
-	FILE *f;
-
-	if (!strcmp(path, "-")) {
-		w = ndr_eve_writer_from_file(stdout);
-		if (!w)
-			snprintf(err, errlen, "eve: out of memory");
-		return w;
-	}
-	f = fopen(path, "a");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	w = ndr_eve_writer_from_file(f);
-	if (!w) {
-		fclose(f);
-		snprintf(err, errlen, "%s: out of memory", path);
-		return NULL;
-	}
-	w->owned = 1;
-	return w;
-}
-
-struct ndr_eve_writer *ndr_eve_writer_from_file(FILE *f)
-{
-	struct ndr_eve_writer *w = calloc(1, sizeof(*w));
-
-	if (w)
-		w->f = f;
-	return w;
-}
-
-static int write_line(struct ndr_eve_writer *w, char *line)
-{
-	int failed;
+	int rc;
 
 	if (!line) {
-		w->stats.errors++;
+		ndr_eve_writer_count_error(w, ENOMEM);
 		errno = ENOMEM;
 		return -1;
 	}
-	failed = fputs(line, w->f) == EOF || fputc('\n', w->f) == EOF || fflush(w->f) == EOF;
+	rc = ndr_eve_write_line(w, line, strlen(line));
 	free(line);
-	if (failed) {
-		int e = errno;
-		clearerr(w->f);  /* the next line may succeed (disk space freed) */
-		w->stats.errors++;
-		errno = e;
-		return -1;
-	}
-	w->stats.events++;
-	return 0;
+	return rc;
 }
 
 int ndr_eve_write_alert(struct ndr_eve_writer *w, const struct ndr_alert *alert)
 {
-	return write_line(w, ndr_eve_alert_str(alert));
+	return write_event(w, ndr_eve_alert_str(alert));
 }
 
 int ndr_eve_write_flow(struct ndr_eve_writer *w, const struct ndr_flow_rec *rec)
 {
-	return write_line(w, ndr_eve_flow_str(rec));
+	return write_event(w, ndr_eve_flow_str(rec));
 }
 
 int ndr_eve_write_flow_seen(struct ndr_eve_writer *w, const struct ndr_flow_rec *rec,
 			    const struct ndr_eve_flow_seen *seen)
 {
-	return write_line(w, dump_and_free(ndr_eve_flow_seen(rec, seen)));
+	return write_event(w, dump_and_free(ndr_eve_flow_seen(rec, seen)));
 }
 
 int ndr_eve_write_dns(struct ndr_eve_writer *w, const struct ndr_dns_rec *rec)
 {
-	return write_line(w, ndr_eve_dns_str(rec));
+	return write_event(w, ndr_eve_dns_str(rec));
 }
 
 int ndr_eve_write_tls(struct ndr_eve_writer *w, const struct ndr_tls_rec *rec)
 {
-	return write_line(w, ndr_eve_tls_str(rec));
+	return write_event(w, ndr_eve_tls_str(rec));
 }
 
 int ndr_eve_write_json(struct ndr_eve_writer *w, const json_t *event)
 {
-	return write_line(w, json_dumps(event, NDR_EVE_DUMP_FLAGS));
-}
-
-void ndr_eve_writer_stats(const struct ndr_eve_writer *w, struct ndr_eve_stats *out)
-{
-	*out = w->stats;
-}
-
-void ndr_eve_writer_close(struct ndr_eve_writer *w)
-{
-	if (!w)
-		return;
-	if (w->owned)
-		fclose(w->f);
-	else
-		fflush(w->f);
-	free(w);
+	return write_event(w, json_dumps(event, NDR_EVE_DUMP_FLAGS));
 }
 
 static void eve_sink_emit(void *arg, const struct ndr_alert *alert)

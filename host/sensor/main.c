@@ -251,6 +251,7 @@ int main(int argc, char **argv)
 	struct ndr_source *src = NULL;
 	struct run r;
 	char err[1024] = "";
+	uint64_t undelivered;
 	int status = 2, rc;
 
 	rc = sensor_parse_args(argc, argv, &o);
@@ -293,6 +294,13 @@ int main(int argc, char **argv)
 
 	status = run_loop(src, &r, &o);
 	g_source = NULL;
+	undelivered = outputs_undelivered(r.out);
+	if (undelivered) {
+		fprintf(stderr, "ndr-sensor: %llu of %llu alerts could not be delivered to any "
+			"output\n", (unsigned long long)undelivered,
+			(unsigned long long)outputs_alerts(r.out));
+		status = 1;
+	}
 	err[0] = '\0';
 fail:
 	if (err[0])

@@ -97,7 +97,8 @@ static const char about[] =
 	"detectors and reports alerts as EVE JSON and RFC 5424 syslog.";
 
 static const char epilog[] =
-	"Exit status: 0 done, 1 runtime error, 2 bad usage or configuration.";
+	"Exit status: 0 done, 1 runtime error or an alert no output took,\n"
+	"2 bad usage or configuration.";
 
 int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 {
@@ -138,6 +139,9 @@ int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 		NDR_CLI_HEADING("Output (alerts go to stdout as EVE JSON when none is given):"),
 		{ "eve", 0, NDR_CLI_STRING, &o->eve_path, .metavar = "PATH",
 		  .help = "append EVE JSON lines to PATH ('-' = stdout)" },
+		{ "eve-alerts", 0, NDR_CLI_STRING, &o->eve_alerts_path, .metavar = "PATH",
+		  .help = "alerts to PATH instead, in a file of their own\n"
+			  "(records filling a disk cannot cost an alert)" },
 		{ "syslog", 0, NDR_CLI_CALL, .fn = opt_syslog, .takes_value = 1, .metavar = "URL",
 		  .help = "send alerts as RFC 5424 syslog to udp://HOST:PORT or\n"
 			  "tcp://HOST:PORT (RFC 6587 octet counting); repeatable" },
@@ -199,7 +203,5 @@ int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 			"and --card opencl[:PLATFORM] (XRT's OpenCL)\n");
 		return -1;
 	}
-	if (!o->eve_path && o->n_syslog == 0)
-		o->eve_path = "-";
 	return 0;
 }

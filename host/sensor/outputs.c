@@ -1,10 +1,13 @@
 /*
- * outputs.c - where ndr-sensor's events go: one EVE JSON writer (file or
- * stdout) and any number of syslog receivers. Every alert goes to all of
- * them; flow/dns/tls records (--records) only to EVE.
+ * outputs.c - where ndr-sensor's events go: EVE JSON files (records and
+ * alerts together, or alerts in a file of their own) and any number of
+ * syslog receivers. Every alert goes to the alert file (or the event file)
+ * and to every receiver; flow/dns/tls records (--records) only to the
+ * event file. Counts the alerts no output took (outputs_undelivered).
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ndr_eve.h"
 #include "ndr_flow_id.h"
@@ -13,16 +16,76 @@
 #include "sensor.h"
 
 struct sensor_outputs {
-	struct ndr_eve_writer *eve;
+	struct ndr_eve_writer *events;  /* --eve: records, and alerts unless below */
+	struct ndr_eve_writer *alerts;  /* --eve-alerts, or events, or NULL */
 	struct ndr_flow_marks *marks;   /* flow.alerted and app_proto of flow events */
 	struct ndr_syslog *syslog[SENSOR_MAX_SYSLOG];
 	const char *urls[SENSOR_MAX_SYSLOG];
+	uint64_t syslog_refused[SENSOR_MAX_SYSLOG]; /* dropped when given */
 	struct ndr_syslog_stats final[SENSOR_MAX_SYSLOG];
 	char final_error[SENSOR_MAX_SYSLOG][256];
 	int n_syslog;
 	int finished;       /* syslog sinks flushed and closed */
-	uint64_t alerts;
+	uint64_t alerts_total;
+	uint64_t undelivered;      /* alerts no output took */
+	uint64_t syslog_only;      /* alerts only syslog took (the EVE alert file failed) */
 };
+
+static void report(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "ndr-sensor: %s\n", msg);
+}
+
+static struct ndr_eve_writer *open_eve(const char *path, char *err, size_t errlen)
+{
+	struct ndr_eve_writer *w = ndr_eve_writer_open(path, err, errlen);
+
+	if (w)
+		ndr_eve_writer_set_report(w, report, NULL);
+	return w;
+}
+
+/* --eve / --eve-alerts, else [eve] file / alerts; stdout when nothing at
+ * all is given, and for records when no event file is. */
+static int open_eve_files(struct sensor_outputs *out, const struct sensor_opts *o,
+			  struct ndr_config *cfg, char *err, size_t errlen)
+{
+	const char *events, *alerts;
+
+	if (ndr_config_str(cfg, "eve", "file", NULL, &events, err, errlen) ||
+	    ndr_config_str(cfg, "eve", "alerts", NULL, &alerts, err, errlen))
+		return -1;
+	if (o->eve_path)
+		events = o->eve_path;
+	if (o->eve_alerts_path)
+		alerts = o->eve_alerts_path;
+	if ((events && !events[0]) || (alerts && !alerts[0])) {
+		snprintf(err, errlen, "eve: an empty file name");
+		return -1;
+	}
+	if (!events && ((!alerts && o->n_syslog == 0) || o->records))
+		events = "-";
+	if (events) {
+		out->events = open_eve(events, err, errlen);
+		if (!out->events)
+			return -1;
+	}
+	if (!alerts) {
+		out->alerts = out->events;
+		return 0;
+	}
+	out->alerts = open_eve(alerts, err, errlen);
+	if (!out->alerts)
+		return -1;
+	if (out->events && (ndr_eve_writer_same_file(out->events, out->alerts) ||
+			    !strcmp(events, alerts))) {
+		snprintf(err, errlen, "eve: %s and %s are the same file: give alerts a file of "
+			 "their own, or only one of the two", events, alerts);
+		return -1;
+	}
+	return 0;
+}
 
 struct sensor_outputs *outputs_open(const struct sensor_opts *o, struct ndr_config *cfg,
 				    char *err, size_t errlen)
@@ -44,11 +107,8 @@ struct sensor_outputs *outputs_open(const struct sensor_opts *o, struct ndr_conf
 		snprintf(err, errlen, "outputs: out of memory");
 		goto fail;
 	}
-	if (o->eve_path) {
-		out->eve = ndr_eve_writer_open(o->eve_path, err, errlen);
-		if (!out->eve)
-			goto fail;
-	}
+	if (open_eve_files(out, o, cfg, err, errlen))
+		goto fail;
 	for (i = 0; i < o->n_syslog; i++) {
 		so.url = o->syslog_urls[i];
 		out->urls[i] = o->syslog_urls[i];
@@ -66,17 +126,25 @@ fail:
 void outputs_alert(void *arg, const struct ndr_alert *alert)
 {
 	struct sensor_outputs *out = arg;
-	int i;
+	int eve_ok = 0, syslog_ok = 0, i;
 
-	out->alerts++;
+	out->alerts_total++;
 	if (alert->scope == NDR_ALERT_FLOW)
 		ndr_flow_marks_add(out->marks, ndr_flow_id(alert->src_addr, alert->src_port,
 							   alert->dst_addr, alert->dst_port,
 							   alert->proto), NDR_MARK_ALERTED);
-	if (out->eve)
-		ndr_eve_write_alert(out->eve, alert);
-	for (i = 0; i < out->n_syslog && !out->finished; i++)
-		ndr_syslog_send_alert(out->syslog[i], alert);
+	if (out->alerts)
+		eve_ok = ndr_eve_write_alert(out->alerts, alert) == 0;
+	for (i = 0; i < out->n_syslog && !out->finished; i++) {
+		if (ndr_syslog_send_alert(out->syslog[i], alert) == 0)
+			syslog_ok = 1;
+		else
+			out->syslog_refused[i]++;
+	}
+	if (!eve_ok && !syslog_ok)
+		out->undelivered++;
+	else if (!eve_ok)
+		out->syslog_only++;
 }
 
 /*
@@ -97,7 +165,7 @@ static void write_flow(struct sensor_outputs *out, const struct ndr_flow_rec *r)
 		.tls = !!(marks & NDR_MARK_TLS),
 	};
 
-	ndr_eve_write_flow_seen(out->eve, r, &seen);
+	ndr_eve_write_flow_seen(out->events, r, &seen);
 	if (r->end_reason != NDR_FLOW_END_ACTIVE)
 		ndr_flow_marks_forget(out->marks, id);  /* a later flow on this tuple starts clean */
 }
@@ -106,21 +174,21 @@ static void write_dns(struct sensor_outputs *out, const struct ndr_dns_rec *r)
 {
 	ndr_flow_marks_add(out->marks, ndr_flow_id(r->src_addr, r->src_port, r->dst_addr,
 						   r->dst_port, r->ip_proto), NDR_MARK_DNS);
-	ndr_eve_write_dns(out->eve, r);
+	ndr_eve_write_dns(out->events, r);
 }
 
 static void write_tls(struct sensor_outputs *out, const struct ndr_tls_rec *r)
 {
 	ndr_flow_marks_add(out->marks, ndr_flow_id(r->src_addr, r->src_port, r->dst_addr,
 						   r->dst_port, r->ip_proto), NDR_MARK_TLS);
-	ndr_eve_write_tls(out->eve, r);
+	ndr_eve_write_tls(out->events, r);
 }
 
 void outputs_record(void *arg, const struct ndr_rec_hdr *rec)
 {
 	struct sensor_outputs *out = arg;
 
-	if (!out->eve)
+	if (!out->events)
 		return;
 	if (rec->type == NDR_REC_FLOW)
 		write_flow(out, (const struct ndr_flow_rec *)rec);
@@ -138,39 +206,72 @@ void outputs_poll(struct sensor_outputs *out)
 		ndr_syslog_poll(out->syslog[i]);
 }
 
+int outputs_reopen(struct sensor_outputs *out, char *err, size_t errlen)
+{
+	if (out->events && ndr_eve_writer_reopen(out->events, err, errlen))
+		return -1;
+	if (out->alerts && out->alerts != out->events &&
+	    ndr_eve_writer_reopen(out->alerts, err, errlen))
+		return -1;
+	return 0;
+}
+
 void outputs_finish(struct sensor_outputs *out)
 {
+	uint64_t lost_at_close = UINT64_MAX;
 	int i;
 
 	if (out->finished)
 		return;
 	for (i = 0; i < out->n_syslog; i++) {
+		uint64_t at_close;
+
 		snprintf(out->final_error[i], sizeof(out->final_error[i]), "%s",
 			 ndr_syslog_last_error(out->syslog[i]));
 		ndr_syslog_close(out->syslog[i], &out->final[i]);
 		if (out->final[i].dropped)
-			fprintf(stderr, "ndr-sensor: syslog: %llu alerts could not be delivered\n",
-				(unsigned long long)out->final[i].dropped);
+			fprintf(stderr, "ndr-sensor: syslog %s: %llu alerts could not be delivered\n",
+				out->urls[i], (unsigned long long)out->final[i].dropped);
+		at_close = out->final[i].dropped - out->syslog_refused[i];
+		if (at_close < lost_at_close)
+			lost_at_close = at_close;
 	}
+	/* Alerts only syslog took, then every receiver dropped some at close:
+	 * which ones is not known, so count the most that may be lost. */
+	if (out->n_syslog && out->syslog_only)
+		out->undelivered += lost_at_close < out->syslog_only ? lost_at_close : out->syslog_only;
 	out->finished = 1;
 }
 
 uint64_t outputs_alerts(const struct sensor_outputs *out)
 {
-	return out->alerts;
+	return out->alerts_total;
+}
+
+uint64_t outputs_undelivered(struct sensor_outputs *out)
+{
+	outputs_finish(out);
+	return out->undelivered;
+}
+
+static void eve_summary(FILE *f, const char *what, struct ndr_eve_writer *w)
+{
+	struct ndr_eve_stats st;
+
+	ndr_eve_writer_stats(w, &st);
+	fprintf(f, "  %-9s %s: %llu events, %llu lost to write errors%s\n", what,
+		ndr_eve_writer_path(w), (unsigned long long)st.events,
+		(unsigned long long)st.errors, st.failing ? " (still failing)" : "");
 }
 
 void outputs_summary(struct sensor_outputs *out, FILE *f)
 {
 	int i;
 
-	if (out->eve) {
-		struct ndr_eve_stats st;
-
-		ndr_eve_writer_stats(out->eve, &st);
-		fprintf(f, "  eve       %llu events, %llu write errors\n",
-			(unsigned long long)st.events, (unsigned long long)st.errors);
-	}
+	if (out->events)
+		eve_summary(f, "eve", out->events);
+	if (out->alerts && out->alerts != out->events)
+		eve_summary(f, "eve", out->alerts);
 	outputs_finish(out);
 	for (i = 0; i < out->n_syslog; i++) {
 		const struct ndr_syslog_stats *st = &out->final[i];
@@ -188,8 +289,10 @@ void outputs_close(struct sensor_outputs *out)
 	if (!out)
 		return;
 	outputs_finish(out);
-	if (out->eve)
-		ndr_eve_writer_close(out->eve);
+	if (out->alerts && out->alerts != out->events)
+		ndr_eve_writer_close(out->alerts);
+	if (out->events)
+		ndr_eve_writer_close(out->events);
 	ndr_flow_marks_free(out->marks);
 	free(out);
 }
