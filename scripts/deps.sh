@@ -10,7 +10,7 @@ set -eu
 PKGS="build-essential pkg-config git
 qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static sparse cpio kmod file
 libpcap-dev libpsl-dev libidn2-dev libjansson-dev libcmocka-dev libnuma-dev libssl-dev publicsuffix
-rsyslog tcpdump tcpreplay iproute2 ethtool procps jq
+rsyslog rsyslog-openssl openssl tcpdump tcpreplay iproute2 ethtool procps jq
 libxrt-dev libxrt-utils uuid-dev ocl-icd-opencl-dev opencl-c-headers pocl-opencl-icd tcl"
 
 # The real tools behind the committed captures (tests/captures/README.md).

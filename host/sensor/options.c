@@ -143,8 +143,12 @@ int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 		  .help = "alerts to PATH instead, in a file of their own\n"
 			  "(records filling a disk cannot cost an alert)" },
 		{ "syslog", 0, NDR_CLI_CALL, .fn = opt_syslog, .takes_value = 1, .metavar = "URL",
-		  .help = "send alerts as RFC 5424 syslog to udp://HOST:PORT or\n"
-			  "tcp://HOST:PORT (RFC 6587 octet counting); repeatable" },
+		  .help = "send alerts as RFC 5424 syslog to udp://HOST:PORT,\n"
+			  "tcp://HOST:PORT (RFC 6587 octet counting) or\n"
+			  "tls://HOST:PORT (RFC 5425; [syslog] tls_ca); repeatable" },
+		{ "syslog-format", 0, NDR_CLI_STRING, &o->syslog_format, .metavar = "FORMAT",
+		  .help = "the syslog message: rfc5424 (EVE JSON, the default)\n"
+			  "or cef (ArcSight CEF)" },
 		{ "records", 0, NDR_CLI_FLAG, &o->records,
 		  .help = "also write flow, dns and tls records as EVE events" },
 		NDR_CLI_HEADING("Other:"),

@@ -20,6 +20,7 @@ struct sensor_opts {
 	const char *eve_alerts_path;  /* --eve-alerts: NULL = [eve] alerts */
 	const char *syslog_urls[SENSOR_MAX_SYSLOG];
 	int n_syslog;
+	const char *syslog_format;    /* --syslog-format: NULL = [syslog] format */
 	int records;                  /* also write flow/dns events */
 	int quiet;                    /* no progress line, no summary */
 	int numa_node;                /* -1 = the card's */

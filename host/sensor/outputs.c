@@ -102,6 +102,16 @@ struct sensor_outputs *outputs_open(const struct sensor_opts *o, struct ndr_conf
 	/* Read [syslog] even without --syslog, so its keys are still checked. */
 	if (ndr_syslog_config(cfg, &so, err, errlen))
 		goto fail;
+	if (o->syslog_format) {
+		int f = ndr_syslog_format_parse(o->syslog_format);
+
+		if (f < 0) {
+			snprintf(err, errlen, "--syslog-format: '%s' is not a format (rfc5424, cef)",
+				 o->syslog_format);
+			goto fail;
+		}
+		so.format = (enum ndr_syslog_format)f;
+	}
 	out->marks = ndr_flow_marks_new(NDR_FLOW_MARKS_DEFAULT_BITS);
 	if (!out->marks) {
 		snprintf(err, errlen, "outputs: out of memory");
@@ -232,6 +242,9 @@ void outputs_finish(struct sensor_outputs *out)
 		if (out->final[i].dropped)
 			fprintf(stderr, "ndr-sensor: syslog %s: %llu alerts could not be delivered\n",
 				out->urls[i], (unsigned long long)out->final[i].dropped);
+		if (out->final[i].kept)
+			fprintf(stderr, "ndr-sensor: syslog %s: %llu alerts kept in the spool for the "
+				"next start\n", out->urls[i], (unsigned long long)out->final[i].kept);
 		at_close = out->final[i].dropped - out->syslog_refused[i];
 		if (at_close < lost_at_close)
 			lost_at_close = at_close;
@@ -277,9 +290,12 @@ void outputs_summary(struct sensor_outputs *out, FILE *f)
 		const struct ndr_syslog_stats *st = &out->final[i];
 		const char *e = out->final_error[i];
 
-		fprintf(f, "  syslog    %s: %llu sent, %llu queued, %llu dropped, %llu reconnects%s%s\n",
+		fprintf(f, "  syslog    %s: %llu sent, %llu queued, %llu dropped, %llu kept in the "
+			"spool, %llu recovered from it, %llu refused (ICMP), %llu reconnects%s%s\n",
 			out->urls[i], (unsigned long long)st->sent,
 			(unsigned long long)st->queued, (unsigned long long)st->dropped,
+			(unsigned long long)st->kept, (unsigned long long)st->recovered,
+			(unsigned long long)st->refused,
 			(unsigned long long)st->reconnects, e[0] ? "; last error: " : "", e);
 	}
 }
