@@ -192,8 +192,8 @@ char *ndr_cef_alert(const struct ndr_alert *a, const char *version)
 	add(&t, " cfp1Label=score cfp1=%.4f", a->score);
 	ext(&t, "cs4Label", "scope");
 	ext(&t, "cs4", scopes[(unsigned)a->scope < 3 ? a->scope : 0]);
-	evidence = a->evidence ? json_dumps(a->evidence, JSON_COMPACT | JSON_PRESERVE_ORDER |
-					    JSON_ENSURE_ASCII) : NULL;
+	evidence = a->evidence ? json_dumps(a->evidence, NDR_EVE_DUMP_FLAGS | JSON_ENSURE_ASCII)
+			       : NULL;
 	if (evidence) {
 		ext(&t, "cs5Label", "evidence");
 		ext(&t, "cs5", evidence);
