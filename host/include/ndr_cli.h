@@ -1,6 +1,6 @@
 /*
- * ndr_cli.h - the command line of the ndr tools (ndr-sensor; ndr-sim is to
- * follow): one table describes the options, and from it come the getopt
+ * ndr_cli.h - the command line of the ndr tools (ndr-sensor, ndr-sim): one
+ * table describes the options, and from it come the getopt
  * parsing, the option list of --help, and the error messages, so every tool
  * says the same thing the same way:
  *

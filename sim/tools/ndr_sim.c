@@ -5,14 +5,13 @@
  *
  * Exit status: 0 success, 1 records differ, 2 bad arguments or I/O error.
  */
-#include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ndr_capture.h"
+#include "ndr_cli.h"
 #include "ndr_card.h"
 #include "ndr_cycles.h"
 #include "ndr_golden.h"
@@ -41,167 +40,92 @@ struct run {
 	struct ndr_rec_cmp *cmp;
 };
 
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"usage: ndr-sim -r FILE [--compare [--drops-ok]] [--dump] [--cycles | --clocked]\n"
-		"               [--pace capture|line] [--link-mbps N] [--flow-latency N]\n"
-		"               [--fwd-depth N] [--producers-first]\n"
-		"               [--buckets LOG2] [--seed N] [--idle-ms N] [--active-ms N]\n"
-		"               [--close-ms N] [--heartbeat-ms N] [--sweep-ms N]\n"
-		"\n"
-		"Runs the emulated card over a pcap or pcapng capture and prints the number\n"
-		"of records it wrote per type and the card's counters.\n"
-		"\n"
-		"  -r, --read FILE     capture to replay (pcap or pcapng)\n"
-		"  -c, --compare       also run the golden model and compare FLOW, DNS and TLS records,\n"
-		"                      per type, in order, every byte except hdr.seq and the\n"
-		"                      phase bit; exit 1 on any difference\n"
-		"      --drops-ok      with --compare: DNS and TLS records the card dropped (and\n"
-		"                      counted) may be missing; their number must equal its count\n"
-		"  -d, --dump          print every record the card wrote, one line each\n"
-		"      --clocked       run the clocked simulation: every stage once per clock at\n"
-		"                      322 MHz, frames at the clock a 100 Gbit/s wire brings them\n"
-		"      --cycles        --clocked, and report what it observed per stage and whether\n"
-		"                      the card keeps line rate (nothing lost, input never held)\n"
-		"      --pace P        capture: frames at their capture times (default); line:\n"
-		"                      back to back at 100 Gbit/s whatever their times (their\n"
-		"                      quiet gaps squeezed out: for evenly timed captures)\n"
-		"      --link-mbps N   host link budget for records, MB/s (default 12000)\n"
-		"      --flow-latency N  flow table read latency in clocks, 1..128 (default 4: URAM;\n"
-		"                      96 models entries in HBM)\n"
-		"      --fwd-depth N   flow table forwarding window, 1..128 (default 128; smaller\n"
-		"                      than the latency only to see the hazard it covers)\n"
-		"      --producers-first  call the stages producers first within a clock\n"
-		"      --buckets LOG2  flow table buckets, 2^LOG2 of 4 ways (default 16)\n"
-		"      --seed N        flow hash seed (default 0x6e647221)\n"
-		"      --idle-ms N     idle timeout (default 30000)\n"
-		"      --active-ms N   active timeout (default 120000)\n"
-		"      --close-ms N    close timeout after FIN/RST (default 1000)\n"
-		"      --heartbeat-ms N  heartbeat interval of card time, 0 = none (default 1000)\n"
-		"      --sweep-ms N    the expiry scanner's sweep of the table (default 1000)\n"
-		"  -h, --help          this text\n"
-		"\n"
-		"Numbers may be decimal or 0x hex. Exit status: 0 ok, 1 records differ,\n"
-		"2 bad arguments or an unreadable capture.\n");
-}
+#ifndef NDR_VERSION
+#define NDR_VERSION "unknown"
+#endif
 
-static int parse_u32(const char *opt, const char *text, uint32_t max, uint32_t *out)
+static int set_pace(void *arg, const char *value)
 {
-	char *end;
-	unsigned long long v;
+	struct opts *o = arg;
 
-	errno = 0;
-	if (text[0] == '-' || text[0] == '\0')
-		goto bad;
-	v = strtoull(text, &end, 0);
-	if (errno || *end != '\0' || v > max)
-		goto bad;
-	*out = (uint32_t)v;
-	return 0;
-bad:
-	fprintf(stderr, "ndr-sim: %s: '%s' is not a number from 0 to %u\n", opt, text, max);
+	if (!strcmp(value, "line")) {
+		o->cfg.pace_line = true;
+		return 0;
+	}
+	if (!strcmp(value, "capture")) {
+		o->cfg.pace_line = false;
+		return 0;
+	}
+	fprintf(stderr, "ndr-sim: --pace: '%s' is neither capture nor line\n", value);
 	return -1;
 }
 
-enum { OPT_BUCKETS = 256, OPT_SEED, OPT_IDLE, OPT_ACTIVE, OPT_CLOSE, OPT_HEARTBEAT, OPT_CYCLES,
-       OPT_CLOCKED, OPT_PACE, OPT_LINK, OPT_LAT, OPT_FWD, OPT_PFIRST, OPT_SWEEP, OPT_DROPS_OK };
-
-/* 0: run; 1: --help given; -1: bad arguments (already reported). */
+/* 0: run; 1: --help or --version printed; -1: bad arguments (reported). */
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	static const struct option longopts[] = {
-		{ "read", required_argument, NULL, 'r' },
-		{ "compare", no_argument, NULL, 'c' },
-		{ "dump", no_argument, NULL, 'd' },
-		{ "cycles", no_argument, NULL, OPT_CYCLES },
-		{ "buckets", required_argument, NULL, OPT_BUCKETS },
-		{ "seed", required_argument, NULL, OPT_SEED },
-		{ "idle-ms", required_argument, NULL, OPT_IDLE },
-		{ "active-ms", required_argument, NULL, OPT_ACTIVE },
-		{ "close-ms", required_argument, NULL, OPT_CLOSE },
-		{ "heartbeat-ms", required_argument, NULL, OPT_HEARTBEAT },
-		{ "clocked", no_argument, NULL, OPT_CLOCKED },
-		{ "pace", required_argument, NULL, OPT_PACE },
-		{ "link-mbps", required_argument, NULL, OPT_LINK },
-		{ "flow-latency", required_argument, NULL, OPT_LAT },
-		{ "fwd-depth", required_argument, NULL, OPT_FWD },
-		{ "producers-first", no_argument, NULL, OPT_PFIRST },
-		{ "sweep-ms", required_argument, NULL, OPT_SWEEP },
-		{ "drops-ok", no_argument, NULL, OPT_DROPS_OK },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	int clocked = 0, producers_first = 0, rc;
+	struct ndr_card_cfg *c = &o->cfg;
+	const struct ndr_cli_opt opts[] = {
+		NDR_CLI_HEADING("Input and output:"),
+		{ "read", 'r', NDR_CLI_STRING, &o->file, .metavar = "FILE",
+		  .help = "capture to replay (pcap or pcapng)" },
+		{ "compare", 'c', NDR_CLI_FLAG, &o->compare,
+		  .help = "also run the golden model and compare FLOW, DNS and TLS records,\n"
+			  "per type, in order, every byte except hdr.seq and the phase bit;\n"
+			  "exit 1 on any difference" },
+		{ "drops-ok", 0, NDR_CLI_FLAG, &o->drops_ok,
+		  .help = "with --compare: DNS and TLS records the card dropped (and counted)\n"
+			  "may be missing; their number must equal its count" },
+		{ "dump", 'd', NDR_CLI_FLAG, &o->dump, .help = "print every record the card wrote, one line each" },
+		NDR_CLI_HEADING("Clocked simulation:"),
+		{ "clocked", 0, NDR_CLI_FLAG, &clocked,
+		  .help = "every stage once per clock at 322 MHz, frames at the clock a\n"
+			  "100 Gbit/s wire brings them" },
+		{ "cycles", 0, NDR_CLI_FLAG, &o->cycles,
+		  .help = "--clocked, and report what it observed per stage and whether the\n"
+			  "card keeps line rate (nothing lost, input never held)" },
+		{ "pace", 0, NDR_CLI_CALL, .fn = set_pace, .takes_value = 1, .metavar = "P",
+		  .help = "capture: frames at their capture times (default); line: back to\n"
+			  "back at 100 Gbit/s whatever their times (quiet gaps squeezed out)" },
+		{ "link-mbps", 0, NDR_CLI_UINT, &c->link_mbps, .max = 100000, .metavar = "N",
+		  .help = "host link budget for records, MB/s (default 12000)" },
+		{ "flow-latency", 0, NDR_CLI_UINT, &c->flow_lat, .min = 1, .max = 128, .metavar = "N",
+		  .help = "flow table read latency in clocks (default 4: URAM; 96 models HBM)" },
+		{ "fwd-depth", 0, NDR_CLI_UINT, &c->flow_fwd, .min = 1, .max = 128, .metavar = "N",
+		  .help = "flow table forwarding window (default 128; smaller than the\n"
+			  "latency only to see the hazard it covers)" },
+		{ "producers-first", 0, NDR_CLI_FLAG, &producers_first,
+		  .help = "call the stages producers first within a clock" },
+		NDR_CLI_HEADING("Card configuration:"),
+		{ "buckets", 0, NDR_CLI_UINT, &c->log2_buckets, .max = 31, .metavar = "LOG2",
+		  .help = "flow table buckets, 2^LOG2 of 4 ways (default 16)" },
+		{ "seed", 0, NDR_CLI_UINT, &c->hash_seed, .max = UINT32_MAX, .metavar = "N",
+		  .help = "flow hash seed (default 0x6e647221)" },
+		{ "idle-ms", 0, NDR_CLI_UINT, &c->idle_timeout_ms, .max = UINT32_MAX, .metavar = "N",
+		  .help = "idle timeout (default 30000)" },
+		{ "active-ms", 0, NDR_CLI_UINT, &c->active_timeout_ms, .max = UINT32_MAX, .metavar = "N",
+		  .help = "active timeout (default 120000)" },
+		{ "close-ms", 0, NDR_CLI_UINT, &c->close_timeout_ms, .max = UINT32_MAX, .metavar = "N",
+		  .help = "close timeout after FIN/RST (default 1000)" },
+		{ "heartbeat-ms", 0, NDR_CLI_UINT, &c->heartbeat_ms, .max = UINT32_MAX, .metavar = "N",
+		  .help = "heartbeat interval of card time, 0 = none (default 1000)" },
+		{ "sweep-ms", 0, NDR_CLI_UINT, &c->scan_sweep_ms, .max = UINT32_MAX, .metavar = "N",
+		  .help = "the expiry scanner's sweep of the table (default 1000)" },
+		NDR_CLI_LAST,
 	};
-	int c, rc = 0;
+	const struct ndr_cli cli = {
+		"ndr-sim", "-r FILE [options]",
+		"Runs the emulated card over a pcap or pcapng capture and prints the number\n"
+		"of records it wrote per type and the card's counters.",
+		"Exit status: 0 ok, 1 records differ, 2 bad arguments or an unreadable capture.",
+		NDR_VERSION, opts, o,
+	};
 
 	memset(o, 0, sizeof(*o));
 	ndr_card_cfg_defaults(&o->cfg);
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":r:cdh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'r': o->file = optarg; break;
-		case 'c': o->compare = 1; break;
-		case 'd': o->dump = 1; break;
-		case OPT_CYCLES: o->cycles = 1; o->cfg.clocked = true; break;
-		case OPT_CLOCKED: o->cfg.clocked = true; break;
-		case OPT_PFIRST: o->cfg.producers_first = true; break;
-		case OPT_DROPS_OK: o->drops_ok = 1; break;
-		case OPT_PACE:
-			if (!strcmp(optarg, "line")) {
-				o->cfg.pace_line = true;
-			} else if (strcmp(optarg, "capture")) {
-				fprintf(stderr, "ndr-sim: --pace: '%s' is neither capture nor line\n", optarg);
-				rc = -1;
-			}
-			break;
-		case OPT_LINK:
-			rc |= parse_u32("--link-mbps", optarg, 100000, &o->cfg.link_mbps);
-			break;
-		case OPT_LAT:
-			rc |= parse_u32("--flow-latency", optarg, 128, &o->cfg.flow_lat);
-			break;
-		case OPT_FWD:
-			rc |= parse_u32("--fwd-depth", optarg, 128, &o->cfg.flow_fwd);
-			break;
-		case OPT_SWEEP:
-			rc |= parse_u32("--sweep-ms", optarg, UINT32_MAX, &o->cfg.scan_sweep_ms);
-			break;
-		case 'h': return 1;
-		case OPT_BUCKETS:
-			rc |= parse_u32("--buckets", optarg, 31, &o->cfg.log2_buckets);
-			break;
-		case OPT_SEED:
-			rc |= parse_u32("--seed", optarg, UINT32_MAX, &o->cfg.hash_seed);
-			break;
-		case OPT_IDLE:
-			rc |= parse_u32("--idle-ms", optarg, UINT32_MAX, &o->cfg.idle_timeout_ms);
-			break;
-		case OPT_ACTIVE:
-			rc |= parse_u32("--active-ms", optarg, UINT32_MAX, &o->cfg.active_timeout_ms);
-			break;
-		case OPT_CLOSE:
-			rc |= parse_u32("--close-ms", optarg, UINT32_MAX, &o->cfg.close_timeout_ms);
-			break;
-		case OPT_HEARTBEAT:
-			rc |= parse_u32("--heartbeat-ms", optarg, UINT32_MAX, &o->cfg.heartbeat_ms);
-			break;
-		case ':':
-			fprintf(stderr, "ndr-sim: %s needs a value\n", argv[optind - 1]);
-			return -1;
-		default:
-			if (optopt)
-				fprintf(stderr, "ndr-sim: unknown option '-%c'\n", optopt);
-			else
-				fprintf(stderr, "ndr-sim: unknown option '%s'\n", argv[optind - 1]);
-			return -1;
-		}
-	}
-	if (rc)
-		return -1;
-	if (optind < argc) {
-		fprintf(stderr, "ndr-sim: unexpected argument '%s'\n", argv[optind]);
-		return -1;
-	}
+	rc = ndr_cli_parse(&cli, argc, argv);
+	if (rc != 0)
+		return rc;
 	if (!o->file) {
 		fprintf(stderr, "ndr-sim: no capture given (-r FILE)\n");
 		return -1;
@@ -210,6 +134,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		fprintf(stderr, "ndr-sim: --drops-ok goes with --compare\n");
 		return -1;
 	}
+	o->cfg.clocked = clocked || o->cycles;
+	o->cfg.producers_first = producers_first;
 	o->cfg.lossless = true;
 	return 0;
 }
@@ -427,13 +353,7 @@ int main(int argc, char **argv)
 	struct opts o;
 	int rc = parse_args(argc, argv, &o);
 
-	if (rc > 0) {
-		usage(stdout);
-		return 0;
-	}
-	if (rc < 0) {
-		fprintf(stderr, "Try 'ndr-sim --help'.\n");
-		return 2;
-	}
+	if (rc != 0)
+		return rc > 0 ? 0 : 2;
 	return run(&o);
 }
