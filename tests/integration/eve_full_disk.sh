@@ -4,7 +4,8 @@
 # filling the disk cost no alert and the sensor exits 0; with alerts in the
 # full file, it says how many alerts were lost and exits 1. Either way every
 # line in the full file is whole JSON, and the failure is said on stderr
-# when it starts, not once per lost line.
+# when it starts, not once per lost line. An alert a syslog spool on disk
+# keeps is not lost; one that reached no output is.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
@@ -68,8 +69,20 @@ check "alerts on the full disk: says how many alerts were lost" \
 	grep -q "of $ref_alerts alerts could not be delivered to any output" "$TMP/shared.err"
 check "alerts on the full disk: every line is whole JSON" whole_lines "$TMP/shared.json"
 
-# C: a full disk and a receiver that takes the alerts: delivered somewhere, exit 0
+# C: a full disk, the receiver down, a disk spool keeping the alerts for the
+# next start: not lost, so exit 0; D: the same with a memory spool: lost, exit 1
 port=$((20000 + $$ % 20000))
-run_full syslog -r "$PCAP" --records --eve "$TMP/small/eve.json" --syslog "udp://127.0.0.1:$port"
+printf '[syslog]\nspool_dir = %s\nclose_flush = 300ms\n' "$TMP/spool" >"$TMP/spool.conf"
+run_full kept -c "$TMP/spool.conf" -r "$PCAP" --records --eve "$TMP/small/eve.json" \
+	--syslog "udp://127.0.0.1:$port"
 rc=$?
-check "full disk, syslog took the alerts: exits 0 (rc $rc)" [ $rc -eq 0 ]
+check "full disk, alerts kept in a disk spool: exits 0 (rc $rc)" [ $rc -eq 0 ]
+check "full disk, alerts kept in a disk spool: says so" \
+	grep -q "$ref_alerts alerts kept in the spool for the next start" "$TMP/kept.err"
+printf '[syslog]\nclose_flush = 300ms\n' >"$TMP/memory.conf"
+run_full lost -c "$TMP/memory.conf" -r "$PCAP" --records --eve "$TMP/small/eve.json" \
+	--syslog "udp://127.0.0.1:$port"
+rc=$?
+check "full disk, receiver down, memory spool: exits 1 (rc $rc)" [ $rc -eq 1 ]
+check "full disk, receiver down, memory spool: says the alerts reached no output" \
+	grep -q "$ref_alerts of $ref_alerts alerts could not be delivered to any output" "$TMP/lost.err"
