@@ -32,6 +32,12 @@ BENCH_SRC  := $(wildcard tests/bench/*.c)
 TEST_SRC   := $(wildcard tests/unit/test_*.c)
 TESTTOOL_SRC:= $(wildcard tests/tools/*.c)
 TESTLIB_SRC:= $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))
+# Fuzz harnesses (tests/fuzz/fuzz_NAME.c): each links either with libFuzzer
+# (`make fuzz`) or with replay_main.c into a program that runs it over files
+# (built by `make`, run over the corpora by `make test`).
+FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZLIB_SRC:= $(filter-out $(FUZZ_SRC) tests/fuzz/replay_main.c,$(wildcard tests/fuzz/*.c)) \
+	      host/sensor/card_config.c host/sensor/outputs.c
 
 obj = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(patsubst %.c,$(BUILD)/obj/%.o,$(1)))
 # hw/src is compiled into sim/src/card.c as one unit (see there), not file by file;
@@ -54,12 +60,22 @@ BENCHES := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 # Tools the integration tests run (tests/tools/ndr_test_xclbin.c -> ndr-test-xclbin).
 TESTTOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(subst _,-,$(TESTTOOL_SRC)))
+REPLAYS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz-replay/%,$(FUZZ_SRC))
+FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
+
+# The sanitizer build `make test` runs (and `make sanitize` builds):
+# everything under ASan and UBSan, any report fatal.
+SAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# libFuzzer builds (clang): the same sanitizers plus coverage feedback.
+FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+FUZZ_SECONDS ?= 60
 
 # Keep objects of tests and tools between builds (they are intermediates of pattern rules).
 .SECONDARY:
 
-.PHONY: all deps run test test-unit test-kmod bench clean captures check-synth eval
-all: $(BINS) $(TESTS) $(BENCHES) $(TESTTOOLS)
+.PHONY: all deps run test test-unit test-kmod bench clean captures check-synth eval \
+	fuzz fuzzers replays sanitize clang-build
+all: $(BINS) $(TESTS) $(BENCHES) $(TESTTOOLS) $(REPLAYS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -127,6 +143,41 @@ $(BUILD)/tools/ndr-ring-dump: $(BUILD)/obj/tests/tools/ndr_ring_dump.o $(LIBNDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
+# Harness sources see the golden model's comparison and each other's headers.
+$(BUILD)/obj/tests/fuzz/%.o: CPPFLAGS_ALL += -Isim/golden -Itests/fuzz -Ihost/sensor
+
+$(BUILD)/fuzz-replay/%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/obj/tests/fuzz/replay_main.o \
+		$(call obj,$(FUZZLIB_SRC)) $(LIBNDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(call obj,$(FUZZLIB_SRC)) $(LIBNDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -fsanitize-link-c++-runtime -o $@ $^ $(LDLIBS_ALL)
+
+# Cuts seed inputs from captures (tests/fuzz/make-seeds.sh).
+$(BUILD)/fuzz-tools/make-seeds: $(BUILD)/obj/tests/fuzz/tools/make_seeds.o $(LIBNDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+replays: $(REPLAYS)
+fuzzers: $(FUZZERS)
+
+# Everything again under ASan+UBSan, into $(BUILD)/san (run by `make test`).
+sanitize:
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/san OPT='-O1 -g $(SAN_FLAGS)' all
+
+# Everything again with clang, warnings fatal as with gcc, into $(BUILD)/clang.
+clang-build:
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/clang CC=clang CXX=clang++ all
+
+# Each harness under libFuzzer for FUZZ_SECONDS (FUZZ_ONLY=NAME for one);
+# fails on any finding. docs/fuzzing.md says how to run a campaign.
+fuzz:
+	@scripts/deps.sh fuzz
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/libfuzzer CC=clang CXX=clang++ OPT='-O1 -g $(FUZZ_FLAGS)' fuzzers
+	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
+
 deps:
 	@scripts/deps.sh
 
@@ -136,7 +187,7 @@ run: deps
 	@$(BUILD)/bin/ndr-sensor -r tests/captures/iodine-null.pcap --eve - | jq .
 
 test: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all sanitize clang-build
 	@tests/run.sh
 
 # ndr.ko in a QEMU guest (builds the module and the guest's static binaries).

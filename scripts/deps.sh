@@ -5,26 +5,32 @@
 #   scripts/deps.sh captures   also the tools that remake tests/captures
 #   scripts/deps.sh eval       also what make eval needs (capinfos)
 #   scripts/deps.sh bench      also the tools make bench compares with
+#   scripts/deps.sh fuzz       also libFuzzer (make fuzz)
 set -eu
 
 PKGS="build-essential pkg-config git
 qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static sparse cpio kmod file
 libpcap-dev libpsl-dev libidn2-dev libjansson-dev libcmocka-dev libnuma-dev libssl-dev publicsuffix
 rsyslog rsyslog-openssl openssl tcpdump tcpreplay iproute2 ethtool procps jq
-libxrt-dev libxrt-utils uuid-dev ocl-icd-opencl-dev opencl-c-headers pocl-opencl-icd tcl"
+libxrt-dev libxrt-utils uuid-dev ocl-icd-opencl-dev opencl-c-headers pocl-opencl-icd tcl
+clang"
 
 # The real tools behind the committed captures (tests/captures/README.md).
 CAPTURE_PKGS="iodine dns2tcp dnsmasq-base socat bind9-dnsutils net-tools
 nmap hydra openssh-server openssh-client stunnel4 openssl curl python3"
 EVAL_PKGS="wireshark-common"
 BENCH_PKGS="softflowd libndpi-bin"
+# clang's libFuzzer and sanitizer runtimes (make test's sanitizer build uses
+# gcc's, which build-essential brings; its clang build needs only clang).
+FUZZ_PKGS="clang libclang-rt-14-dev"
 
 for group in "$@"; do
 	case "$group" in
 	captures) PKGS="$PKGS $CAPTURE_PKGS" ;;
 	eval) PKGS="$PKGS $EVAL_PKGS" ;;
 	bench) PKGS="$PKGS $BENCH_PKGS" ;;
-	*) echo "deps: unknown group '$group' (captures, eval, bench)" >&2; exit 2 ;;
+	fuzz) PKGS="$PKGS $FUZZ_PKGS" ;;
+	*) echo "deps: unknown group '$group' (captures, eval, bench, fuzz)" >&2; exit 2 ;;
 	esac
 done
 

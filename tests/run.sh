@@ -5,6 +5,9 @@
 # failure. --unit runs only the unit tests; a name filter may follow.
 set -u
 cd "$(dirname "$0")/.."
+# `make -s test` runs the same tests as `make test`: make's flags must not
+# reach the builds the scripts run themselves (kbuild, the guest programs).
+unset MAKEFLAGS MFLAGS MAKELEVEL
 export BUILD=${BUILD:-build}
 LOG=$BUILD/test-logs
 mkdir -p "$LOG"

@@ -70,5 +70,14 @@ void ndr_state_reader_init(struct ndr_state_reader *r, const struct ndr_state_bl
 /* Copies len bytes; -1 when fewer remain. */
 int ndr_state_read(struct ndr_state_reader *r, void *out, size_t len);
 size_t ndr_state_remaining(const struct ndr_state_reader *r);
+/* 0 when exactly count records of rec_bytes bytes each remain, else -1.
+ * count comes from the file: it is divided into, never multiplied (a count
+ * of 2^58 + 1 must not wrap to a size that matches). */
+int ndr_state_expect_records(const struct ndr_state_reader *r, uint64_t count, size_t rec_bytes);
+
+/* Times in a state file are ns since the epoch; later than this (year 2262,
+ * where signed 64-bit ns end) is corrupt, not a date, and a loader that
+ * took it would overflow adding a window or an age to it. */
+#define NDR_STATE_MAX_TIME_NS ((uint64_t)INT64_MAX)
 
 #endif

@@ -99,9 +99,10 @@ static int bc_configure(void *det, struct ndr_config *cfg, char *err, size_t err
 			      &b->size_tol, err, errlen) != 0)
 		return -1;
 	if (b->min_connections > b->max_starts) {
-		snprintf(err, errlen, "[%s] min_connections (%llu) must not exceed max_starts (%llu)",
-			 BC_SECTION, (unsigned long long)b->min_connections,
-			 (unsigned long long)b->max_starts);
+		ndr_config_errorf(cfg, BC_SECTION, "min_connections", NULL, err, errlen,
+				  "%llu must not exceed max_starts (%llu)",
+				  (unsigned long long)b->min_connections,
+				  (unsigned long long)b->max_starts);
 		return -1;
 	}
 	b->duration_window_ns = dur_ms * 1000000ull;

@@ -202,8 +202,8 @@ static int read_allowlists(struct dt *d, struct ndr_config *cfg, char *err, size
 			char *dom = normalise_domain(vals[i]);
 
 			if (!dom) {
-				snprintf(err, errlen, "[%s] allow_domain '%s': not a domain name",
-					 DT_SECTION, vals[i]);
+				ndr_config_errorf(cfg, DT_SECTION, "allow_domain", vals[i], err, errlen,
+						  "'%s': not a domain name", vals[i]);
 				return -1;
 			}
 			d->allow_domain[d->n_allow_domain++] = dom;
@@ -215,10 +215,10 @@ static int read_allowlists(struct dt *d, struct ndr_config *cfg, char *err, size
 	d->allow_client = ndr_cidr_set_new();
 	if (!d->allow_client)
 		goto oom;
-	if (ndr_cidr_set_add_list(d->allow_client, vals, n, why, sizeof(why)) != 0) {
-		snprintf(err, errlen, "[%s] allow_client %s", DT_SECTION, why);
-		return -1;
-	}
+	for (size_t i = 0; i < n; i++)   /* one by one: the error names its line */
+		if (ndr_cidr_set_add_list(d->allow_client, vals + i, 1, why, sizeof(why)) != 0)
+			return ndr_config_errorf(cfg, DT_SECTION, "allow_client", vals[i], err,
+						 errlen, "%s", why);
 	return 0;
 oom:
 	snprintf(err, errlen, "[%s] allowlists: out of memory", DT_SECTION);
@@ -234,8 +234,8 @@ static int get_ramp(struct ndr_config *cfg, const char *lo_key, const char *hi_k
 	    ndr_config_double(cfg, DT_SECTION, hi_key, def_hi, min, max, hi, err, errlen) != 0)
 		return -1;
 	if (!(*lo < *hi)) {
-		snprintf(err, errlen, "[%s] %s (%g) must be below %s (%g)",
-			 DT_SECTION, lo_key, *lo, hi_key, *hi);
+		ndr_config_errorf(cfg, DT_SECTION, lo_key, NULL, err, errlen,
+				  "%g must be below %s (%g)", *lo, hi_key, *hi);
 		return -1;
 	}
 	return 0;

@@ -33,8 +33,8 @@ static int read_scope(struct ndr_ew *ew, struct ndr_config *cfg, enum ndr_ew_sco
 			return 0;
 		}
 	}
-	snprintf(err, errlen, "[%s] scope '%s': must be east_west, from_internal or any",
-		 ew->section, v);
+	ndr_config_errorf(cfg, ew->section, "scope", v, err, errlen,
+			  "'%s': must be east_west, from_internal or any", v);
 	return -1;
 }
 
@@ -50,10 +50,10 @@ static int read_set(struct ndr_ew *ew, struct ndr_config *cfg, const char *key,
 		snprintf(err, errlen, "[%s] %s: out of memory", ew->section, key);
 		return -1;
 	}
-	if (ndr_cidr_set_add_list(*out, vals, n, why, sizeof(why)) != 0) {
-		snprintf(err, errlen, "[%s] %s %s", ew->section, key, why);
-		return -1;
-	}
+	for (size_t i = 0; i < n; i++)   /* one by one: the error names its line */
+		if (ndr_cidr_set_add_list(*out, vals + i, 1, why, sizeof(why)) != 0)
+			return ndr_config_errorf(cfg, ew->section, key, vals[i], err, errlen, "%s",
+						 why);
 	return 0;
 }
 
@@ -77,10 +77,17 @@ static int read_internal(struct ndr_ew *ew, struct ndr_config *cfg, char *err, s
 		snprintf(err, errlen, "[%s] internal: out of memory", ew->section);
 		return -1;
 	}
-	if (ndr_cidr_set_add_list(ew->internal, vals, n, why, sizeof(why)) != 0) {
-		snprintf(err, errlen, "[%s] internal %s", where, why);
-		return -1;
+	if (vals == ndr_cidr_default_internal) {
+		if (ndr_cidr_set_add_list(ew->internal, vals, n, why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "[%s] internal %s", where, why);
+			return -1;
+		}
+		return 0;
 	}
+	for (size_t i = 0; i < n; i++)
+		if (ndr_cidr_set_add_list(ew->internal, vals + i, 1, why, sizeof(why)) != 0)
+			return ndr_config_errorf(cfg, where, "internal", vals[i], err, errlen, "%s",
+						 why);
 	return 0;
 }
 
@@ -108,13 +115,14 @@ static int read_pairs(struct ndr_ew *ew, struct ndr_config *cfg, char *err, size
 				*p = ' ';
 		if (strlen(vals[i]) >= sizeof(buf) - 1 ||
 		    sscanf(buf, "%127s %127s %1s", a, b, extra) != 2) {
-			snprintf(err, errlen, "[%s] allow_pair '%s': expected \"SRC_CIDR DST_CIDR\"",
-				 ew->section, vals[i]);
+			ndr_config_errorf(cfg, ew->section, "allow_pair", vals[i], err, errlen,
+					  "'%s': expected \"SRC_CIDR DST_CIDR\"", vals[i]);
 			return -1;
 		}
 		if (ndr_cidr_parse(a, &ew->allow_pair[i].src, why, sizeof(why)) != 0 ||
 		    ndr_cidr_parse(b, &ew->allow_pair[i].dst, why, sizeof(why)) != 0) {
-			snprintf(err, errlen, "[%s] allow_pair %s", ew->section, why);
+			ndr_config_errorf(cfg, ew->section, "allow_pair", vals[i], err, errlen, "%s",
+					  why);
 			return -1;
 		}
 	}
@@ -583,12 +591,13 @@ int ndr_ew_port_list(struct ndr_config *cfg, const char *section, const char *ke
 				break;
 			v = strtoul(p, &end, 10);
 			if (end == p || v < 1 || v > 65535 || (*end && *end != ',' && *end != ' ')) {
-				snprintf(err, errlen, "[%s] %s '%s': expected ports 1..65535",
-					 section, key, vals[i]);
+				ndr_config_errorf(cfg, section, key, vals[i], err, errlen,
+						  "'%s': expected ports 1..65535", vals[i]);
 				return -1;
 			}
 			if (count == max) {
-				snprintf(err, errlen, "[%s] %s: more than %zu ports", section, key, max);
+				ndr_config_errorf(cfg, section, key, vals[i], err, errlen,
+						  "more than %zu ports", max);
 				return -1;
 			}
 			out[count++] = (uint16_t)v;

@@ -66,8 +66,8 @@ static int ramp_keys(struct ndr_config *cfg, const char *lo_key, const char *hi_
 	    ndr_config_double(cfg, HT_SECTION, hi_key, dhi, 0, max, hi, err, errlen) != 0)
 		return -1;
 	if (!(*lo < *hi)) {
-		snprintf(err, errlen, "[%s] %s (%g) must be below %s (%g)", HT_SECTION,
-			 lo_key, *lo, hi_key, *hi);
+		ndr_config_errorf(cfg, HT_SECTION, lo_key, NULL, err, errlen,
+				  "%g must be below %s (%g)", *lo, hi_key, *hi);
 		return -1;
 	}
 	return 0;
@@ -93,8 +93,8 @@ static int ht_configure(void *det, struct ndr_config *cfg, char *err, size_t err
 			return -1;
 		h->tier_ns[i] = ms * 1000000ull;
 		if (i > 0 && h->tier_ns[i] <= h->tier_ns[i - 1]) {
-			snprintf(err, errlen, "[%s] %s must be longer than %s", HT_SECTION,
-				 tier_keys[i], tier_keys[i - 1]);
+			ndr_config_errorf(cfg, HT_SECTION, tier_keys[i], NULL, err, errlen,
+					  "must be longer than %s", tier_keys[i - 1]);
 			return -1;
 		}
 	}

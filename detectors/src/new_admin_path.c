@@ -402,6 +402,12 @@ fail:
 	return -1;
 }
 
+/* Takes nothing the saver could not have written: a count that does not
+ * match the payload, a pair twice (its host counts would be counted twice
+ * and stay inflated), a record with a zero port or unknown flags, no day
+ * seen, a day that is not the day of its last session, or a time after
+ * the moment the file was written (the saver writes d->last_ns, the newest
+ * session, as that moment). */
 static int decode(struct ap *d, const struct ndr_state_blob *b, char *why, size_t len)
 {
 	struct ndr_state_reader rd;
@@ -409,24 +415,50 @@ static int decode(struct ap *d, const struct ndr_state_blob *b, char *why, size_
 
 	ndr_state_reader_init(&rd, b);
 	if (ndr_state_read(&rd, head, sizeof(head)) != 0 ||
-	    ndr_state_remaining(&rd) != head[1] * AP_REC_BYTES) {
+	    ndr_state_expect_records(&rd, head[1], AP_REC_BYTES) != 0) {
 		snprintf(why, len, "pair count does not match the payload");
 		return -1;
 	}
+	if (head[0] > b->written_ns) {
+		snprintf(why, len, "learning started at %llu ns, after the file was written (%llu)",
+			 (unsigned long long)head[0], (unsigned long long)b->written_ns);
+		return -1;
+	}
 	d->learn_start_ns = head[0];
+	d->last_ns = b->written_ns;   /* the saver's d->last_ns, even with no pair left */
 	for (uint64_t i = 0; i < head[1]; i++) {
 		uint8_t rec[AP_REC_BYTES];
 		struct ap_pair *p;
 		struct ap_key k;
+		uint16_t days_seen;
+		uint32_t last_day;
+		uint64_t last_ns;
 		int created;
 
-		ndr_state_read(&rd, rec, sizeof(rec));
+		if (ndr_state_read(&rd, rec, sizeof(rec)) != 0) {
+			snprintf(why, len, "pair %llu: the payload ends inside it", (unsigned long long)i);
+			return -1;
+		}
 		memset(&k, 0, sizeof(k));
 		memcpy(k.src, rec, 16);
 		memcpy(k.dst, rec + 16, 16);
 		memcpy(&k.port, rec + 32, 2);
-		if (k.port == 0 || rec[44] > 3) {
+		memcpy(&days_seen, rec + 34, 2);
+		memcpy(&last_day, rec + 40, 4);
+		memcpy(&last_ns, rec + 48, 8);
+		if (k.port == 0 || rec[44] > 3 || days_seen == 0 || last_ns > b->written_ns ||
+		    last_day != last_ns / AP_DAY_NS) {
 			snprintf(why, len, "pair %llu: invalid record", (unsigned long long)i);
+			return -1;
+		}
+		if (ndr_lru_find(&d->pairs, &k)) {
+			struct ndr_ew_entity ent;
+			char entity[112];
+
+			ndr_ew_entity_pair(&ent, k.src, k.dst, k.port);
+			ndr_ew_entity_text(&ent, entity, sizeof(entity));
+			snprintf(why, len, "pair %llu: %s is in the file twice",
+				 (unsigned long long)i, entity);
 			return -1;
 		}
 		if (d->pairs.used == d->pairs.capacity) {   /* smaller cap than before */
@@ -434,14 +466,12 @@ static int decode(struct ap *d, const struct ndr_state_blob *b, char *why, size_
 			d->evicted++;
 		}
 		p = ndr_lru_get(&d->pairs, &k, &created);
-		memcpy(&p->days_seen, rec + 34, 2);
+		p->days_seen = days_seen;
 		memcpy(&p->first_day, rec + 36, 4);
-		memcpy(&p->last_day, rec + 40, 4);
+		p->last_day = last_day;
 		p->normal = rec[44] & 1;
 		p->learned = (rec[44] >> 1) & 1;
-		memcpy(&p->last_ns, rec + 48, 8);
-		if (p->last_ns > d->last_ns)
-			d->last_ns = p->last_ns;
+		p->last_ns = last_ns;
 		if (p->normal)
 			count_normal(d, &k, +1);
 	}

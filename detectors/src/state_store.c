@@ -357,6 +357,13 @@ int ndr_state_load(const char *dir, const char *name, uint32_t schema,
 		out->data = NULL;
 		return reject(err, errlen, path, ok ? "checksum mismatch (corrupt)" : "read failed");
 	}
+	if (get64(hdr + 24) > NDR_STATE_MAX_TIME_NS) {
+		free(out->data);
+		out->data = NULL;
+		snprintf(why, sizeof(why), "written at %llu ns, after the year 2262: a corrupt time",
+			 (unsigned long long)get64(hdr + 24));
+		return reject(err, errlen, path, why);
+	}
 	out->len = len;
 	out->written_ns = get64(hdr + 24);
 	return 1;
@@ -393,4 +400,13 @@ int ndr_state_read(struct ndr_state_reader *r, void *out, size_t len)
 size_t ndr_state_remaining(const struct ndr_state_reader *r)
 {
 	return (size_t)(r->end - r->p);
+}
+
+int ndr_state_expect_records(const struct ndr_state_reader *r, uint64_t count, size_t rec_bytes)
+{
+	size_t left = ndr_state_remaining(r);
+
+	if (rec_bytes == 0 || left % rec_bytes != 0 || count != left / rec_bytes)
+		return -1;
+	return 0;
 }

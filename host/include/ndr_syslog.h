@@ -117,6 +117,20 @@ int ndr_syslog_format_parse(const char *name);
 /* Alert severity (1 high .. 3 low) -> syslog severity, see above. */
 int ndr_syslog_severity(int alert_severity);
 
+/* A syslog URL taken apart, nothing resolved yet. */
+struct ndr_syslog_url {
+	int tcp;                    /* tcp:// or tls:// (else udp://) */
+	int tls;                    /* tls:// */
+	int ipv6_literal;           /* the host was in brackets: [::1] */
+	char host[256];             /* without the brackets; no '/' */
+	char port[8];               /* decimal 1..65535; "514" when absent, tls "6514" */
+};
+
+/* udp://, tcp:// or tls://HOST[:PORT] into *out: 0, or -1 with
+ * "URL: bad syslog URL: why" in err. Resolves nothing (the sink resolves
+ * at every connection attempt). */
+int ndr_syslog_url_parse(const char *url, struct ndr_syslog_url *out, char *err, size_t errlen);
+
 /*
  * Parse the URL and start connecting. A receiver that is down, or whose
  * name does not resolve now, is not an error here. NULL with "URL: why" in

@@ -185,7 +185,7 @@ static void *reader_main(void *arg)
 	uint64_t index = 0;
 	struct ndr_frame f;
 	char err[256];
-	int rc;
+	int rc = 0;   /* stopped before the first read: not a failure */
 
 	while (!s->stop && (rc = ndr_capture_next(s->cap, &f, 0, err, sizeof(err))) == 1) {
 		struct ndr_flow_tuple t;

@@ -252,47 +252,41 @@ static void header_field(char *dst, size_t dstlen, const char *src)
 
 /* ---- URL ---------------------------------------------------------------- */
 
-/* Syntax only: a name is resolved at each connection attempt. A numeric
- * address must parse now (a typo there is an error, not an outage). */
-static int parse_url(struct ndr_syslog *s, const char *url, char *err, size_t errlen)
+int ndr_syslog_url_parse(const char *url, struct ndr_syslog_url *out, char *err, size_t errlen)
 {
 	const char *rest, *colon;
 	size_t hlen;
 
+	memset(out, 0, sizeof(*out));
 	if (!strncmp(url, "udp://", 6)) {
-		s->transport = T_UDP;
+		out->tcp = 0;
 	} else if (!strncmp(url, "tcp://", 6)) {
-		s->transport = T_TCP;
+		out->tcp = 1;
 	} else if (!strncmp(url, "tls://", 6)) {
-		s->transport = T_TLS;
+		out->tcp = 1;
+		out->tls = 1;
 	} else {
 		snprintf(err, errlen, "%s: bad syslog URL: expected udp://HOST:PORT, tcp://HOST:PORT "
 			 "or tls://HOST:PORT", url);
 		return -1;
 	}
+	snprintf(out->port, sizeof(out->port), "%s", out->tls ? "6514" : "514");
 	rest = url + 6;
-	snprintf(s->port, sizeof(s->port), "%s", s->transport == T_TLS ? "6514" : "514");
 	if (*rest == '[') {
 		const char *close = strchr(rest, ']');
-		unsigned char a6[16];
 
 		if (!close) {
 			snprintf(err, errlen, "%s: bad syslog URL: missing ']' after IPv6 address", url);
 			return -1;
 		}
 		hlen = (size_t)(close - rest - 1);
-		if (hlen == 0 || hlen >= sizeof(s->host)) {
+		if (hlen == 0 || hlen >= sizeof(out->host)) {
 			snprintf(err, errlen, "%s: bad syslog URL: empty or overlong host", url);
 			return -1;
 		}
-		memcpy(s->host, rest + 1, hlen);
-		s->host[hlen] = '\0';
-		if (inet_pton(AF_INET6, s->host, a6) != 1) {
-			snprintf(err, errlen, "%s: cannot resolve '%s': not an IPv6 address", url,
-				 s->host);
-			return -1;
-		}
-		s->numeric_host = 1;
+		memcpy(out->host, rest + 1, hlen);
+		out->host[hlen] = '\0';
+		out->ipv6_literal = 1;
 		colon = close + 1;
 		if (*colon != '\0' && *colon != ':') {
 			snprintf(err, errlen, "%s: bad syslog URL: text after ']'", url);
@@ -306,12 +300,12 @@ static int parse_url(struct ndr_syslog *s, const char *url, char *err, size_t er
 			return -1;
 		}
 		hlen = colon ? (size_t)(colon - rest) : strlen(rest);
-		if (hlen == 0 || hlen >= sizeof(s->host)) {
+		if (hlen == 0 || hlen >= sizeof(out->host)) {
 			snprintf(err, errlen, "%s: bad syslog URL: empty or overlong host", url);
 			return -1;
 		}
-		memcpy(s->host, rest, hlen);
-		s->host[hlen] = '\0';
+		memcpy(out->host, rest, hlen);
+		out->host[hlen] = '\0';
 		if (!colon)
 			colon = rest + hlen;
 	}
@@ -328,12 +322,32 @@ static int parse_url(struct ndr_syslog *s, const char *url, char *err, size_t er
 			snprintf(err, errlen, "%s: bad syslog URL: port must be a number 1..65535", url);
 			return -1;
 		}
-		snprintf(s->port, sizeof(s->port), "%ld", v);
+		snprintf(out->port, sizeof(out->port), "%ld", v);
 	}
-	if (strchr(s->host, '/')) {
+	if (strchr(out->host, '/')) {
 		snprintf(err, errlen, "%s: bad syslog URL: no path allowed", url);
 		return -1;
 	}
+	return 0;
+}
+
+/* Syntax only: a name is resolved at each connection attempt. A bracketed
+ * IPv6 address must parse now (a typo there is an error, not an outage). */
+static int parse_url(struct ndr_syslog *s, const char *url, char *err, size_t errlen)
+{
+	struct ndr_syslog_url u;
+	unsigned char a6[16];
+
+	if (ndr_syslog_url_parse(url, &u, err, errlen))
+		return -1;
+	if (u.ipv6_literal && inet_pton(AF_INET6, u.host, a6) != 1) {
+		snprintf(err, errlen, "%s: cannot resolve '%s': not an IPv6 address", url, u.host);
+		return -1;
+	}
+	s->transport = u.tls ? T_TLS : u.tcp ? T_TCP : T_UDP;
+	s->numeric_host = u.ipv6_literal;
+	snprintf(s->host, sizeof(s->host), "%s", u.host);
+	snprintf(s->port, sizeof(s->port), "%s", u.port);
 	return 0;
 }
 

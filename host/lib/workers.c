@@ -68,7 +68,8 @@ struct worker {
 struct rec_event {
 	uint64_t seq;
 	uint32_t bytes;
-	uint8_t data[NDR_REC_MAX_SLOTS * NDR_SLOT_BYTES];
+	/* read as a record: aligned as a slot in the ring is */
+	_Alignas(NDR_SLOT_BYTES) uint8_t data[NDR_REC_MAX_SLOTS * NDR_SLOT_BYTES];
 };
 
 struct ndr_workers {
@@ -622,7 +623,8 @@ static void write_upto(struct ndr_workers *w, uint64_t upto)
 			w->ready[i] = t;
 		}
 	}
-	qsort(w->ready, n, sizeof(*w->ready), cmp_pending);
+	if (n > 1)   /* qsort's base may not be NULL, and ready is until the first alert */
+		qsort(w->ready, n, sizeof(*w->ready), cmp_pending);
 	for (;;) {
 		const struct rec_event *e = w->ev_count ? &w->events[w->ev_head] : NULL;
 		/* an alert goes before the record that raised it, as Suricata logs an
@@ -642,8 +644,10 @@ static void write_upto(struct ndr_workers *w, uint64_t upto)
 		free_pending(w->ready[k]);
 		k++;
 	}
-	memmove(w->ready, w->ready + n, (w->n_ready - n) * sizeof(*w->ready));
-	w->n_ready -= n;
+	if (n) {
+		memmove(w->ready, w->ready + n, (w->n_ready - n) * sizeof(*w->ready));
+		w->n_ready -= n;
+	}
 }
 
 void ndr_workers_poll(struct ndr_workers *w)

@@ -163,6 +163,14 @@ static void print_summary(struct ndr_source *src, struct run *r, double elapsed)
 	if (st.capture.truncated)
 		fprintf(stderr, "ndr-sensor: warning: %s: the capture file is truncated; "
 			"everything before the cut was processed\n", src->desc);
+	if (st.capture.bad_time)
+		fprintf(stderr, "ndr-sensor: warning: %s: %llu frames have an impossible timestamp "
+			"(before 1970, after 2099 or a bad fraction; the first is frame %llu at "
+			"%lld s + %lld); each was given the time of the frame before it\n", src->desc,
+			(unsigned long long)st.capture.bad_time,
+			(unsigned long long)st.capture.bad_time_first_frame,
+			(long long)st.capture.bad_time_first_sec,
+			(long long)st.capture.bad_time_first_frac);
 }
 
 static int run_loop(struct ndr_source *src, struct run *r, const struct sensor_opts *o)

@@ -16,11 +16,25 @@ struct ndr_frame {
 	uint32_t wirelen;
 };
 
+/* Frames stamped later than this (2100-01-01) carry a corrupt time, not a
+ * date: see bad_time below. */
+#define NDR_CAPTURE_MAX_TIME_S 4102444800ll
+
 struct ndr_capture_stats {
 	uint64_t frames;             /* delivered */
 	uint64_t unsupported;        /* frames of a link type we cannot convert */
 	uint64_t kernel_drops;       /* live: libpcap's ps_drop */
 	int truncated;               /* file ended inside a record */
+	/* Frames whose timestamp no clock can have written: before 1970 (a
+	 * pcap file's 32-bit seconds are signed, so 0xffffffff is -1), with a
+	 * fraction of a second out of range, or after NDR_CAPTURE_MAX_TIME_S.
+	 * Such a frame is delivered (its packet is real) with the time of the
+	 * frame before it (0 for the first), so one corrupt record cannot move
+	 * the sensor's clock by centuries. The first one is kept for the report. */
+	uint64_t bad_time;
+	uint64_t bad_time_first_frame;   /* 1-based number among the frames read */
+	int64_t bad_time_first_sec;      /* its seconds as the file has them */
+	int64_t bad_time_first_frac;     /* and its fraction (us, or ns if nano) */
 };
 
 struct ndr_capture;

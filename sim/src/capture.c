@@ -25,6 +25,7 @@ struct ndr_capture {
 	int live;
 	int linktype;
 	int nano;                    /* timestamps are in ns (else us) */
+	uint64_t last_ts_ns;         /* of the last frame delivered */
 	volatile sig_atomic_t stopped;
 	struct ndr_capture_stats stats;
 	uint8_t *conv;               /* synthetic Ethernet frames */
@@ -203,7 +204,8 @@ static void to_ethernet(struct ndr_capture *cap, const struct pcap_pkthdr *h,
 	case DLT_EN10MB:
 		f->data = data;
 		f->caplen = caplen;
-		f->wirelen = h->len;
+		/* a corrupt record may say it captured more than the wire had */
+		f->wirelen = h->len > caplen ? h->len : caplen;
 		return;
 	case DLT_LINUX_SLL:
 		hdr = 16;
@@ -262,6 +264,25 @@ static void wait_readable(struct ndr_capture *cap, int timeout_ms)
 	(void)poll(&pfd, 1, timeout_ms);   /* EINTR: the caller re-checks 'stopped' */
 }
 
+/* The frame's time in ns since the epoch; an impossible one (see
+ * ndr_capture.h, bad_time) is counted and replaced by the last good time. */
+static uint64_t frame_time(struct ndr_capture *cap, const struct timeval *tv)
+{
+	long long sec = tv->tv_sec, frac = tv->tv_usec;
+	long long frac_max = cap->nano ? 1000000000ll : 1000000ll;
+
+	if (sec < 0 || sec >= NDR_CAPTURE_MAX_TIME_S || frac < 0 || frac >= frac_max) {
+		if (!cap->stats.bad_time++) {
+			cap->stats.bad_time_first_frame = cap->stats.frames + cap->stats.unsupported;
+			cap->stats.bad_time_first_sec = sec;
+			cap->stats.bad_time_first_frac = frac;
+		}
+		return cap->last_ts_ns;
+	}
+	cap->last_ts_ns = (uint64_t)sec * 1000000000ull + (uint64_t)frac * (cap->nano ? 1u : 1000u);
+	return cap->last_ts_ns;
+}
+
 int ndr_capture_next(struct ndr_capture *cap, struct ndr_frame *f, int timeout_ms,
 		     char *err, size_t errlen)
 {
@@ -279,9 +300,8 @@ int ndr_capture_next(struct ndr_capture *cap, struct ndr_frame *f, int timeout_m
 				continue;
 			}
 			to_ethernet(cap, h, data, f);
-			f->ts_ns = (uint64_t)h->ts.tv_sec * 1000000000ull +
-				   (uint64_t)h->ts.tv_usec * (cap->nano ? 1u : 1000u);
 			cap->stats.frames++;
+			f->ts_ns = frame_time(cap, &h->ts);
 			return 1;
 		}
 		if (rc == 0) {          /* live only: nothing ready */

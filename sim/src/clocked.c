@@ -209,8 +209,15 @@ int ndr_clocked_frame(struct ndr_clocked *c, const struct ndr_dataflow_io *io, u
 				c->quiet_ticks += n;
 				continue;
 			}
+			/* Line pace squeezes the gap's time out, so the ticks it
+			 * owes are no wire's: the card finishes what is in flight
+			 * first (a clock with no tick due), then takes the quiet
+			 * ones at once, as it would have between them in time. */
+			uint64_t now = limit;
+			if (c->cfg.pace_line && !ndr_dataflow_idle(&c->df))
+				now = c->df.rx.last;
 			struct ndr_rx_port none = { .valid = false };
-			clocked_one_clock(c, io, &none, limit, false);
+			clocked_one_clock(c, io, &none, now, false);
 		}
 	}
 	do {

@@ -43,8 +43,9 @@ struct ra_hdr {
 	uint32_t caplen;
 	uint32_t wirelen;
 	uint64_t unsupported;       /* the capture's count after this frame */
+	uint64_t bad_time;          /* the capture's count after this frame */
 	uint32_t kind;
-	uint8_t  pad[36];           /* the frame starts on the next cache line */
+	uint8_t  pad[28];           /* the frame starts on the next cache line */
 };
 
 _Static_assert(sizeof(struct ra_hdr) == RA_ALIGN, "queue entry header is one cache line");
@@ -72,6 +73,9 @@ struct ndr_readahead {
 	int truncated;
 	uint64_t end_unsupported;
 	char end_err[512];
+	/* written by the reader before it publishes the first frame with a
+	 * bad time (ndr_capture.h), read only after that frame */
+	struct ndr_capture_stats bad_first;
 
 	/* the consumer's own */
 	_Alignas(64) uint64_t c_head;   /* the frame handed out starts here */
@@ -79,6 +83,7 @@ struct ndr_readahead {
 	uint64_t c_tail;            /* tail as last loaded */
 	uint64_t frames;
 	uint64_t unsupported;       /* as of the last frame taken */
+	uint64_t bad_time;          /* as of the last frame taken */
 	int ended;                  /* END taken */
 };
 
@@ -178,6 +183,9 @@ static void *reader(void *arg)
 		h.caplen = keep;
 		h.wirelen = f.wirelen > keep ? f.wirelen : keep;
 		h.unsupported = st.unsupported;
+		h.bad_time = st.bad_time;
+		if (st.bad_time == 1 && !ra->bad_first.bad_time)
+			ra->bad_first = st;
 		if (!push(ra, &h, f.data, keep))
 			return NULL;
 	}
@@ -279,6 +287,7 @@ int ndr_readahead_next(struct ndr_readahead *ra, struct ndr_frame *f, char *err,
 		ra->c_next = ra->c_head + align_up(sizeof(h) + h.caplen);
 		ra->frames++;
 		ra->unsupported = h.unsupported;
+		ra->bad_time = h.bad_time;
 		return 1;
 	}
 }
@@ -289,6 +298,12 @@ void ndr_readahead_get_stats(const struct ndr_readahead *ra, struct ndr_capture_
 	st->frames = ra->frames;
 	st->unsupported = ra->unsupported;
 	st->truncated = ra->ended && ra->truncated;
+	st->bad_time = ra->bad_time;
+	if (ra->bad_time) {
+		st->bad_time_first_frame = ra->bad_first.bad_time_first_frame;
+		st->bad_time_first_sec = ra->bad_first.bad_time_first_sec;
+		st->bad_time_first_frac = ra->bad_first.bad_time_first_frac;
+	}
 }
 
 void ndr_readahead_free(struct ndr_readahead *ra)

@@ -4,11 +4,14 @@
 # initramfs, present the emulated card as ivshmem-plain (ndr-ivshmem-card on
 # the host writes its registers and staging ring into the shared memory), and
 # check that ndr-sensor in the guest, reading /dev/ndr0, reports what
-# ndr-sensor -r reports on the host for the same capture. The guest's own
-# checks (tests/kmod/init.sh, ndr-kmod-test) come back as PASS/FAIL lines.
+# ndr-sensor -r writes on the host for the same capture: every flow, dns
+# and tls event and every alert, line for line. The guest's own checks
+# (tests/kmod/init.sh, ndr-kmod-test) come back as PASS/FAIL lines.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
+# kbuild's output is checked below: a caller's make -s must not silence it
+unset MAKEFLAGS MFLAGS MAKELEVEL
 t0=$(date +%s)
 CARD=$BUILD/bin/ndr-ivshmem-card
 CAP=$CAPTURES/iodine-null.pcap
@@ -48,14 +51,16 @@ check "ndr.ko: sparse (C=1) ran on every file" [ "$(grep -c '^  CHECK' "$TMP/kbu
 cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Wshadow -Wvla -Wstrict-prototypes \
 	-Wmissing-prototypes -Ihw/include -static -o "$TMP/ndr-kmod-test" tests/kmod/ndr_kmod_test.c ||
 	{ fail "ndr-kmod-test does not build"; exit 1; }
-tests/kmod/mkinitramfs.sh "$TMP/initrd.gz" "$KM/ndr.ko" "$SENSOR" "$TMP/ndr-kmod-test" ||
-	{ fail "the initramfs cannot be built"; exit 1; }
+# The ivshmem card's flow table is sized to its ring (2^15 slots -> 2^11
+# buckets); the host run uses the same so evictions cannot differ. The DNS
+# tunnel detector's hash seed is fixed on both sides, so its estimates (and
+# the alerts' scores) are the same, not merely close.
+printf '[card]\nflow_buckets_log2 = 11\n[dns_tunnel]\nhash_seed = 0x6e6472\n' >"$TMP/ref.conf"
+tests/kmod/mkinitramfs.sh "$TMP/initrd.gz" "$KM/ndr.ko" "$SENSOR" "$TMP/ndr-kmod-test" \
+	"$TMP/ref.conf" || { fail "the initramfs cannot be built"; exit 1; }
 
 # 3. The reference: the same capture through the emulated card on the host.
-# The ivshmem card's flow table is sized to its ring (2^15 slots -> 2^11
-# buckets); the host run uses the same so evictions cannot differ.
-printf '[card]\nflow_buckets_log2 = 11\n' >"$TMP/ref.conf"
-"$SENSOR" -c "$TMP/ref.conf" -r "$CAP" --eve "$TMP/host.json" 2>"$TMP/host.txt" ||
+"$SENSOR" -c "$TMP/ref.conf" -r "$CAP" --records --eve "$TMP/host.json" 2>"$TMP/host.txt" ||
 	{ fail "ndr-sensor -r $CAP on the host: $(head -c 300 "$TMP/host.txt")"; exit 1; }
 
 # 4. The emulated card, then the guest.
@@ -90,19 +95,22 @@ section() { sed -n "/^==$1==\$/,/^==[A-Z]*==\$/p" "$TMP/data.txt" | sed '1d;$d';
 section SUMMARY >"$TMP/guest.txt"
 section EVE >"$TMP/guest.json"
 records_line() { grep -m1 '^  records ' "$1"; }
-alerts() { jq -c 'select(.event_type=="alert") | [.alert.signature, .src_ip, .dest_ip, .alert.metadata.ndr.entity]' "$1" 2>/dev/null | sort; }
 h=$(records_line "$TMP/host.txt") g=$(records_line "$TMP/guest.txt")
 same_nonempty() { [ -n "$1" ] && [ "$1" = "$2" ]; }
-check "guest and host count the same records (host:${h#  records} guest:${g#  records})" \
+check "guest and host count the same records of each type, heartbeats included (host:${h#  records} guest:${g#  records})" \
 	same_nonempty "$h" "$g"
-check "the guest read records at all (${g#  records})" grep -q '^  records   [1-9]' "$TMP/guest.txt"
-ha=$(alerts "$TMP/host.json") ga=$(alerts "$TMP/guest.json")
-check "guest and host raise the same alerts ($(wc -l <<<"$ha") on the host: $(head -c 200 <<<"$ha"))" \
-	same_nonempty "$ha" "$ga"
-check "the capture raises at least one alert on the host" [ -n "$ha" ]
+count() { grep -c "\"event_type\":\"$1\"" "$TMP/host.json"; }
+what="$(count flow) flow, $(count dns) dns, $(count tls) tls events and $(count alert) alerts"
+if [ "$(count alert)" -gt 0 ] && [ "$(count dns)" -gt 0 ] && cmp -s "$TMP/host.json" "$TMP/guest.json"; then
+	pass "the guest's EVE output (--records) is the host's, line for line: $what"
+else
+	first=$(cmp "$TMP/host.json" "$TMP/guest.json" 2>&1 | head -1)
+	fail "the guest's EVE output (--records) is not the host's ($what on the host, $(wc -l <"$TMP/guest.json") lines in the guest; ${first:-the host run has no alert or dns event})"
+	diff "$TMP/host.json" "$TMP/guest.json" | head -6 | cut -c1-400
+fi
 sum=$(grep -m1 '^  drops ' "$TMP/guest.txt")
 check "no ring errors in the guest's lossless run ($sum)" grep -q ' 0 bad ring records, 0 sequence gaps' <<<"$sum"
-check "the whole test took under 3 minutes ($(( $(date +%s) - t0 )) s)" [ $(( $(date +%s) - t0 )) -lt 180 ]
+echo "kmod_qemu: took $(( $(date +%s) - t0 )) s"   # information, not a check
 if grep -q '^FAIL' "$TMP/console.txt" || ! grep -q GUEST-DONE "$TMP/console.txt"; then
 	# indented: its PASS/FAIL lines were counted once already above
 	echo "--- guest console (tail) ---"; tail -40 "$TMP/console.txt" | sed 's/^/    /'

@@ -67,18 +67,30 @@ check "summary counts the dns records written ($dns_events)" \
 "$SENSOR" -r "$cap" --state "$TMP/state" --eve /dev/null 2>"$TMP/s1"; rc=$?
 check "--state: first run exits 0 and learns (got $rc)" \
 	sh -c "[ $rc -eq 0 ] && grep -q 'no saved baseline yet' '$TMP/s1'"
-check "--state: baseline written" [ -s "$TMP/state/new_admin_path.state" ]
+is_state() { [ "$(head -c 8 "$1" 2>/dev/null)" = NDRSTATE ]; }
+check "--state: baseline written as a state file (NDRSTATE header)" is_state "$TMP/state/new_admin_path.state"
 "$SENSOR" -r "$cap" --state "$TMP/state" --eve /dev/null 2>"$TMP/s2"
 check "--state: second run loads it" grep -q "baseline loaded" "$TMP/s2"
 printf 'garbage' >"$TMP/state/new_admin_path.state"
 "$SENSOR" -r "$cap" --state "$TMP/state" --eve /dev/null 2>"$TMP/s3"; rc=$?
 check "--state: corrupt baseline is a warning, not a failure (got $rc)" \
 	sh -c "[ $rc -eq 0 ] && grep -q 'saved state rejected' '$TMP/s3'"
-check "--state: corrupt file moved aside" [ -e "$TMP/state/new_admin_path.state.bad" ]
-check "--state: a fresh baseline replaces it" [ -s "$TMP/state/new_admin_path.state" ]
+check "--state: corrupt file moved aside, its bytes kept" \
+	[ "$(cat "$TMP/state/new_admin_path.state.bad" 2>/dev/null)" = garbage ]
+check "--state: a fresh baseline replaces it" is_state "$TMP/state/new_admin_path.state"
 
 # Progress line: forced on, it appears even for a short capture; -q silences everything.
 "$SENSOR" --progress -r "$cap" --eve /dev/null 2>"$TMP/p1"
 check "--progress prints a progress line" grep -q "packets (.* Mpps), .* records, .* alerts" "$TMP/p1"
 "$SENSOR" -q -r "$cap" --eve /dev/null 2>"$TMP/p2"
 check "-q prints nothing on stderr" [ ! -s "$TMP/p2" ]
+
+# Impossible capture timestamps (0xffffffff seconds, read as -1; a whole
+# second of microseconds; the year 2100): reported, and the frames keep the
+# time before them instead of moving the clock to the year 2554.
+bad=tests/fuzz/findings/capture/pcap-impossible-timestamps.pcap
+"$SENSOR" -r "$bad" --records --eve "$TMP/bad.json" 2>"$TMP/bad.err"
+check "impossible timestamps are reported (3 of 5 frames, the first is frame 2)" \
+	grep -q "3 frames have an impossible timestamp .*the first is frame 2 at -1 s" "$TMP/bad.err"
+years=$(jq -r '.timestamp[0:4]' "$TMP/bad.json" | sort -u | tr '\n' ' ')
+check "and every event keeps a time of the capture's year ($years)" [ "$years" = "2023 " ]

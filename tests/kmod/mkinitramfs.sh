@@ -1,9 +1,10 @@
 #!/bin/bash
 # Build the guest's initramfs: busybox, ndr.ko, ndr-sensor (with the shared
 # libraries it needs, see docs/kernel-module.md), ndr-kmod-test and the init
-# script. Usage: mkinitramfs.sh OUT.cpio.gz KO SENSOR KMOD_TEST
+# script, and the sensor's configuration as /ndr.conf.
+# Usage: mkinitramfs.sh OUT.cpio.gz KO SENSOR KMOD_TEST CONFIG
 set -eu
-out=$1 ko=$2 sensor=$3 kmodtest=$4
+out=$1 ko=$2 sensor=$3 kmodtest=$4 conf=$5
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(mktemp -d /tmp/ndr-initramfs.XXXXXX)
 trap 'rm -rf "$root"' EXIT
@@ -18,6 +19,7 @@ cp "$busybox" "$root/bin/busybox"
 cp "$ko" "$root/ndr.ko"
 cp "$kmodtest" "$root/bin/ndr-kmod-test"
 cp "$sensor" "$root/bin/ndr-sensor"
+cp "$conf" "$root/ndr.conf"
 # Debian ships no libsystemd.a, which the static libdbus (pulled in by
 # libpcap.a) needs: ndr-sensor goes in with its shared libraries instead.
 if ! file -L "$sensor" | grep -q 'statically linked'; then

@@ -11,6 +11,7 @@
  *   ndr-kmod-test counters DEV      print the counters
  *   ndr-kmod-test unplug DEV PCIDEV remove the PCI device while open
  *   ndr-kmod-test hold DEV MODULE   unload refused while open or mapped
+ *   ndr-kmod-test storm DEV N       N random ioctls and mmaps (no START)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -332,10 +333,132 @@ static void test_hold(const char *dev, const char *module)
 	check(rmmod(module) == 0, "module unloads once the last mapping is gone", 0);
 }
 
+/* ---- a storm of random calls --------------------------------------------
+ * Not coverage-guided (that needs a KCOV kernel), but hostile: random
+ * commands of this driver and others, random argsz, flags and contents,
+ * NULL, wild and unmapped pointers, a pointer whose struct runs into an
+ * unmapped page, random mmap offsets, lengths and protections. Every call
+ * must be served or refused with an errno a caller can act on, and the
+ * device must answer as before afterwards (init.sh then checks dmesg for
+ * warnings and oopses). START is left out: it would use up the card run
+ * that the overflow check after this one needs. */
+static uint64_t storm_rng = 0x6e6472ull;
+
+static uint32_t storm_rnd(void)
+{
+	storm_rng ^= storm_rng << 13;
+	storm_rng ^= storm_rng >> 7;
+	storm_rng ^= storm_rng << 17;
+	return (uint32_t)(storm_rng >> 16);
+}
+
+static int storm_errno_ok(int e)
+{
+	return e == EINVAL || e == ENOTTY || e == EFAULT || e == EPERM || e == EACCES ||
+	       e == ENOMEM || e == ENXIO || e == EOVERFLOW;
+}
+
+static void test_storm(const char *dev, unsigned long n)
+{
+	int fd = open_dev(dev);
+	struct ndr_ioc_info before = get_info(fd), after;
+	long page = sysconf(_SC_PAGESIZE);
+	/* two pages, the second unmapped: a struct can straddle into nothing */
+	uint8_t *edge = mmap(NULL, 2 * (size_t)page, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	static uint8_t buf[4096];
+	static const unsigned long cmds[] = { NDR_IOC_INFO, NDR_IOC_COUNTERS, NDR_IOC_STOP,
+					      NDR_IOC_SET_CONS };
+	unsigned long served = 0, refused_n = 0, mapped = 0, bad = 0;
+	char what[200];
+
+	if (edge == MAP_FAILED || munmap(edge + page, (size_t)page) != 0) {
+		printf("FAIL: storm: cannot set up the guard page\n");
+		exit(1);
+	}
+	for (unsigned long i = 0; i < n; i++) {
+		uint32_t pick = storm_rnd() % 16;
+		unsigned long cmd;
+		void *arg;
+		int rc, e;
+
+		if (pick % 8 == 7) {   /* an mmap */
+			uint64_t off = (uint64_t)(storm_rnd() % 8) * (uint64_t)page;
+			size_t len = (size_t)(storm_rnd() % 5) * (size_t)page + (storm_rnd() % 2);
+			int prot = storm_rnd() % 3 ? PROT_READ : PROT_READ | PROT_WRITE;
+			void *m;
+
+			if (storm_rnd() % 8 == 0)
+				off = (uint64_t)storm_rnd() << 20;
+			m = mmap(NULL, len, prot, MAP_SHARED, fd, (off_t)off);
+			if (m != MAP_FAILED) {
+				mapped++;
+				munmap(m, len);
+			} else if (!storm_errno_ok(errno)) {
+				snprintf(what, sizeof(what), "storm: mmap(len %zu, prot %d, offset %llu) "
+					 "failed with an unexpected errno", len, prot,
+					 (unsigned long long)off);
+				check(0, what, errno);
+				bad++;
+			}
+			continue;
+		}
+		if (pick < 10)
+			cmd = cmds[storm_rnd() % 4];
+		else if (pick < 13)
+			cmd = _IOC(storm_rnd() % 4, NDR_IOC_MAGIC, storm_rnd() % 16, storm_rnd() % 256);
+		else
+			cmd = storm_rnd();
+		for (size_t k = 0; k < sizeof(buf); k += 4) {
+			uint32_t v = storm_rnd();
+
+			memcpy(buf + k, &v, 4);
+		}
+		switch (storm_rnd() % 8) {
+		case 0: arg = NULL; break;
+		case 1:   /* the zero page, or kernel space: never this process's memory */
+			arg = storm_rnd() % 2 ? (void *)(uintptr_t)(storm_rnd() % 4096)
+					      : (void *)(uintptr_t)(0xffff888000000000ull |
+								    (uint64_t)storm_rnd() << 12);
+			break;
+		case 2: arg = edge + page - (storm_rnd() % 24); break;   /* runs into the hole */
+		default:
+			arg = buf;
+			/* mostly a plausible argsz, so the checks past it are reached */
+			if (storm_rnd() % 4)
+				((uint32_t *)buf)[0] = storm_rnd() % 96;
+			if (storm_rnd() % 2)
+				((uint32_t *)buf)[1] = 0;
+			break;
+		}
+		rc = ioctl(fd, cmd, arg);
+		e = errno;
+		if (rc == 0) {
+			served++;
+		} else if (rc == -1 && storm_errno_ok(e)) {
+			refused_n++;
+		} else {
+			snprintf(what, sizeof(what), "storm: ioctl 0x%lx returned %d", cmd, rc);
+			check(0, what, e);
+			bad++;
+		}
+	}
+	after = get_info(fd);
+	snprintf(what, sizeof(what), "storm: %lu random ioctls and mmaps: %lu served, %lu refused "
+		 "with EINVAL/ENOTTY/EFAULT/..., %lu mappings, none otherwise", n, served, refused_n,
+		 mapped);
+	check(bad == 0 && served > 0 && refused_n > 0, what, 0);
+	check(after.log2_slots == before.log2_slots && after.ring_size == before.ring_size &&
+	      after.build_id == before.build_id && after.abi_version == before.abi_version,
+	      "storm: NDR_IOC_INFO answers as before afterwards", 0);
+	munmap(edge, (size_t)page);
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: ndr-kmod-test ioctl|mmap|readers|start|counters|unplug|hold DEV [ARG]\n");
+		fprintf(stderr, "usage: ndr-kmod-test ioctl|mmap|readers|start|counters|unplug|hold|storm DEV [ARG]\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "ioctl"))
@@ -352,6 +475,8 @@ int main(int argc, char **argv)
 		test_unplug(argv[2], argv[3]);
 	else if (!strcmp(argv[1], "hold") && argc == 4)
 		test_hold(argv[2], argv[3]);
+	else if (!strcmp(argv[1], "storm") && argc == 4)
+		test_storm(argv[2], strtoul(argv[3], NULL, 0));
 	else {
 		fprintf(stderr, "ndr-kmod-test: unknown check %s\n", argv[1]);
 		return 2;

@@ -1,7 +1,8 @@
 /*
  * test_capture.c - the capture reader on small pcap and pcapng files
  * written by the test: timestamps in ns, link type conversion (SLL), a
- * truncated file, an unsupported link type, errors that name the file.
+ * truncated file, an unsupported link type, errors that name the file,
+ * timestamps no clock can have written (counted, given the time before).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -267,6 +268,143 @@ static void test_pcapng(void **state)
 	ndr_capture_close(cap);
 }
 
+/* A classic pcap file written byte by byte, so the test controls what no
+ * dumper writes: seconds with the top bit set (libpcap reads them signed),
+ * a fraction of a second out of range. */
+static uint32_t raw_wire_len = 60;   /* what each record says was on the wire */
+
+static void write_raw_pcap(const uint32_t (*ts)[2], unsigned n)
+{
+	uint8_t hdr[24] = { 0 }, rec[16], frame[60];
+	FILE *out = fopen(path, "wb");
+
+	assert_non_null(out);
+	put32(hdr, 0xa1b2c3d4);                       /* microseconds */
+	hdr[4] = 2; hdr[6] = 4;                       /* version 2.4 */
+	put32(hdr + 16, 65535);
+	put32(hdr + 20, 1);                           /* Ethernet */
+	assert_int_equal(fwrite(hdr, 1, sizeof(hdr), out), sizeof(hdr));
+	memset(frame, 0x33, sizeof(frame));
+	for (unsigned i = 0; i < n; i++) {
+		put32(rec, ts[i][0]);
+		put32(rec + 4, ts[i][1]);
+		put32(rec + 8, sizeof(frame));
+		put32(rec + 12, raw_wire_len);
+		assert_int_equal(fwrite(rec, 1, sizeof(rec), out), sizeof(rec));
+		assert_int_equal(fwrite(frame, 1, sizeof(frame), out), sizeof(frame));
+	}
+	fclose(out);
+}
+
+static void test_impossible_timestamps(void **state)
+{
+	static const uint32_t ts[][2] = {
+		{ 1700000000u, 5 },
+		{ 0xffffffffu, 0 },           /* -1 s: before 1970 */
+		{ 1700000001u, 1000000 },     /* a whole second of microseconds */
+		{ 4102444800u, 0 },           /* 2100-01-01 */
+		{ 1700000002u, 7 },
+		{ 0x80000000u, 999999 },      /* -2^31 s */
+	};
+	static const uint64_t want[] = {
+		1700000000000005000ull, 1700000000000005000ull, 1700000000000005000ull,
+		1700000000000005000ull, 1700000002000007000ull, 1700000002000007000ull,
+	};
+	struct ndr_capture_stats st;
+	struct ndr_capture *cap;
+	struct ndr_frame f;
+	char err[256];
+
+	(void)state;
+	write_raw_pcap(ts, 6);
+	cap = ndr_capture_open_file(path, err, sizeof(err));
+	if (!cap)
+		fail_msg("%s", err);
+	for (unsigned i = 0; i < 6; i++) {
+		assert_int_equal(ndr_capture_next(cap, &f, 0, err, sizeof(err)), 1);
+		if (f.ts_ns != want[i])
+			fail_msg("frame %u: ts_ns %llu, want %llu", i + 1,
+				 (unsigned long long)f.ts_ns, (unsigned long long)want[i]);
+		assert_int_equal(f.caplen, 60);       /* the packet itself is kept */
+	}
+	assert_int_equal(ndr_capture_next(cap, &f, 0, err, sizeof(err)), 0);
+	ndr_capture_get_stats(cap, &st);
+	assert_int_equal(st.frames, 6);
+	assert_int_equal(st.bad_time, 4);
+	assert_int_equal(st.bad_time_first_frame, 2);
+	assert_int_equal(st.bad_time_first_sec, -1);
+	assert_int_equal(st.bad_time_first_frac, 0);
+	ndr_capture_close(cap);
+
+	/* the first frame bad: time 0 until a good one */
+	write_raw_pcap(ts + 1, 4);
+	cap = ndr_capture_open_file(path, err, sizeof(err));
+	assert_non_null(cap);
+	assert_int_equal(ndr_capture_next(cap, &f, 0, err, sizeof(err)), 1);
+	assert_int_equal(f.ts_ns, 0);
+	ndr_capture_close(cap);
+}
+
+/* A record that says it captured 60 bytes of a 20-byte packet: the card
+ * takes caplen <= wirelen, so the wire length is raised to what is there. */
+static void test_caplen_above_wire_length(void **state)
+{
+	static const uint32_t ts[][2] = { { 1700000000u, 5 } };
+	struct ndr_capture *cap;
+	struct ndr_frame f;
+	char err[256];
+
+	(void)state;
+	raw_wire_len = 20;
+	write_raw_pcap(ts, 1);
+	raw_wire_len = 60;
+	cap = ndr_capture_open_file(path, err, sizeof(err));
+	if (!cap)
+		fail_msg("%s", err);
+	assert_int_equal(ndr_capture_next(cap, &f, 0, err, sizeof(err)), 1);
+	assert_int_equal(f.caplen, 60);
+	assert_int_equal(f.wirelen, 60);
+	ndr_capture_close(cap);
+}
+
+static void test_pcapng_far_future(void **state)
+{
+	uint8_t buf[256] = { 0 }, *p = buf;
+	struct ndr_capture_stats st;
+	struct ndr_capture *cap;
+	struct ndr_frame f;
+	char err[256];
+	uint64_t ts = 1ull << 62;   /* microseconds: year 146 million */
+	FILE *out;
+
+	(void)state;
+	put32(p, 0x0a0d0d0a); put32(p + 4, 28); put32(p + 8, 0x1a2b3c4d);
+	p[12] = 1; p[14] = 0;
+	memset(p + 16, 0xff, 8);
+	put32(p + 24, 28);
+	p += 28;
+	put32(p, 1); put32(p + 4, 20); p[8] = 1; put32(p + 12, 65535); put32(p + 16, 20);
+	p += 20;
+	put32(p, 6); put32(p + 4, 32 + 60); put32(p + 8, 0);
+	put32(p + 12, (uint32_t)(ts >> 32)); put32(p + 16, (uint32_t)ts);
+	put32(p + 20, 60); put32(p + 24, 60);
+	memset(p + 28, 0x5a, 60);
+	put32(p + 88, 32 + 60);
+	p += 92;
+	out = fopen(path, "wb");
+	assert_non_null(out);
+	assert_int_equal(fwrite(buf, 1, (size_t)(p - buf), out), (size_t)(p - buf));
+	fclose(out);
+	cap = ndr_capture_open_file(path, err, sizeof(err));
+	if (!cap)
+		fail_msg("%s", err);
+	assert_int_equal(ndr_capture_next(cap, &f, 0, err, sizeof(err)), 1);
+	assert_int_equal(f.ts_ns, 0);
+	ndr_capture_get_stats(cap, &st);
+	assert_int_equal(st.bad_time, 1);
+	ndr_capture_close(cap);
+}
+
 static void test_errors_name_the_file(void **state)
 {
 	char err[256];
@@ -294,6 +432,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unsupported_linktype, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pcapng, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors_name_the_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_impossible_timestamps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pcapng_far_future, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_caplen_above_wire_length, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

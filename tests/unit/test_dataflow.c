@@ -744,6 +744,48 @@ static void test_burst_after_pause(void **state)
 	tr_free(&r);
 }
 
+/* Line pace squeezes a capture's quiet time out, but card time still
+ * passes: a 40 s gap owes the card four million ticks. They change nothing
+ * but time while the flows wait for their idle timeout, so the card takes
+ * them once what is in flight is done, not one a clock (that made a test of
+ * a few thousand frames run 4 CPU minutes). The records are the
+ * whole-frame card's either way (test_card_paths). */
+static void test_line_pace_gap_takes_few_clocks(void **state)
+{
+	(void)state;
+	struct tring r;
+	struct ndr_card_cfg cfg;
+	ndr_card_cfg_defaults(&cfg);
+	cfg.clocked = true;
+	cfg.pace_line = true;
+	cfg.heartbeat_ms = 0;
+	struct ndr_card *c = card_new(&r, 16, &cfg);
+	for (uint32_t i = 0; i < 200; i++) {
+		char src[32];
+		snprintf(src, sizeof(src), "10.1.%u.%u", i >> 8, i & 255u);
+		pg_udp4(&P, src, 5000, "10.0.0.9", 9999, "", 0);
+		/* 100 frames, 40 s of nothing, 100 more */
+		tcard_send(c, T0 + (uint64_t)i * 1000u + (i >= 100 ? 40000 * MSEC : 0u), &P);
+		while (tr_next(&r, R))
+			;
+	}
+	assert_int_equal(ndr_card_flush(c), 0);
+	while (tr_next(&r, R))
+		;
+	struct ndr_card_stats st;
+	struct ndr_cycles cy;
+	ndr_card_get_stats(c, &st);
+	ndr_card_cycles(c, &cy);
+	assert_int_equal(st.frames, 200);
+	assert_int_equal(st.rx_overrun, 0);
+	assert_true(cy.ticks >= 40000 * MSEC / NDR_TICK_NS - 1u);
+	/* the table's sweep visits and the idle expiries of 100 flows need
+	 * clocks; four million ticks one a clock would be over 4e6 */
+	assert_true(cy.clocks_run < 100000u);
+	ndr_card_free(c);
+	tr_free(&r);
+}
+
 /* 65-byte frames are two beats each: at line rate each beat takes one
  * clock of rx and the parser, and the wire brings a frame every
  * (65 + 24) * 8 bits. Nothing is held, the verdict says so. */
@@ -955,6 +997,7 @@ int main(void)
 		cmocka_unit_test(test_rx_overrun_consumer_stopped),
 		cmocka_unit_test(test_rx_overrun_flow_behind),
 		cmocka_unit_test(test_burst_after_pause),
+		cmocka_unit_test(test_line_pace_gap_takes_few_clocks),
 		cmocka_unit_test(test_report_line_rate),
 		cmocka_unit_test(test_report_link_limited),
 		cmocka_unit_test(test_report_ring_full),

@@ -753,7 +753,7 @@ static void test_bad_config(void **state)
 	expect_bad_config("[dns_tunnel]\nhll_precision = 20\n", "hll_precision");
 	expect_bad_config("[dns_tunnel]\nscore_threshold = 1.5\n", "score_threshold");
 	expect_bad_config("[dns_tunnel]\ndistinct_low = 500\ndistinct_high = 200\n",
-			  "distinct_low (500) must be below distinct_high (200)");
+			  "bad.conf:2: [dns_tunnel] distinct_low: 500 must be below distinct_high (200)");
 	expect_bad_config("[dns_tunnel]\nnon_a_share_high = 2\n", "non_a_share_high");
 	expect_bad_config("[dns_tunnel]\nallow_domain = bad domain.com\n", "bad domain.com");
 	expect_bad_config("[dns_tunnel]\nallow_domain = a..b.com\n", "a..b.com");

@@ -526,13 +526,15 @@ static void test_flow_icmp_and_udp(void **state)
 	}
 }
 
-/* A DNS record with its name slots. */
-struct dns_buf {
+/* A DNS record with its name slots: qname is a flexible array, so the
+ * record and the bytes after it are one aligned buffer (a struct with a
+ * flexible array member inside another struct is a GNU extension). */
+union dns_buf {
 	struct ndr_dns_rec rec;
-	char name[NDR_DNS_NAME_MAX + 64];
+	uint8_t bytes[sizeof(struct ndr_dns_rec) + NDR_DNS_NAME_MAX + 64];
 };
 
-static void dns_record(struct dns_buf *b, const char *name, size_t len)
+static void dns_record(union dns_buf *b, const char *name, size_t len)
 {
 	memset(b, 0, sizeof(*b));
 	b->rec.hdr.type = NDR_REC_DNS;
@@ -555,7 +557,7 @@ static void dns_record(struct dns_buf *b, const char *name, size_t len)
 
 static void test_dns_query(void **state)
 {
-	struct dns_buf b;
+	union dns_buf b;
 	json_t *j;
 	char pf[256];
 	static const char name[] = "paaaaaaaabbbbbbb0123.t.example.com";
@@ -600,7 +602,7 @@ static void test_dns_query(void **state)
 
 static void test_dns_answer_and_hostile_name(void **state)
 {
-	struct dns_buf b;
+	union dns_buf b;
 	json_t *j;
 	char *s;
 	/* any byte can be in a label: quote, backslash, control, high bytes, NUL */
@@ -770,7 +772,7 @@ static void test_writer(void **state)
 	struct ndr_eve_stats st;
 	struct ndr_alert a;
 	struct ndr_flow_rec r;
-	struct dns_buf b;
+	union dns_buf b;
 	struct ndr_alert_sink sink;
 	char line[4096];
 	int lines = 0;

@@ -20,7 +20,8 @@
 
 struct sink {
 	unsigned n;
-	uint8_t rec[MAX_RECS][NDR_REC_MAX_SLOTS * NDR_SLOT_BYTES];
+	/* records are read back as record structs: aligned as the ring's slots are */
+	_Alignas(NDR_SLOT_BYTES) uint8_t rec[MAX_RECS][NDR_REC_MAX_SLOTS * NDR_SLOT_BYTES];
 };
 
 static void collect(void *arg, const struct ndr_rec_hdr *rec)

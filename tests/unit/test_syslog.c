@@ -478,7 +478,7 @@ static void test_tcp_receiver_down_then_up(void **state)
 	assert_true(wait_sent(s, 5, 3000));
 	cfd = accept_within(lfd, 1000);
 	for (int i = 0; i < 5; i++) {
-		char *got = read_frame(cfd), want[16];
+		char *got = read_frame(cfd), want[24];
 		snprintf(want, sizeof(want), " t - m%d", i);
 		if (!strstr(got, want))   /* in order, each once */
 			fail_msg("frame %d: '%s' lacks '%s'", i, got, want);
