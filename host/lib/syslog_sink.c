@@ -50,9 +50,13 @@
 #define UDP_MAX_PAYLOAD 65507u   /* IPv4: 65535 - 20 (IP) - 8 (UDP) */
 #define UDP_MAX_INFLIGHT 4096u   /* datagrams awaiting confirmation */
 #define BACKOFF_RESET_MS 2000u   /* a connection up this long resets the backoff */
+/* TLS 1.3: the client's handshake ends before the server has checked the
+ * client's certificate; a server that refuses it closes right after. So
+ * much time to hear that before anything is written (and counted sent). */
+#define TLS_SETTLE_MS 200u
 
 enum transport { T_UDP, T_TCP, T_TLS };
-enum conn_state { CONN_DOWN, CONN_CONNECTING, CONN_HANDSHAKE, CONN_UP };
+enum conn_state { CONN_DOWN, CONN_CONNECTING, CONN_HANDSHAKE, CONN_SETTLING, CONN_UP };
 
 struct mem_msg {
 	struct mem_msg *next;
@@ -72,7 +76,7 @@ struct ndr_syslog {
 	int fd;
 	enum conn_state state;
 	int attempted;            /* a connection was tried before */
-	uint64_t connect_started_ms, up_since_ms;
+	uint64_t connect_started_ms, up_since_ms, settle_until_ms;
 	uint64_t next_attempt_ms; /* not before this: backoff */
 	unsigned backoff_ms;
 	struct ndr_tls_ctx *tls_ctx;
@@ -635,7 +639,8 @@ static void handshake(struct ndr_syslog *s, uint64_t now)
 	int rc = ndr_tls_handshake(s->tls, &want_write, err, sizeof(err));
 
 	if (rc == 1) {
-		conn_up(s, now);
+		s->state = CONN_SETTLING;
+		s->settle_until_ms = now + TLS_SETTLE_MS;
 	} else if (rc < 0) {
 		set_error(s, "%s", err);
 		conn_lost(s, now);
@@ -803,6 +808,18 @@ static void drain_udp(struct ndr_syslog *s, uint64_t now)
 	}
 }
 
+/* TLS: the server's verdict on the handshake, before the first write. */
+static void settle(struct ndr_syslog *s, uint64_t now)
+{
+	if (ndr_tls_peer_closed(s->tls)) {
+		set_error(s, "receiver closed the connection after the TLS handshake "
+			  "(did it refuse the client certificate?)");
+		conn_lost(s, now);
+	} else if (now >= s->settle_until_ms) {
+		conn_up(s, now);
+	}
+}
+
 static void service(struct ndr_syslog *s)
 {
 	uint64_t now = now_ms();
@@ -813,6 +830,8 @@ static void service(struct ndr_syslog *s)
 		conn_check(s, now);
 	if (s->state == CONN_HANDSHAKE)
 		handshake(s, now);
+	if (s->state == CONN_SETTLING)
+		settle(s, now);
 	if (s->state != CONN_UP)
 		goto out;
 	if (s->transport == T_UDP) {
@@ -824,7 +843,7 @@ static void service(struct ndr_syslog *s)
 	if (q_count(s) && conn_peer_closed(s)) {
 		set_error(s, "receiver closed the connection");
 		conn_lost(s, now);
-		/* once at once: a restarted receiver is usually back; if not,
+		/* reconnect at once: a restarted receiver is usually back; if not,
 		 * the backoff set by conn_lost stands */
 		if (now - s->up_since_ms >= BACKOFF_RESET_MS) {
 			conn_start(s, now);
