@@ -685,7 +685,7 @@ static void test_disk_spool_survives_restart(void **state)
 	if (!s)
 		fail_msg("%s", err);
 	for (int i = 0; i < 5; i++) {
-		char m[16];
+		char m[32];
 		snprintf(m, sizeof(m), "msg%d", i);
 		assert_int_equal(ndr_syslog_send(s, 5, "t", 0, m), 0);
 	}
@@ -704,7 +704,7 @@ static void test_disk_spool_survives_restart(void **state)
 	assert_true(cfd >= 0);
 	assert_true(wait_sent(s, 6, 2000));
 	for (int i = 0; i < 6; i++) {
-		char *f = read_frame(cfd), want[16];
+		char *f = read_frame(cfd), want[32];
 		snprintf(want, sizeof(want), " t - msg%d", i);
 		assert_non_null(f);
 		if (!strstr(f, want))
