@@ -4,7 +4,7 @@
 BUILD   ?= build
 CC      ?= cc
 CXX     ?= c++
-PKGS    := libpcap libpsl libidn2 jansson numa libcrypto rdkafka
+PKGS    := libpcap libpsl libidn2 jansson numa libcrypto rdkafka libssl
 CPPFLAGS_ALL := -Ihw/include -Isim/include -Ihost/include -Idetectors/include -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wvla -Wstrict-prototypes -Wmissing-prototypes
 OPT     ?= -O2 -g

@@ -11,7 +11,7 @@ set -eu
 PKGS="build-essential pkg-config git
 qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static sparse cpio kmod file
 libpcap-dev libpsl-dev libidn2-dev libjansson-dev libcmocka-dev libnuma-dev libssl-dev publicsuffix
-rsyslog tcpdump tcpreplay iproute2 ethtool procps jq librdkafka-dev kcat
+rsyslog rsyslog-openssl openssl tcpdump tcpreplay iproute2 ethtool procps jq librdkafka-dev kcat
 libcap-dev python3-prometheus-client lintian dpkg-dev man-db systemd logrotate
 libxrt-dev libxrt-utils uuid-dev ocl-icd-opencl-dev opencl-c-headers pocl-opencl-icd tcl
 clang"

@@ -40,8 +40,8 @@
 #include "ndr_periodicity.h"
 
 #define BC_SECTION     "beacon"
-#define BC_SID_BEACON  2220001u
-#define BC_SID_STROBE  2220002u
+#define BC_SID_BEACON  8620001u
+#define BC_SID_STROBE  8620002u
 #define BC_HOURS       24u
 #define BC_MAX_STARTS  256u
 #define BC_MAX_ALLOW   64u

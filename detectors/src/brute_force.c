@@ -34,9 +34,9 @@
 #define BF_HLL_P      7u
 #define BF_HLL_BYTES  128u
 #define BF_MAX_PORTS  64
-#define BF_SID_BRUTE  2250001u
-#define BF_SID_SPRAY  2250002u
-#define BF_SID_KERB   2250003u
+#define BF_SID_BRUTE  8650001u
+#define BF_SID_SPRAY  8650002u
+#define BF_SID_KERB   8650003u
 #define BF_BURST_MAX  64u
 
 struct bf_key {
@@ -243,8 +243,9 @@ static void alert(struct bf *b, const struct ndr_flow_rec *r, const struct bf_va
 	memcpy(a.src_addr, r->src_addr, 16);
 	memcpy(a.dst_addr, v->last_dst, 16);
 	a.ipv6 = ndr_ew_ipv6(r);
-	a.dst_port = r->dst_port;
-	a.proto = r->ip_proto;
+	/* about the source host over many sessions (the port is the
+	 * evidence's service_port; the target an example) */
+	a.scope = NDR_ALERT_HOST;
 	a.entity = entity;
 	a.evidence = ev;
 	ndr_ew_emit(&b->ew, sink, &a);

@@ -21,7 +21,7 @@
 
 #include "ndr_cidr_set.h"
 #include "ndr_detector.h"
-#include "ndr_eve.h"
+#include "ndr_dns_names.h"
 #include "ndr_hll.h"
 #include "ndr_lru.h"
 #include "ndr_regdomain.h"
@@ -32,8 +32,8 @@
 #define DT_EXAMPLE_MAX  128          /* example names are cut to 127 bytes */
 #define DT_QTYPE_SLOTS  8
 #define DT_NIL          UINT32_MAX
-#define DT_SID_QUERY    2210001u     /* query side: many unique names */
-#define DT_SID_ANSWER   2210002u     /* answer side: large random TXT/NULL */
+#define DT_SID_QUERY    8610001u     /* query side: many unique names */
+#define DT_SID_ANSWER   8610002u     /* answer side: large random TXT/NULL */
 #define DT_ENC_LABELS   16           /* distinct encoded labels remembered */
 
 #define DNS_QR          0x8000u
@@ -630,7 +630,7 @@ static json_t *qtype_histogram(const struct dt_entry *e)
 	struct dt_qtype sorted[DT_QTYPE_SLOTS];
 	json_t *o = json_object();
 	uint32_t rest = e->qtype_other;
-	char buf[16];
+	char buf[NDR_DNS_NUMBER_NAME_LEN];
 
 	memcpy(sorted, e->qtypes, sizeof(sorted));
 	qsort(sorted, DT_QTYPE_SLOTS, sizeof(sorted[0]), cmp_qtype_desc);

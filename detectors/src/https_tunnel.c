@@ -23,8 +23,8 @@
 #include "ndr_ew.h"
 
 #define HT_SECTION     "https_tunnel"
-#define HT_SID_LONG    2230001u
-#define HT_SID_TUNNEL  2230002u
+#define HT_SID_LONG    8630001u
+#define HT_SID_TUNNEL  8630002u
 #define HT_MAX_PORTS   32
 #define HT_TIERS       4
 #define HT_LEVEL_TUNNEL 10u

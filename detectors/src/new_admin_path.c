@@ -35,7 +35,7 @@
 #define AP_SCHEMA      1u
 #define AP_MAX_PORTS   32
 #define AP_DAY_NS      (86400ull * 1000000000ull)
-#define AP_SID_NEW     2270001u
+#define AP_SID_NEW     8670001u
 #define AP_REC_BYTES   64u
 
 struct ap_key {

@@ -31,9 +31,9 @@
 #define PS_SECTION    "port_scan"
 #define PS_HLL_P      8u
 #define PS_HLL_BYTES  256u
-#define PS_SID_HORIZ  2240001u
-#define PS_SID_VERT   2240002u
-#define PS_SID_SWEEP  2240003u
+#define PS_SID_HORIZ  8640001u
+#define PS_SID_VERT   8640002u
+#define PS_SID_SWEEP  8640003u
 #define PS_MAX_ONE_WAY 64u
 
 struct ps_port_key {
@@ -226,9 +226,9 @@ static void alert(struct ps *p, const struct ndr_flow_rec *r, const struct ps_va
 	memcpy(a.src_addr, r->src_addr, 16);
 	memcpy(a.dst_addr, v->example, 16);
 	a.ipv6 = ndr_ew_ipv6(r);
-	a.src_port = 0;
-	a.dst_port = sid == PS_SID_SWEEP ? 0 : v->example_port;
-	a.proto = r->ip_proto;
+	/* about the scanner (a vertical scan: the scanner and its target),
+	 * not one flow: the ports and protocol are in the evidence */
+	a.scope = sid == PS_SID_VERT ? NDR_ALERT_PAIR : NDR_ALERT_HOST;
 	a.entity = entity;
 	a.evidence = ev;
 	ndr_ew_emit(&p->ew, sink, &a);

@@ -39,8 +39,8 @@
 #define RR_HLL_P      7u
 #define RR_HLL_BYTES  128u
 #define RR_MAX_PORTS  16
-#define RR_SID_RECON  2260001u
-#define RR_SID_EXEC   2260002u
+#define RR_SID_RECON  8660001u
+#define RR_SID_EXEC   8660002u
 #define RR_LEVEL_SEQ   1u          /* an exec by sequence, then by write: escalates */
 #define RR_LEVEL_WRITE 2u
 
@@ -164,7 +164,7 @@ static void fill_alert(struct ndr_alert *a, const struct ndr_flow_rec *r, uint64
 	memcpy(a->src_addr, r->src_addr, 16);
 	memcpy(a->dst_addr, r->dst_addr, 16);
 	a->ipv6 = ndr_ew_ipv6(r);
-	a->proto = r->ip_proto;
+	a->scope = NDR_ALERT_PAIR;   /* many sessions, no one flow */
 }
 
 static void alert_recon(struct rr *d, const struct ndr_flow_rec *r, const struct rr_src *s,
@@ -198,6 +198,7 @@ static void alert_recon(struct rr *d, const struct ndr_flow_rec *r, const struct
 	fill_alert(&a, r, t);
 	a.signature = sig;
 	a.signature_id = RR_SID_RECON;
+	a.scope = NDR_ALERT_HOST;    /* the source; targets are the evidence's */
 	a.score = 0.5 + 0.5 * ndr_ew_ramp(hosts, (double)d->min_targets, 4.0 * d->min_targets);
 	a.severity = 2;
 	a.mitre[0] = "T1087";

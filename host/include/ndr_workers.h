@@ -19,6 +19,9 @@
  * does not depend on the number of workers nor on thread timing. Alerts of
  * one detector raised by one record or tick on several instances (a tick
  * expiring entities on every worker) are ordered by time, then entity.
+ * The alerts raised at a position come before the record event of that
+ * position (an alert before its flow's event, as Suricata logs them), so
+ * the flow event can say that an alert named its flow.
  *
  * One thread calls everything here (the consumer); the workers are its
  * own. Statistics and state saving read detectors only when the workers

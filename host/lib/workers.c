@@ -652,7 +652,9 @@ static void write_upto(struct ndr_workers *w, uint64_t upto)
 		qsort(w->ready, n, sizeof(*w->ready), cmp_pending);
 	for (;;) {
 		const struct rec_event *e = w->ev_count ? &w->events[w->ev_head] : NULL;
-		int take_event = e && e->seq <= upto && (k == n || e->seq <= w->ready[k]->seq);
+		/* an alert goes before the record that raised it, as Suricata logs an
+		 * alert before its flow: so the flow event can say flow.alerted */
+		int take_event = e && e->seq <= upto && (k == n || e->seq < w->ready[k]->seq);
 
 		if (take_event) {
 			write_event(w, e);

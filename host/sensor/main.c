@@ -323,6 +323,7 @@ int main(int argc, char **argv)
 	struct ndr_source *src = NULL;
 	struct run r;
 	char err[1024] = "";
+	uint64_t undelivered;
 	int status = 2, rc, have_pidfile = 0;
 	uint64_t seed;
 
@@ -387,6 +388,13 @@ int main(int argc, char **argv)
 
 	status = run_loop(src, &r, &o);
 	cfg = r.reload.cfg;     /* the one running at the end */
+	undelivered = outputs_undelivered(r.out);
+	if (undelivered) {
+		fprintf(stderr, "ndr-sensor: %llu of %llu alerts could not be delivered to any "
+			"output\n", (unsigned long long)undelivered,
+			(unsigned long long)outputs_alerts(r.out));
+		status = 1;
+	}
 	err[0] = '\0';
 fail:
 	if (err[0])

@@ -103,7 +103,8 @@ static const char epilog[] =
 	"Signals: SIGHUP reopens the output files and reloads the configuration's\n"
 	"thresholds, allowlists and outputs; SIGTERM, SIGINT stop (the card flushed,\n"
 	"state saved, exit 0); SIGUSR1 writes a stats event now.\n"
-	"Exit status: 0 done, 1 runtime error, 2 bad usage or configuration.";
+	"Exit status: 0 done, 1 runtime error or an alert no output took,\n"
+	"2 bad usage or configuration.";
 
 int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 {
@@ -150,9 +151,16 @@ int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 		NDR_CLI_HEADING("Output (alerts go to stdout as EVE JSON when none is given):"),
 		{ "eve", 0, NDR_CLI_STRING, &o->eve_path, .metavar = "PATH",
 		  .help = "append EVE JSON lines to PATH ('-' = stdout)" },
+		{ "eve-alerts", 0, NDR_CLI_STRING, &o->eve_alerts_path, .metavar = "PATH",
+		  .help = "alerts to PATH instead, in a file of their own\n"
+			  "(records filling a disk cannot cost an alert)" },
 		{ "syslog", 0, NDR_CLI_CALL, .fn = opt_syslog, .takes_value = 1, .metavar = "URL",
-		  .help = "send alerts as RFC 5424 syslog to udp://HOST:PORT or\n"
-			  "tcp://HOST:PORT (RFC 6587 octet counting); repeatable" },
+		  .help = "send alerts as RFC 5424 syslog to udp://HOST:PORT,\n"
+			  "tcp://HOST:PORT (RFC 6587 octet counting) or\n"
+			  "tls://HOST:PORT (RFC 5425; [syslog] tls_ca); repeatable" },
+		{ "syslog-format", 0, NDR_CLI_STRING, &o->syslog_format, .metavar = "FORMAT",
+		  .help = "the syslog message: rfc5424 (EVE JSON, the default)\n"
+			  "or cef (ArcSight CEF)" },
 		{ "records", 0, NDR_CLI_FLAG, &o->records,
 		  .help = "also write flow, dns and tls records as EVE events" },
 		{ "kafka", 0, NDR_CLI_STRING, &o->kafka_brokers, .metavar = "BROKERS",
@@ -251,7 +259,5 @@ int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 		fprintf(stderr, "ndr-sensor: --pidfile needs a file name\n");
 		return -1;
 	}
-	if (!o->eve_path && o->n_syslog == 0 && !o->kafka_brokers && !o->kafka_records)
-		o->eve_path = "-";
 	return 0;
 }

@@ -16,9 +16,11 @@ struct sensor_opts {
 	int clocked;                  /* --clocked: the clocked simulation */
 	const char *config_path;      /* NULL = defaults */
 	const char *state_dir;        /* --state: learned baselines, NULL = none */
-	const char *eve_path;         /* NULL = none, "-" = stdout */
+	const char *eve_path;         /* --eve: NULL = [eve] file, "-" = stdout */
+	const char *eve_alerts_path;  /* --eve-alerts: NULL = [eve] alerts */
 	const char *syslog_urls[SENSOR_MAX_SYSLOG];
 	int n_syslog;
+	const char *syslog_format;    /* --syslog-format: NULL = [syslog] format */
 	int records;                  /* also write flow/dns events */
 	const char *kafka_brokers;    /* --kafka: alerts (and records) to Kafka */
 	int kafka_records;            /* --kafka-records: the records topic */

@@ -72,13 +72,17 @@ void sensor_kafka_summary(struct sensor_kafka *k, FILE *f);
 const struct ndr_stats *sensor_kafka_stats(const struct sensor_kafka *k);
 void sensor_kafka_close(struct sensor_kafka *k);
 
-/* outputs.c: EVE JSON file/stdout, syslog receivers and Kafka. */
+/* outputs.c: EVE JSON files/stdout, syslog receivers and Kafka: open, write
+ * (outputs_alert, outputs_record), poll, reopen, finish, close. */
 struct sensor_outputs;
 struct sensor_outputs *outputs_open(const struct sensor_opts *o, struct ndr_config *cfg,
 				    char *err, size_t errlen);
 void outputs_alert(void *outputs, const struct ndr_alert *alert);
 void outputs_record(void *outputs, const struct ndr_rec_hdr *rec);
 void outputs_poll(struct sensor_outputs *out);
+/* Open the EVE files again by their paths (after log rotation). 0, or -1
+ * with "PATH: why" in err and the old files kept. */
+int outputs_reopen(struct sensor_outputs *out, char *err, size_t errlen);
 /* Flush and close the syslog sinks (bounded time); summary and close call it. */
 void outputs_finish(struct sensor_outputs *out);
 uint64_t outputs_alerts(const struct sensor_outputs *out);
@@ -88,6 +92,9 @@ int outputs_want_records(const struct sensor_outputs *out);
  * (every sensor must key an entity alike), else def. */
 uint64_t outputs_seed(const struct sensor_outputs *out, uint64_t def);
 void outputs_attach_workers(struct sensor_outputs *out, struct ndr_workers *w);
+/* Finishes, then: alerts no output took (an EVE write error and no
+ * receiver took it, or every receiver dropped it), at most. */
+uint64_t outputs_undelivered(struct sensor_outputs *out);
 void outputs_summary(struct sensor_outputs *out, FILE *f);
 void outputs_close(struct sensor_outputs *out);
 /* SIGHUP: open the EVE file again where it was (logrotate moved it). */

@@ -204,7 +204,7 @@ static void strobe_and_continuations(void **state)
 		fg_feed(ops, d, &r, &al);
 	}
 	assert_int_equal(fg_count(&al, "beacon", "10.0.0.7->10.0.0.8:8080"), 1);
-	assert_int_equal(al.a[0].signature_id, 2220002u);
+	assert_int_equal(al.a[0].signature_id, 8620002u);
 	/* one long flow reported in ACTIVE pieces is one connection */
 	for (int i = 0; i < 10; i++) {
 		fg_flow(&r, "10.0.0.9", 33333, "10.0.0.10", 22, 6, FG_T0 + (uint64_t)i * 120 * FG_SEC,

@@ -186,7 +186,7 @@ static void kerbrute_spray(void **state)
 	fg_tcp_session(&r, 1, 279, 2, 800, 1);
 	fg_feed(ops, d, &r, &al);
 	assert_int_equal(fg_count(&al, "brute_force", "172.16.66.1->*:88"), 1);
-	assert_int_equal(al.a[0].signature_id, 2250003u);
+	assert_int_equal(al.a[0].signature_id, 8650003u);
 	assert_string_equal(al.a[0].mitre0, "T1110.003");
 	assert_true(fg_evidence(&al.a[0], "kerberos_failure_replies") >= 10);
 	assert_true(fg_evidence(&al.a[0], "burst_seconds") < 1);

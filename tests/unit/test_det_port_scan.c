@@ -54,7 +54,7 @@ static void vertical_scan_and_sweep(void **state)
 		fg_feed(ops, d, &r, &al);
 	}
 	assert_int_equal(fg_count(&al, "port_scan", "10.0.0.6"), 1);
-	assert_int_equal(al.a[0].signature_id, 2240002u);
+	assert_int_equal(al.a[0].signature_id, 8640002u);
 	for (int i = 0; i < 40; i++) {
 		snprintf(dst, sizeof(dst), "192.168.7.%d", i + 1);
 		fg_flow(&r, "192.168.1.2", 0, dst, 8 << 8, 1, FG_T0 + i * FG_SEC, 0);
@@ -62,7 +62,7 @@ static void vertical_scan_and_sweep(void **state)
 		fg_feed(ops, d, &r, &al);
 	}
 	assert_int_equal(fg_count(&al, "port_scan", "192.168.1.2"), 1);
-	assert_int_equal(al.a[1].signature_id, 2240003u);
+	assert_int_equal(al.a[1].signature_id, 8640003u);
 	ops->destroy(d);
 }
 
@@ -161,7 +161,7 @@ static void one_way_udp_is_not_a_scan(void **state)
 	/* a port that is not one-way: 30 unanswered probes are a sweep */
 	udp_one_way(ops, d, "10.0.2.1", 5140, 30, &al);
 	assert_int_equal(fg_count(&al, "port_scan", "10.0.2.1"), 1);
-	assert_int_equal(al.a[0].signature_id, 2240001u);
+	assert_int_equal(al.a[0].signature_id, 8640001u);
 	ops->destroy(d);
 
 	/* the list is the operator's: "none" counts syslog again, a custom
@@ -209,7 +209,7 @@ static void udp_answers_and_icmp_unreachable(void **state)
 		fg_feed(ops, d, &r, &al);
 	}
 	assert_int_equal(fg_count(&al, "port_scan", "10.0.3.1"), 1);
-	assert_int_equal(al.a[0].signature_id, 2240002u);
+	assert_int_equal(al.a[0].signature_id, 8640002u);
 	assert_int_equal(fg_stat(ops, d, "icmp_unreachable"), 20);
 	ops->destroy(d);
 }

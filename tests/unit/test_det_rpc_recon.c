@@ -60,7 +60,7 @@ static void psexec_like_execution(void **state)
 	session(&r, "10.0.0.5", "10.0.3.7", 49670, FG_T0 + 40 * FG_SEC, 10, 300, 10);
 	fg_feed(ops, d, &r, &al);
 	assert_int_equal(fg_count(&al, "rpc_recon", "10.0.0.5->10.0.3.7"), 1);
-	assert_int_equal(al.a[0].signature_id, 2260002u);
+	assert_int_equal(al.a[0].signature_id, 8660002u);
 	assert_int_equal(al.a[0].severity, 1);
 	ops->destroy(d);
 }
@@ -86,7 +86,7 @@ static void smbexec_like_sequence(void **state)
 	fg_tcp_session(&r, 24, 240, 24, 200, 23);
 	fg_feed(ops, d, &r, &al);
 	assert_int_equal(fg_count(&al, "rpc_recon", "10.0.0.5->10.0.3.8"), 1);
-	assert_int_equal(al.a[0].signature_id, 2260002u);
+	assert_int_equal(al.a[0].signature_id, 8660002u);
 	assert_int_equal(al.a[0].severity, 2);
 	assert_true(fg_evidence(&al.a[0], "smb_turns") >= 10);
 	assert_true(fg_evidence(&al.a[0], "sequence_seconds") <= 3);

@@ -421,7 +421,7 @@ static void test_iodine(void **state)
 						       "NULL")) > 0);
 	assert_non_null(strstr(json_string_value(json_array_get(
 		json_object_get(c->evidence, "example_names"), 0)), ".t.tunnel-iodine.com"));
-	assert_int_equal(c->sid, 2210001);
+	assert_int_equal(c->sid, 8610001);
 	harness_free(h);
 
 	/* with the short path out of reach, the aggregate still sees it */
@@ -568,7 +568,7 @@ static void test_dns2tcp(void **state)
 	dns2tcp(h, T0, 300, 0x0a000106, "dns2tcp.co.uk");
 	expect_one_alert(h, "dns2tcp.co.uk", 0x0a000106, T0, 60 * SEC);
 	c = &h->alerts[0];
-	assert_int_equal(c->sid, 2210001);
+	assert_int_equal(c->sid, 8610001);
 	assert_non_null(strstr(c->signature, "unique subdomains"));
 	assert_true(ev_num(c, "non_a_aaaa_share") >= 0.99);
 	assert_true(ev_num(c, "mean_qname_len") < 30);   /* short names... */
@@ -602,7 +602,7 @@ static void test_txt_stager(void **state)
 	txt_stager(h, T0, 0x0a000108, "stager-cdn.org");
 	expect_one_alert(h, "stager-cdn.org", 0x0a000108, T0, 190 * SEC);
 	c = &h->alerts[0];
-	assert_int_equal(c->sid, 2210002);
+	assert_int_equal(c->sid, 8610002);
 	assert_non_null(strstr(c->signature, "TXT"));
 	assert_true(ev_num(c, "distinct_names") < 20);   /* few names... */
 	assert_true(ev_num(c, "txt_entropy") > 5.0);     /* ...random answers */
