@@ -71,8 +71,12 @@ replay() {
 out=$TMP/out
 mkdir -p "$out"
 conf=$TMP/ndr.conf
-# thresholds no tunnel reaches: message counts before any scoring
-high='[dns_tunnel]\nmin_queries = 1000000\ntxt_min_answers = 1000000\n'
+# thresholds no tunnel reaches: message counts before any scoring; the
+# short-session path (obviously encoded names) capped below score_threshold
+# (iodine's binary labels score it 0.8 at short_min_names 16), so only
+# min_queries decides
+short='short_min_names = 16\nscore_threshold = 0.9\n'
+high="[dns_tunnel]\nmin_queries = 1000000\ntxt_min_answers = 1000000\n$short"
 printf "$high" >"$conf"
 # a syslog receiver on the sensor's namespace's loopback
 port=$((20000 + id % 10000))
@@ -123,7 +127,7 @@ check "refusal names the unknown key" grep -q "unknown key 'score_treshold'" "$T
 check "sensor still running after the refusals" kill -0 "$pid"
 
 # logrotate: move, then SIGHUP with a lower threshold
-printf '[dns_tunnel]\nmin_queries = 50\ntxt_min_answers = 1000000\n[syslog]\nfacility = local3\n' >"$conf"
+printf "[dns_tunnel]\nmin_queries = 50\ntxt_min_answers = 1000000\n$short[syslog]\nfacility = local3\n" >"$conf"
 mv "$out/eve.json" "$out/eve.json.1"
 kill -HUP "$pid"
 changed='reloaded: \[dns_tunnel\] min_queries: 1000000 -> 50; \[syslog\] facility: (unset) -> local3$'
