@@ -161,7 +161,7 @@ check "no dns event lost across the rotation ($dns_old + $dns_new + ${drops:-?} 
 	[ "$((dns_old + dns_new + ${drops:-0}))" -eq "$((2 * msgs))" ]
 check "new events went to the new file ($dns_new dns events)" [ "$dns_new" -gt 0 ]
 alert_q=$(jq -r 'select(.event_type=="alert" and .alert.category=="dns_tunnel") |
-	.ndr.evidence.queries' "$out/eve.json" | head -1)
+	.alert.metadata.ndr.evidence.queries' "$out/eve.json" | head -1)
 check "lower threshold: the second replay alerts" [ -n "$alert_q" ]
 # local3 = 19: PRI 152..159; local0 (the default before the reload) would be 128..135
 wait_for 5 grep -q '^<15[2-9]>1 .*dns_tunnel' "$TMP/syslog.log"
