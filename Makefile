@@ -40,7 +40,7 @@ TESTLIB_SRC:= $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))
 # (built by `make`, run over the corpora by `make test`).
 FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZLIB_SRC:= $(filter-out $(FUZZ_SRC) tests/fuzz/replay_main.c,$(wildcard tests/fuzz/*.c)) \
-	      host/sensor/card_config.c host/sensor/outputs.c host/sensor/kafka_output.c
+	      host/sensor/card_config.c host/sensor/outputs.c host/sensor/kafka_output.c host/sensor/kafka_spool.c
 
 obj = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(patsubst %.c,$(BUILD)/obj/%.o,$(1)))
 # hw/src is compiled into sim/src/card.c as one unit (see there), not file by file;

@@ -71,6 +71,14 @@ void sensor_kafka_finish(struct sensor_kafka *k);
 void sensor_kafka_summary(struct sensor_kafka *k, FILE *f);
 const struct ndr_stats *sensor_kafka_stats(const struct sensor_kafka *k);
 void sensor_kafka_close(struct sensor_kafka *k);
+/* kafka_spool.c: [kafka] spool_dir as the producer's overflow store. */
+struct sensor_kafka_spool;
+struct ndr_kafka_producer;
+struct sensor_kafka_spool *sensor_kafka_spool_open(struct ndr_kafka_producer *p,
+						   const struct ndr_kafka_opts *ko, char *err,
+						   size_t errlen);
+void sensor_kafka_spool_summary(const struct sensor_kafka_spool *s, FILE *f);
+void sensor_kafka_spool_close(struct sensor_kafka_spool *s);
 
 /* outputs.c: EVE JSON files/stdout, syslog receivers and Kafka: open, write
  * (outputs_alert, outputs_record), poll, reopen, finish, close. */
