@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ndr_le.h"
 #include "ndr_spool.h"
 
 #define REC_HDR 8u
@@ -62,19 +63,6 @@ static uint32_t checksum(const void *p, size_t len)
 		h *= 16777619u;
 	}
 	return h;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 static void seg_path(const struct ndr_spool *s, uint64_t seg, char *buf, size_t len)
@@ -293,8 +281,8 @@ static uint64_t scan_segment(struct ndr_spool *s, uint64_t seg, uint64_t off, in
 
 		if (pread(fd, hdr, REC_HDR, (off_t)off) != REC_HDR)
 			break;
-		len = get32(hdr);
-		sum = get32(hdr + 4);
+		len = ndr_le32_get(hdr);
+		sum = ndr_le32_get(hdr + 4);
 		if (len > NDR_SPOOL_MSG_MAX || off + REC_HDR + len > (uint64_t)stb.st_size)
 			break;
 		if (len > msg_cap) {
@@ -434,8 +422,8 @@ int ndr_spool_push(struct ndr_spool *s, const void *msg, size_t len, char *err, 
 	}
 	if (open_tail(s, err, errlen))
 		return -1;
-	put32(hdr, (uint32_t)len);
-	put32(hdr + 4, checksum(msg, len));
+	ndr_le32_put(hdr, (uint32_t)len);
+	ndr_le32_put(hdr + 4, checksum(msg, len));
 	{
 		struct iovec_like { const void *p; size_t n; } parts[2] = { { hdr, REC_HDR }, { msg, len } };
 		uint64_t at = s->tail_off;

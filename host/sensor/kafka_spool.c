@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ndr_le.h"
 #include "ndr_kafka.h"
 #include "ndr_spool.h"
 #include "sensor.h"
@@ -27,17 +28,6 @@ struct sensor_kafka_spool {
 	uint64_t write_errors;   /* messages the spool could not store */
 	char err[256];
 };
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 static int keep(void *arg, enum ndr_kafka_topic t, int32_t partition, const void *key,
 		size_t key_len, const void *value, size_t len)
@@ -56,8 +46,8 @@ static int keep(void *arg, enum ndr_kafka_topic t, int32_t partition, const void
 		s->cap = need;
 	}
 	s->buf[0] = (uint8_t)t;
-	put32(s->buf + 1, (uint32_t)partition);
-	put32(s->buf + 5, (uint32_t)key_len);
+	ndr_le32_put(s->buf + 1, (uint32_t)partition);
+	ndr_le32_put(s->buf + 5, (uint32_t)key_len);
 	memcpy(s->buf + HDR, key, key_len);
 	memcpy(s->buf + HDR + key_len, value, len);
 	if (ndr_spool_push(s->spool, s->buf, need, s->err, sizeof(s->err)) != 0) {
@@ -84,13 +74,13 @@ static void replay(void *arg, struct ndr_kafka_producer *p)
 				fprintf(stderr, "ndr-sensor: kafka spool: %s\n", s->err);
 			return;
 		}
-		key_len = len >= HDR ? get32(m + 5) : 0;
+		key_len = len >= HDR ? ndr_le32_get(m + 5) : 0;
 		if (len < HDR || m[0] >= NDR_KT_N || key_len > len - HDR) {
 			/* not one of ours (checksummed, so not torn): skip it */
 			ndr_spool_pop(s->spool, 1, s->err, sizeof(s->err));
 			continue;
 		}
-		if (ndr_kafka_produce_if_room(p, (enum ndr_kafka_topic)m[0], (int32_t)get32(m + 1),
+		if (ndr_kafka_produce_if_room(p, (enum ndr_kafka_topic)m[0], (int32_t)ndr_le32_get(m + 1),
 					      m + HDR, key_len, m + HDR + key_len,
 					      len - HDR - key_len) != 0)
 			return;   /* the queue is full again: the rest waits */
