@@ -4,7 +4,7 @@
 BUILD   ?= build
 CC      ?= cc
 CXX     ?= c++
-PKGS    := libpcap libpsl libidn2 jansson numa libcrypto rdkafka
+PKGS    := libpcap libpsl libidn2 jansson numa libcrypto rdkafka libssl
 CPPFLAGS_ALL := -Ihw/include -Isim/include -Ihost/include -Idetectors/include -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wvla -Wstrict-prototypes -Wmissing-prototypes
 OPT     ?= -O2 -g
@@ -14,9 +14,11 @@ CFLAGS_ALL := -std=c11 $(OPT) $(WARN) $(shell pkg-config --cflags $(PKGS) 2>/dev
 XRT_INC ?= /usr/include/xrt
 CXXWARN := -Wall -Wextra -Werror -Wshadow
 CXXFLAGS_ALL := -std=c++17 $(OPT) $(CXXWARN) -isystem $(XRT_INC) $(CXXFLAGS)
-LDLIBS_ALL := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lxrt_coreutil -luuid -lOpenCL \
+LDLIBS_ALL := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcap -lxrt_coreutil -luuid -lOpenCL \
 	      -lstdc++ -lm -lpthread $(LDLIBS)
-VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+# The release (semantic version) and the commit it was built from.
+SEMVER  := $(shell cat VERSION)
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 HW_SRC     := $(wildcard hw/src/*.c)
 SIM_SRC    := $(wildcard sim/src/*.c)
@@ -38,7 +40,7 @@ TESTLIB_SRC:= $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))
 # (built by `make`, run over the corpora by `make test`).
 FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZLIB_SRC:= $(filter-out $(FUZZ_SRC) tests/fuzz/replay_main.c,$(wildcard tests/fuzz/*.c)) \
-	      host/sensor/card_config.c host/sensor/outputs.c host/sensor/kafka_output.c
+	      host/sensor/card_config.c host/sensor/outputs.c host/sensor/kafka_output.c host/sensor/kafka_spool.c
 
 obj = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(patsubst %.c,$(BUILD)/obj/%.o,$(1)))
 # hw/src is compiled into sim/src/card.c as one unit (see there), not file by file;
@@ -75,12 +77,12 @@ FUZZ_SECONDS ?= 60
 .SECONDARY:
 
 .PHONY: all deps run test test-unit test-kmod bench clean captures check-synth eval \
-	fuzz fuzzers replays sanitize clang-build
+	fuzz fuzzers replays sanitize clang-build install deb
 all: $(BINS) $(TESTS) $(BENCHES) $(TESTTOOLS) $(REPLAYS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_ALL) -DNDR_VERSION='"$(VERSION)"' $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS_ALL) -DNDR_VERSION='"$(VERSION)"' -DNDR_SEMVER='"$(SEMVER)"' $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
 # XRT's OpenCL extensions (cl_ext_xilinx.h) live in XRT's include directory and
 # include_next the Khronos cl_ext.h: only the OpenCL-on-XRT source sees them.
@@ -223,7 +225,8 @@ check-synth:
 	@scripts/check-synth.sh
 
 # Precision/recall per detector on the labelled captures (docs/evaluation.md); more with
-# EVAL_DIR=DIR [EVAL_LABELS=FILE] [EVAL_CONFIG=FILE].
+# EVAL_DIR=DIR [EVAL_LABELS=FILE] [EVAL_CONFIG=FILE]. The generated captures
+# (make-lateral-captures.sh beacon-300s benign-background, not committed) join when they exist.
 EVAL_LABELS ?= $(if $(EVAL_DIR),$(EVAL_DIR)/labels.tsv)
 eval:
 	@scripts/deps.sh eval
@@ -231,6 +234,7 @@ eval:
 	@SENSOR=$(BUILD)/bin/ndr-sensor tests/eval/eval.sh -c "$(EVAL_CONFIG)" \
 		tests/captures:tests/captures/labels.tsv \
 		$(if $(wildcard tests/captures/labels-lateral.tsv),tests/captures:tests/captures/labels-lateral.tsv:tests/captures/lateral.conf) \
+		$(if $(and $(wildcard tests/captures/generated/benign-background.pcap),$(wildcard tests/captures/generated/beacon-300s.pcap)),tests/captures/generated:tests/captures/labels-generated.tsv:tests/captures/lateral.conf) \
 		$(if $(EVAL_DIR),$(EVAL_DIR):$(EVAL_LABELS))
 
 # Remake the committed captures with the real tools (root; see tests/captures/README.md).
@@ -238,6 +242,43 @@ captures:
 	@scripts/deps.sh captures
 	tests/captures/make-captures.sh
 	@if [ -x tests/captures/make-lateral-captures.sh ]; then tests/captures/make-lateral-captures.sh; fi
+
+# Install (ndr-sensor(8) "FILES"): make install PREFIX=/usr/local DESTDIR=
+PREFIX     ?= /usr/local
+SYSCONFDIR ?= /etc
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR    ?= $(PREFIX)/lib/sysusers.d
+DKMSDIR    ?= /usr/src
+DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' kernel-module/dkms.conf)
+INSTALL_BINS := $(BUILD)/bin/ndr-sensor $(BUILD)/bin/ndr-sim $(BUILD)/bin/ndr-gen
+
+install: $(INSTALL_BINS)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/ndr $(DESTDIR)$(SYSCONFDIR)/default \
+		$(DESTDIR)$(SYSCONFDIR)/logrotate.d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	install -m 0755 $(INSTALL_BINS) $(DESTDIR)$(BINDIR)/
+	for m in ndr-sim.1:man1 ndr.conf.5:man5 ndr-sensor.8:man8; do \
+		sed 's/@SEMVER@/$(SEMVER)/' man/$${m%%:*} >$(DESTDIR)$(MANDIR)/$${m##*:}/$${m%%:*} && \
+		chmod 0644 $(DESTDIR)$(MANDIR)/$${m##*:}/$${m%%:*} || exit 1; done
+	@# an operator's edited configuration is never overwritten
+	if [ -e $(DESTDIR)$(SYSCONFDIR)/ndr/ndr.conf ]; then \
+		echo "install: keeping $(DESTDIR)$(SYSCONFDIR)/ndr/ndr.conf"; \
+	else install -m 0644 packaging/ndr.conf $(DESTDIR)$(SYSCONFDIR)/ndr/ndr.conf; fi
+	if [ ! -e $(DESTDIR)$(SYSCONFDIR)/default/ndr-sensor ]; then \
+		install -m 0644 packaging/ndr-sensor.default $(DESTDIR)$(SYSCONFDIR)/default/ndr-sensor; fi
+	install -m 0644 packaging/ndr-sensor.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/ndr-sensor
+	sed 's|@BINDIR@|$(BINDIR)|' packaging/ndr-sensor.service \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/ndr-sensor.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/ndr-sensor.service
+	install -m 0644 packaging/ndr.sysusers $(DESTDIR)$(SYSUSERSDIR)/ndr.conf
+	$(MAKE) --no-print-directory -C kernel-module dkms-src \
+		DESTDIR=$(abspath $(DESTDIR)$(DKMSDIR))/ndr-$(DKMS_VERSION) >/dev/null
+
+# A Debian package of the above (scripts/make-deb.sh): build/ndr_VERSION_ARCH.deb
+deb: $(INSTALL_BINS)
+	@scripts/make-deb.sh $(BUILD) $(SEMVER)
 
 clean:
 	rm -rf $(BUILD)

@@ -11,13 +11,15 @@ set -eu
 PKGS="build-essential pkg-config git
 qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static sparse cpio kmod file
 libpcap-dev libpsl-dev libidn2-dev libjansson-dev libcmocka-dev libnuma-dev libssl-dev publicsuffix
-rsyslog tcpdump tcpreplay iproute2 ethtool procps jq librdkafka-dev kcat
+rsyslog rsyslog-openssl openssl tcpdump tcpreplay iproute2 ethtool procps jq librdkafka-dev kcat
+libcap-dev python3-prometheus-client lintian dpkg-dev man-db systemd logrotate
 libxrt-dev libxrt-utils uuid-dev ocl-icd-opencl-dev opencl-c-headers pocl-opencl-icd tcl
 clang"
 
 # The real tools behind the committed captures (tests/captures/README.md).
 CAPTURE_PKGS="iodine dns2tcp dnsmasq-base socat bind9-dnsutils net-tools
-nmap hydra openssh-server openssh-client stunnel4 openssl curl python3"
+nmap hydra openssh-server openssh-client stunnel4 openssl curl python3
+krb5-kdc krb5-admin-server krb5-user"
 EVAL_PKGS="wireshark-common"
 BENCH_PKGS="softflowd libndpi-bin"
 # clang's libFuzzer and sanitizer runtimes (make test's sanitizer build uses

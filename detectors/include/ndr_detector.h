@@ -71,6 +71,15 @@ struct ndr_detector_ops {
 	 * with err, the previous state intact. */
 	int (*state_load)(void *det, const char *dir, char *err, size_t errlen);
 	int (*state_save)(void *det, const char *dir, char *err, size_t errlen);
+	/* Optional (NULL: a change to its section needs a restart): a new
+	 * configuration without losing what was learned. fresh is an instance
+	 * create()d from the new configuration with this instance's ctx.
+	 * apply 0: only check, -1 with err naming what cannot change at run
+	 * time (a table size, a hash seed); apply 1 (after every instance of
+	 * every detector said yes): take fresh's thresholds and allowlists,
+	 * which cannot fail. Called while no instance runs (the workers are
+	 * paused); fresh is destroyed afterwards, so parts may be swapped. */
+	int (*reconfigure)(void *det, void *fresh, int apply, char *err, size_t errlen);
 };
 
 /* All detectors compiled in, NULL-terminated. */

@@ -110,11 +110,19 @@ struct ndr_ew_class {
 	int (*configure)(void *det, struct ndr_config *cfg, char *err, size_t errlen);
 	const struct ndr_ew_table *tables;
 	unsigned n_tables;
+	/* [settings_off, settings_end) of the detector: the plain values
+	 * configure() sets (thresholds, windows, port lists; no pointer, no
+	 * state), which a reload copies from a fresh instance. */
+	size_t settings_off, settings_end;
 };
 
 void *ndr_ew_create(const struct ndr_ew_class *cls, struct ndr_config *cfg,
 		    const struct ndr_detector_ctx *ctx, char *err, size_t errlen);
 void ndr_ew_destroy(void *det);
+/* The detector's reconfigure op (ndr_detector.h): scope, internal ranges,
+ * allowlists, suppress and the class's settings change; memory_cap and
+ * any table's value length (set by configure) need a restart. */
+int ndr_ew_reconfigure(void *det, void *fresh, int apply, char *err, size_t errlen);
 void ndr_ew_tick(void *det, uint64_t now_ns, const struct ndr_alert_sink *sink);
 /* Common counters, each table's entries, evictions and expiries, and
  * memory_bytes / memory_cap_bytes / memory_reserved_bytes. */

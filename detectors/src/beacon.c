@@ -1,19 +1,32 @@
 /*
  * beacon.c - D2: command-and-control beacons.
  *
- * Implants call home on a timer: connections from one host to one server
- * start at regular intervals, carry similar byte counts, go on for hours
- * and fill the hourly histogram evenly. Scored as RITA v5 does, each part
- * 0..1 and a quarter of the score:
- *   timing     (1 - |Bowley skew| of the intervals between distinct start
- *              seconds + max(0, 1 - MAD/median / timing_mad_tolerance)) / 2
+ * Implants call home on a timer. Two scores per (src, dst, dst port,
+ * proto), over the latest max_starts check-in start times (nanoseconds
+ * from the flow records; starts closer than merge to a kept one are one
+ * check-in, a client opening parallel connections):
+ *
+ * Periodicity (the fast path, ndr_periodicity.h): are the intervals
+ * between check-ins on the beat of one period, allowing jitter up to
+ * max_jitter and missed check-ins, more often than a Poisson process
+ * would put them there? Its significance (-log10 of the p-value) grows
+ * with each on-beat interval, so a 5 s beacon alerts within minutes and a
+ * 300 s one within hours; irregular starts stay near 0.
+ *
+ * Long horizon (RITA v5's score, for slow and sloppy beacons whose timing
+ * alone is not significant), each part 0..1 and a quarter of the score:
+ *   timing     (1 - |Bowley skew| of the intervals + max(0, 1 - MAD/median
+ *              / timing_mad_tolerance)) / 2
  *   size       the same over bytes per connection (size_mad_tolerance)
  *   duration   max(span of the pair / duration_window, hours with a
  *              connection in the last 24 / duration_window in hours)
  *   histogram  1 - coefficient of variation of connections per complete
  *              hour (zeros included), over at most the last 24 hours
- * The last max_starts start times and sizes per (src, dst, dst port, proto)
- * are kept in a ring in a bounded LRU table. A pair with >= strobe_per_day
+ *
+ * Neither scores timers slower than max_period (software updaters check
+ * hourly or daily), services on allow_ports (NTP, SNMP, monitoring agents,
+ * one-way telemetry: they are polled or sent on a timer by design) or
+ * multicast and broadcast destinations. A pair with >= strobe_per_day
  * connections in 24 h is a "strobe" (RITA), reported on its own.
  */
 #include <math.h>
@@ -24,12 +37,14 @@
 
 #include "ndr_detectors_ext.h"
 #include "ndr_ew.h"
+#include "ndr_periodicity.h"
 
 #define BC_SECTION     "beacon"
-#define BC_SID_BEACON  2220001u
-#define BC_SID_STROBE  2220002u
+#define BC_SID_BEACON  8620001u
+#define BC_SID_STROBE  8620002u
 #define BC_HOURS       24u
 #define BC_MAX_STARTS  256u
+#define BC_MAX_ALLOW   64u
 
 struct bc_key {
 	uint8_t src[16];
@@ -39,24 +54,29 @@ struct bc_key {
 	uint8_t pad[5];
 };
 
-/* followed by uint32 start_s[max_starts] and uint32 bytes[max_starts] */
+/* followed by uint64 start_ns[max_starts] and uint32 bytes[max_starts] */
 struct bc_val {
 	uint64_t first_ns, last_ns;
 	uint64_t conns;
 	uint32_t first_hour, cur_hour;
 	uint16_t hours[BC_HOURS];      /* connections per hour, ring by hour % 24 */
 	uint16_t n, pad16;             /* starts kept (the latest max_starts) */
-	uint32_t last_start_s;
+	uint32_t pad32;
 };
 
 struct bc {
 	struct ndr_ew ew;
-	uint64_t max_starts, min_connections, strobe_per_day;
-	uint64_t duration_window_ns, idle_ns;
+	uint64_t max_starts, min_connections, strobe_per_day, min_intervals;
+	uint64_t duration_window_ns, idle_ns, merge_ns;
 	double threshold, timing_tol, size_tol;
+	double max_jitter, min_significance, min_period_s, max_period_s;
+	struct ndr_periodicity_bands bands;
+	uint16_t allow_ports[BC_MAX_ALLOW];
+	size_t n_allow_ports;
 	size_t val_len;
 	struct ndr_lru table, active;
 	uint64_t connections, continuations, duplicate_starts, late_starts, scored;
+	uint64_t allowlisted_port, multicast, slow_timers;
 };
 
 struct bc_scores {
@@ -64,24 +84,53 @@ struct bc_scores {
 	double interval_median, interval_mad, skew;
 	double bytes_median, bytes_mad;
 	unsigned intervals, hours_active;
+	struct ndr_periodicity per;
 };
 
-static uint32_t *starts(struct bc_val *v)
+static uint64_t *starts(struct bc_val *v)
 {
-	return (uint32_t *)(v + 1);
+	return (uint64_t *)(v + 1);
 }
 
 static uint32_t *sizes(struct bc_val *v, uint64_t max)
 {
-	return (uint32_t *)(v + 1) + max;
+	return (uint32_t *)(starts(v) + max);
+}
+
+/* Polled or timer-driven by design: DNS 53 (a resolver carries every
+ * program's lookups, and what a DNS channel says is in its names, D1's
+ * business), NTP 123, SNMP 161/162, syslog 514,
+ * NetFlow 2055/9995, IPFIX 4739, sFlow 6343, statsd 8125, GELF 12201,
+ * Nagios NRPE 5666, Prometheus node exporter 9100, Zabbix agent and
+ * server 10050/10051, DHCP 67/68, NetBIOS 137/138, SSDP 1900, mDNS 5353. */
+static const uint16_t bc_allow_default[] = { 53, 67, 68, 123, 137, 138, 161, 162, 514, 1900,
+					     2055, 4739, 5353, 5666, 6343, 8125, 9100, 9995,
+					     10050, 10051, 12201 };
+
+/* allow_ports: a list, or "none". */
+static int bc_allow_ports(struct bc *b, struct ndr_config *cfg, char *err, size_t errlen)
+{
+	const char *const *vals;
+	size_t n = ndr_config_list(cfg, BC_SECTION, "allow_ports", &vals);
+	int got;
+
+	if (n == 1 && strcmp(vals[0], "none") == 0)
+		return 0;
+	got = ndr_ew_port_list(cfg, BC_SECTION, "allow_ports", bc_allow_default,
+			       sizeof(bc_allow_default) / sizeof(bc_allow_default[0]),
+			       b->allow_ports, BC_MAX_ALLOW, err, errlen);
+	if (got < 0)
+		return -1;
+	b->n_allow_ports = (size_t)got;
+	return 0;
 }
 
 static int bc_configure(void *det, struct ndr_config *cfg, char *err, size_t errlen)
 {
 	struct bc *b = det;
-	uint64_t dur_ms, idle_ms;
+	uint64_t dur_ms, idle_ms, merge_ms, min_period_ms, max_period_ms;
 
-	if (ndr_config_u64(cfg, BC_SECTION, "max_starts", 32, 8, BC_MAX_STARTS,
+	if (ndr_config_u64(cfg, BC_SECTION, "max_starts", 64, 8, BC_MAX_STARTS,
 			   &b->max_starts, err, errlen) != 0 ||
 	    ndr_config_u64(cfg, BC_SECTION, "min_connections", 6, 4, BC_MAX_STARTS,
 			   &b->min_connections, err, errlen) != 0 ||
@@ -96,8 +145,35 @@ static int bc_configure(void *det, struct ndr_config *cfg, char *err, size_t err
 	    ndr_config_double(cfg, BC_SECTION, "timing_mad_tolerance", 0.5, 0.01, 10,
 			      &b->timing_tol, err, errlen) != 0 ||
 	    ndr_config_double(cfg, BC_SECTION, "size_mad_tolerance", 0.5, 0.01, 10,
-			      &b->size_tol, err, errlen) != 0)
+			      &b->size_tol, err, errlen) != 0 ||
+	    ndr_config_u64(cfg, BC_SECTION, "min_intervals", 8, 3, BC_MAX_STARTS - 1,
+			   &b->min_intervals, err, errlen) != 0 ||
+	    ndr_config_double(cfg, BC_SECTION, "max_jitter", 0.3, 0.01, 0.45,
+			      &b->max_jitter, err, errlen) != 0 ||
+	    ndr_config_double(cfg, BC_SECTION, "min_significance", 8, 2, 100,
+			      &b->min_significance, err, errlen) != 0 ||
+	    ndr_config_duration_ms(cfg, BC_SECTION, "merge", 1000, 0, 60000, &merge_ms,
+				   err, errlen) != 0 ||
+	    ndr_config_duration_ms(cfg, BC_SECTION, "min_period", 2000, 0, 3600000,
+				   &min_period_ms, err, errlen) != 0 ||
+	    ndr_config_duration_ms(cfg, BC_SECTION, "max_period", 1800000, 1000, 86400000,
+				   &max_period_ms, err, errlen) != 0 ||
+	    bc_allow_ports(b, cfg, err, errlen) != 0)
 		return -1;
+	if (min_period_ms >= max_period_ms) {
+		snprintf(err, errlen, "[%s] min_period must be below max_period", BC_SECTION);
+		return -1;
+	}
+	if (b->min_intervals >= b->max_starts) {
+		snprintf(err, errlen, "[%s] min_intervals (%llu) must be below max_starts (%llu)",
+			 BC_SECTION, (unsigned long long)b->min_intervals,
+			 (unsigned long long)b->max_starts);
+		return -1;
+	}
+	ndr_periodicity_bands_init(&b->bands, b->max_jitter);
+	b->merge_ns = merge_ms * 1000000ull;
+	b->min_period_s = (double)min_period_ms / 1000.0;
+	b->max_period_s = (double)max_period_ms / 1000.0;
 	if (b->min_connections > b->max_starts) {
 		ndr_config_errorf(cfg, BC_SECTION, "min_connections", NULL, err, errlen,
 				  "%llu must not exceed max_starts (%llu)",
@@ -107,12 +183,16 @@ static int bc_configure(void *det, struct ndr_config *cfg, char *err, size_t err
 	}
 	b->duration_window_ns = dur_ms * 1000000ull;
 	b->idle_ns = idle_ms * 1000000ull;
-	b->val_len = sizeof(struct bc_val) + 2 * b->max_starts * sizeof(uint32_t);
+	b->val_len = sizeof(struct bc_val) + b->max_starts * (sizeof(uint64_t) + sizeof(uint32_t));
+	b->val_len = (b->val_len + 7) & ~(size_t)7;
 	ndr_stats_counter(&b->ew.stats, "connections", &b->connections);
 	ndr_stats_counter(&b->ew.stats, "continuations", &b->continuations);
 	ndr_stats_counter(&b->ew.stats, "duplicate_starts", &b->duplicate_starts);
 	ndr_stats_counter(&b->ew.stats, "late_starts", &b->late_starts);
 	ndr_stats_counter(&b->ew.stats, "scored", &b->scored);
+	ndr_stats_counter(&b->ew.stats, "allowlisted_port", &b->allowlisted_port);
+	ndr_stats_counter(&b->ew.stats, "multicast", &b->multicast);
+	ndr_stats_counter(&b->ew.stats, "slow_timers", &b->slow_timers);
 	return 0;
 }
 
@@ -129,6 +209,8 @@ static const struct ndr_ew_table bc_tables[] = {
 static const struct ndr_ew_class bc_class = {
 	.section = BC_SECTION,
 	.size = sizeof(struct bc),
+	.settings_off = offsetof(struct bc, max_starts),
+	.settings_end = offsetof(struct bc, val_len),
 	.defaults = { NDR_EW_FROM_INTERNAL, 64u << 20, 86400000 },
 	.configure = bc_configure,
 	.tables = bc_tables,
@@ -193,22 +275,32 @@ static void advance_hours(struct bc_val *v, uint32_t h)
 	v->cur_hour = h;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 static void score(const struct bc *b, struct bc_val *v, struct bc_scores *s)
 {
 	double iv[BC_MAX_STARTS], by[BC_MAX_STARTS], st[BC_MAX_STARTS];
 	double span_h = (double)b->duration_window_ns / 3600e9, sum = 0, sumsq = 0, mean;
-	uint32_t *sp = starts(v), *bp = sizes(v, b->max_starts);
+	uint64_t ns[BC_MAX_STARTS];
+	uint32_t *bp = sizes(v, b->max_starts);
 	unsigned n = v->n, k = 0, complete = 0, first;
 
 	memset(s, 0, sizeof(*s));
-	for (unsigned i = 0; i < n; i++) {
-		st[i] = sp[i];
+	memcpy(ns, starts(v), n * sizeof(uint64_t));
+	for (unsigned i = 0; i < n; i++)
 		by[i] = bp[i];
-	}
-	qsort(st, n, sizeof(double), cmp_double);
+	qsort(ns, n, sizeof(uint64_t), cmp_u64);
+	for (unsigned i = 0; i < n; i++)
+		st[i] = (double)(ns[i] - ns[0]) / 1e9;
 	for (unsigned i = 1; i < n; i++)
 		if (st[i] > st[i - 1])
 			iv[k++] = st[i] - st[i - 1];
+	ndr_periodicity_test(st, n, &b->bands, &s->per);
 	s->intervals = k;
 	if (k >= 3)
 		s->timing = dispersion(iv, k, b->timing_tol, &s->interval_median,
@@ -239,8 +331,11 @@ static void score(const struct bc *b, struct bc_val *v, struct bc_scores *s)
 	s->score = (s->timing + s->size + s->duration + s->histogram) / 4.0;
 }
 
+/* what raised an alert */
+enum bc_method { BC_STROBE, BC_PERIODICITY, BC_LONG_HORIZON };
+
 static void alert(struct bc *b, const struct ndr_flow_rec *r, const struct bc_val *v,
-		  const struct bc_scores *s, int strobe, uint64_t day_conns, uint64_t t,
+		  const struct bc_scores *s, enum bc_method method, uint64_t day_conns, uint64_t t,
 		  const struct ndr_alert_sink *sink)
 {
 	char entity[112], sig[240];
@@ -248,6 +343,9 @@ static void alert(struct bc *b, const struct ndr_flow_rec *r, const struct bc_va
 	struct ndr_alert a;
 	uint32_t prev;
 	json_t *ev;
+
+	int strobe = method == BC_STROBE;
+	double score = strobe ? 0.7 : s->score;
 
 	ndr_ew_entity_pair(&ent, r->src_addr, r->dst_addr, r->dst_port);
 	if (!ndr_ew_may_alert(&b->ew, &ent, strobe ? 2 : 1, t, &prev))
@@ -264,9 +362,31 @@ static void alert(struct bc *b, const struct ndr_flow_rec *r, const struct bc_va
 	if (strobe) {
 		snprintf(sig, sizeof(sig), "NDR strobe: %s, %llu connections in 24 h", entity,
 			 (unsigned long long)day_conns);
+	} else if (method == BC_PERIODICITY) {
+		const struct ndr_periodicity *p = &s->per;
+
+		score = 0.5 + 0.5 * ndr_ew_ramp(p->significance, b->min_significance,
+						2 * b->min_significance);
+		snprintf(sig, sizeof(sig),
+			 "NDR beacon: %s every ~%.1f s +-%.0f %% (%u check-ins; by chance: p < 1e-%.0f)",
+			 entity, p->period_s, 100 * p->jitter, v->n, floor(p->significance));
+		json_object_set_new(ev, "method", json_string("periodicity"));
+		json_object_set_new(ev, "period_s", ndr_ew_json_real(p->period_s, 1000));
+		json_object_set_new(ev, "jitter", ndr_ew_json_real(p->jitter, 1000));
+		json_object_set_new(ev, "check_ins", json_integer(v->n));
+		json_object_set_new(ev, "intervals", json_integer(p->intervals));
+		json_object_set_new(ev, "intervals_on_beat", json_integer(p->on_beat));
+		json_object_set_new(ev, "missed_check_ins", json_integer(p->missed));
+		json_object_set_new(ev, "band", ndr_ew_json_real(p->band, 1000));
+		json_object_set_new(ev, "p_on_beat_if_random", ndr_ew_json_real(p->p_null, 10000));
+		json_object_set_new(ev, "significance", ndr_ew_json_real(p->significance, 100));
+		json_object_set_new(ev, "confidence", json_real(p->confidence));
+		json_object_set_new(ev, "bytes_median", ndr_ew_json_real(s->bytes_median, 1));
+		json_object_set_new(ev, "bytes_mad", ndr_ew_json_real(s->bytes_mad, 1));
 	} else {
 		snprintf(sig, sizeof(sig), "NDR beacon: %s every ~%.0f s (score %.2f)", entity,
 			 s->interval_median, s->score);
+		json_object_set_new(ev, "method", json_string("long_horizon"));
 		json_object_set_new(ev, "interval_median_s", ndr_ew_json_real(s->interval_median, 10));
 		json_object_set_new(ev, "interval_mad_s", ndr_ew_json_real(s->interval_mad, 10));
 		json_object_set_new(ev, "interval_bowley_skew", ndr_ew_json_real(s->skew, 1000));
@@ -285,8 +405,8 @@ static void alert(struct bc *b, const struct ndr_flow_rec *r, const struct bc_va
 	a.ts_ns = t;
 	a.signature = sig;
 	a.signature_id = strobe ? BC_SID_STROBE : BC_SID_BEACON;
-	a.score = strobe ? 0.7 : s->score;
-	a.severity = strobe ? 3 : s->score >= 0.9 ? 1 : 2;
+	a.score = score;
+	a.severity = strobe ? 3 : score >= 0.9 ? 1 : 2;
 	a.mitre[0] = "T1071.001";
 	a.mitre[1] = "T1573";
 	ndr_ew_alert_endpoints(&a, r);
@@ -297,24 +417,41 @@ static void alert(struct bc *b, const struct ndr_flow_rec *r, const struct bc_va
 }
 
 /*
- * Where start_s goes among the latest max_starts starts kept: a free slot,
- * else the earliest start's slot, or -1 when start_s is older than all of
- * them. Records do not arrive in start order - a card emits a flow when it
- * ends or when its scanner reaches it, and at a flush in table order - so
- * keeping the last arrivals would score a random sample of the pair's
- * history (on a captured 60 s beacon: a median interval of 378 s).
+ * Where start goes among the latest max_starts starts kept: a free slot,
+ * else the earliest start's slot; -1 when it is older than all of them,
+ * -2 when it is within merge of a kept start (the same check-in: a client
+ * opening parallel connections). Records do not arrive in start order - a
+ * card emits a flow when it ends or when its scanner reaches it, and at a
+ * flush in table order - so keeping the last arrivals would score a random
+ * sample of the pair's history (on a captured 60 s beacon: a median
+ * interval of 378 s).
  */
-static int keep_slot(struct bc_val *v, uint64_t max, uint32_t start_s)
+static int keep_slot(struct bc_val *v, uint64_t max, uint64_t start, uint64_t merge)
 {
-	uint32_t *sp = starts(v);
+	uint64_t *sp = starts(v);
 	unsigned earliest = 0;
 
-	if (v->n < max)
-		return v->n++;
-	for (unsigned i = 1; i < v->n; i++)
+	for (unsigned i = 0; i < v->n; i++) {
+		uint64_t d = sp[i] > start ? sp[i] - start : start - sp[i];
+
+		if (d < merge || d == 0)
+			return -2;
 		if (sp[i] < sp[earliest])
 			earliest = i;
-	return start_s > sp[earliest] ? (int)earliest : -1;
+	}
+	if (v->n < max)
+		return v->n++;
+	return start > sp[earliest] ? (int)earliest : -1;
+}
+
+static int multicast(const struct ndr_flow_rec *r)
+{
+	const uint8_t *a = r->dst_addr;
+
+	if (ndr_ew_ipv6(r))
+		return a[0] == 0xff;
+	return (a[12] & 0xf0) == 0xe0 || (a[12] == 255 && a[13] == 255 && a[14] == 255 &&
+					  a[15] == 255);
 }
 
 static void bc_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr_alert_sink *sink)
@@ -325,19 +462,26 @@ static void bc_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr
 	struct bc_val *v;
 	struct bc_key k;
 	uint64_t start, bytes, day_conns = 0;
-	uint32_t start_s, hour;
+	uint32_t hour;
 	int created, slot;
 
 	if (!r || (r->ip_proto != 6 && r->ip_proto != 17) ||
 	    !ndr_ew_admit(&b->ew, r->src_addr, r->dst_addr))
 		return;
+	if (ndr_ew_port_in(b->allow_ports, b->n_allow_ports, r->dst_port)) {
+		b->allowlisted_port++;
+		return;
+	}
+	if (multicast(r)) {
+		b->multicast++;
+		return;
+	}
 	if (ndr_ew_continues(&b->active, r)) {
 		b->continuations++;
 		return;
 	}
 	b->connections++;
 	start = r->first_ts_ns;
-	start_s = (uint32_t)(start / 1000000000ull);
 	hour = (uint32_t)(start / 3600000000000ull);
 	bytes = r->bytes_fwd + r->bytes_rev;
 
@@ -362,27 +506,38 @@ static void bc_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr
 	for (unsigned h = 0; h < BC_HOURS; h++)
 		day_conns += v->hours[h];
 	if (day_conns >= b->strobe_per_day) {
-		alert(b, r, v, NULL, 1, day_conns, r->hdr.ts_ns, sink);
+		alert(b, r, v, NULL, BC_STROBE, day_conns, r->hdr.ts_ns, sink);
 		return;   /* a strobe's timing says nothing more */
 	}
-	if (!created && start_s == v->last_start_s) {
-		b->duplicate_starts++;   /* parallel connections: one start */
+	slot = keep_slot(v, b->max_starts, start, b->merge_ns);
+	if (slot == -2) {
+		b->duplicate_starts++;   /* parallel connections: one check-in */
 		return;
 	}
-	v->last_start_s = start_s;
-	slot = keep_slot(v, b->max_starts, start_s);
 	if (slot < 0) {
 		b->late_starts++;
 		return;
 	}
-	starts(v)[slot] = start_s;
+	starts(v)[slot] = start;
 	sizes(v, b->max_starts)[slot] = bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)bytes;
-	if (v->n < b->min_connections)
+	if (v->n < b->min_connections && v->n <= b->min_intervals)
 		return;
 	b->scored++;
 	score(b, v, &s);
-	if (s.score >= b->threshold)
-		alert(b, r, v, &s, 0, day_conns, r->hdr.ts_ns, sink);
+	if (s.per.intervals >= b->min_intervals && s.per.significance >= b->min_significance &&
+	    s.per.period_s >= b->min_period_s) {
+		if (s.per.period_s > b->max_period_s)
+			b->slow_timers++;
+		else
+			alert(b, r, v, &s, BC_PERIODICITY, day_conns, r->hdr.ts_ns, sink);
+		return;
+	}
+	if (v->n >= b->min_connections && s.score >= b->threshold) {
+		if (s.interval_median > b->max_period_s || s.interval_median < b->min_period_s)
+			b->slow_timers++;
+		else
+			alert(b, r, v, &s, BC_LONG_HORIZON, day_conns, r->hdr.ts_ns, sink);
+	}
 }
 
 const struct ndr_detector_ops ndr_det_beacon = {
@@ -393,4 +548,5 @@ const struct ndr_detector_ops ndr_det_beacon = {
 	.tick = ndr_ew_tick,
 	.stats = ndr_ew_stats,
 	.destroy = ndr_ew_destroy,
+	.reconfigure = ndr_ew_reconfigure,
 };

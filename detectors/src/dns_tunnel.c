@@ -21,7 +21,7 @@
 
 #include "ndr_cidr_set.h"
 #include "ndr_detector.h"
-#include "ndr_eve.h"
+#include "ndr_dns_names.h"
 #include "ndr_hll.h"
 #include "ndr_lru.h"
 #include "ndr_regdomain.h"
@@ -32,8 +32,9 @@
 #define DT_EXAMPLE_MAX  128          /* example names are cut to 127 bytes */
 #define DT_QTYPE_SLOTS  8
 #define DT_NIL          UINT32_MAX
-#define DT_SID_QUERY    2210001u     /* query side: many unique names */
-#define DT_SID_ANSWER   2210002u     /* answer side: large random TXT/NULL */
+#define DT_SID_QUERY    8610001u     /* query side: many unique names */
+#define DT_SID_ANSWER   8610002u     /* answer side: large random TXT/NULL */
+#define DT_ENC_LABELS   16           /* distinct encoded labels remembered */
 
 #define DNS_QR          0x8000u
 #define DNS_OPCODE(f)   (((f) >> 11) & 0xfu)
@@ -89,6 +90,12 @@ struct dt_entry {
 	uint64_t txt_ent_sum;          /* Q4.12 bits per byte */
 	uint32_t qtype_other;          /* types beyond DT_QTYPE_SLOTS */
 	struct dt_qtype qtypes[DT_QTYPE_SLOTS];
+	/* the short-session path: names that are obviously encoded data */
+	uint32_t enc_messages;         /* messages whose name is encoded */
+	uint32_t enc_binary;           /* ... with bytes no hostname has */
+	uint32_t enc_answers;          /* responses with a random TXT/NULL payload */
+	uint32_t n_enc_labels;
+	uint32_t enc_labels[DT_ENC_LABELS]; /* hashes of the distinct encoded labels */
 	struct ndr_hll hll;
 	char examples[DT_EXAMPLES][DT_EXAMPLE_MAX];
 };
@@ -123,6 +130,9 @@ struct dt_config {
 	uint64_t txt_min_names;
 	double txt_bytes_low, txt_bytes_high;
 	double txt_entropy_low, txt_entropy_high;
+	uint64_t short_min_names;
+	uint64_t short_label_len;
+	double short_entropy;
 };
 
 struct dt {
@@ -284,7 +294,13 @@ static int read_config(struct dt_config *c, struct ndr_config *cfg, char *err, s
 	    get_ramp(cfg, "txt_bytes_low", "txt_bytes_high", 150, 300, 1, 65535,
 		     &c->txt_bytes_low, &c->txt_bytes_high, err, errlen) != 0 ||
 	    get_ramp(cfg, "txt_entropy_low", "txt_entropy_high", 4.5, 5.2, 0, 8,
-		     &c->txt_entropy_low, &c->txt_entropy_high, err, errlen) != 0)
+		     &c->txt_entropy_low, &c->txt_entropy_high, err, errlen) != 0 ||
+	    ndr_config_u64(cfg, DT_SECTION, "short_min_names", 5, 2, DT_ENC_LABELS,
+			   &c->short_min_names, err, errlen) != 0 ||
+	    ndr_config_u64(cfg, DT_SECTION, "short_label_len", 24, 8, 63,
+			   &c->short_label_len, err, errlen) != 0 ||
+	    ndr_config_double(cfg, DT_SECTION, "short_entropy", 0.65, 0, 1,
+			      &c->short_entropy, err, errlen) != 0)
 		return -1;
 	return 0;
 }
@@ -323,6 +339,7 @@ static void window_reset(struct dt_entry *e, uint64_t t)
 	e->txt_bytes = e->txt_ent_sum = 0;
 	e->qtype_other = 0;
 	memset(e->qtypes, 0, sizeof(e->qtypes));
+	e->enc_messages = e->enc_binary = e->enc_answers = e->n_enc_labels = 0;
 	e->n_examples = 0;
 	ndr_hll_reset(&e->hll);
 }
@@ -391,6 +408,67 @@ static void add_example(struct dt_entry *e, const char *name)
 	memcpy(e->examples[e->n_examples++], cut, sizeof(cut));
 }
 
+/* A byte no hostname carries: anything but letters, digits, '-', '_' and
+ * the dots between labels (iodine's raw 8-bit labels, base64's '+', '/',
+ * '=' in dns2tcp). */
+static int hostname_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_' || c == '.';
+}
+
+/*
+ * The short-session path's test of one name: is it obviously encoded data?
+ * Its longest label is long (short_label_len) and random (normalised
+ * entropy short_entropy), or it holds bytes no hostname has. The label's
+ * hash goes into the entry's set of distinct encoded labels: a tunnel
+ * sends new data in every query, while a long label that repeats (an AD
+ * site name, a domain GUID in DC-locator SRV lookups, a DKIM selector)
+ * is one label however often it is looked up.
+ */
+static void add_encoded(struct dt *d, struct dt_entry *e, const struct ndr_dns_rec *r,
+			const char *name, int response)
+{
+	const struct dt_config *c = &d->cfg;
+	size_t best = 0, best_len = 0, start = 0;
+	int binary = 0, encoded = 0;
+	uint32_t h;
+
+	for (size_t i = 0; i <= r->qname_len; i++) {
+		if (i < r->qname_len && !hostname_byte((unsigned char)name[i]))
+			binary = 1;
+		if (i == r->qname_len || name[i] == '.') {
+			if (i - start > best_len) {
+				best = start;
+				best_len = i - start;
+			}
+			start = i + 1;
+		}
+	}
+	if (response && r->txt_len >= 32 && r->txt_entropy > 0) {
+		double h_bits = (double)r->txt_entropy / (double)(1u << NDR_ENTROPY_FRAC_BITS);
+
+		if (h_bits / log2(fmin((double)r->txt_len, 256.0)) >= 0.75)
+			e->enc_answers++;
+	}
+	if (best_len >= c->short_label_len) {
+		double cap = log2(fmin((double)best_len, HOSTNAME_ALPHABET));
+		double hl = (double)r->label_entropy / (double)(1u << NDR_ENTROPY_FRAC_BITS);
+
+		encoded = hl / cap >= c->short_entropy;
+	}
+	if (!encoded && !binary)
+		return;
+	e->enc_messages++;
+	e->enc_binary += (uint32_t)binary;
+	h = (uint32_t)ndr_hash64(name + best, best_len, d->seed) | 1u;
+	for (uint32_t i = 0; i < e->n_enc_labels; i++)
+		if (e->enc_labels[i] == h)
+			return;
+	if (e->n_enc_labels < DT_ENC_LABELS)
+		e->enc_labels[e->n_enc_labels++] = h;
+}
+
 static void add_message(struct dt *d, struct dt_entry *e, const struct ndr_dns_rec *r,
 			const char *name, int response)
 {
@@ -425,6 +503,7 @@ static void add_message(struct dt *d, struct dt_entry *e, const struct ndr_dns_r
 		e->txt_bytes += r->txt_len;
 		e->txt_ent_sum += r->txt_entropy;
 	}
+	add_encoded(d, e, r, name, response);
 	add_example(e, name);
 }
 
@@ -453,7 +532,7 @@ struct dt_view {
 	double mean_entropy;
 	double mean_txt_bytes;
 	double mean_txt_entropy;
-	double s_query, s_answer, score;
+	double s_query, s_answer, s_short, score;
 };
 
 static void view(const struct dt *d, const struct dt_entry *e, struct dt_view *v)
@@ -490,7 +569,18 @@ static void view(const struct dt *d, const struct dt_entry *e, struct dt_view *v
 	if (e->txt_responses >= c->txt_min_answers && v->distinct >= (double)c->txt_min_names)
 		v->s_answer = ramp(v->mean_txt_bytes, c->txt_bytes_low, c->txt_bytes_high) *
 			      ramp(v->mean_txt_entropy, c->txt_entropy_low, c->txt_entropy_high);
-	v->score = 1.0 - (1.0 - v->s_query) * (1.0 - v->s_answer);
+	/* the short session: a handful of distinct encoded labels, in lookups
+	 * that are mostly not A/AAAA (or carry bytes no hostname has), and
+	 * at least a quarter of the pair's messages encoded */
+	if (e->n_enc_labels >= c->short_min_names && 4 * e->enc_messages >= e->messages) {
+		double types = fmax(ramp(v->non_a_share, c->non_a_low, c->non_a_high),
+				    e->enc_binary >= c->short_min_names ? 1.0 : 0.0);
+		double extra = (double)(e->n_enc_labels - c->short_min_names) * 0.1 +
+			       0.2 * (double)e->enc_answers / fmax(1.0, (double)e->responses);
+
+		v->s_short = types * fmin(1.0, 0.6 + extra);
+	}
+	v->score = 1.0 - (1.0 - v->s_query) * (1.0 - v->s_answer) * (1.0 - v->s_short);
 }
 
 /* ------------------------------------------------------------------ */
@@ -540,7 +630,7 @@ static json_t *qtype_histogram(const struct dt_entry *e)
 	struct dt_qtype sorted[DT_QTYPE_SLOTS];
 	json_t *o = json_object();
 	uint32_t rest = e->qtype_other;
-	char buf[16];
+	char buf[NDR_DNS_NUMBER_NAME_LEN];
 
 	memcpy(sorted, e->qtypes, sizeof(sorted));
 	qsort(sorted, DT_QTYPE_SLOTS, sizeof(sorted[0]), cmp_qtype_desc);
@@ -592,6 +682,11 @@ static json_t *evidence(const struct dt *d, const struct dt_entry *e, const stru
 			    json_integer((json_int_t)(d->cfg.window_ns / 1000000000ull)));
 	json_object_set_new(o, "score_query", json_round(v->s_query, 1000));
 	json_object_set_new(o, "score_answer", json_round(v->s_answer, 1000));
+	json_object_set_new(o, "score_short", json_round(v->s_short, 1000));
+	json_object_set_new(o, "encoded_names", json_integer(e->enc_messages));
+	json_object_set_new(o, "distinct_encoded_labels", json_integer(e->n_enc_labels));
+	json_object_set_new(o, "names_with_non_hostname_bytes", json_integer(e->enc_binary));
+	json_object_set_new(o, "random_txt_null_answers", json_integer(e->enc_answers));
 	if (previous) {
 		json_t *p = json_object();
 
@@ -610,9 +705,12 @@ static void emit_alert(struct dt *d, const struct dt_entry *e, const struct dt_v
 {
 	struct ndr_alert a;
 	char sig[NDR_DNS_NAME_MAX + 96];
-	int answer = v->s_answer > v->s_query;
+	int answer = v->s_answer > v->s_query && v->s_answer >= v->s_short;
 
-	if (answer)
+	if (v->s_short > v->s_query && v->s_short > v->s_answer)
+		snprintf(sig, sizeof(sig), "NDR DNS tunnel: encoded names in a short session to %s",
+			 key_of(d, e)->domain);
+	else if (answer)
 		snprintf(sig, sizeof(sig),
 			 "NDR DNS tunnel: large high-entropy TXT/NULL answers from %s",
 			 key_of(d, e)->domain);
@@ -985,6 +1083,41 @@ fail:
 	return NULL;
 }
 
+#define DT_SWAP(a, b) do { __typeof__(a) t_ = (a); (a) = (b); (b) = t_; } while (0)
+
+/* Sizes and the hash seed shape the tables that hold what was learned:
+ * they need a restart. Every threshold and both allowlists change here. */
+static int dt_reconfigure(void *det, void *fresh_det, int apply, char *err, size_t errlen)
+{
+	struct dt *d = det, *f = fresh_det;
+	static const struct { const char *key; size_t off; } fixed[] = {
+		{ "max_entities", offsetof(struct dt_config, max_entities) },
+		{ "max_alerted_domains", offsetof(struct dt_config, max_alerted_domains) },
+		{ "hll_precision", offsetof(struct dt_config, hll_precision) },
+		{ "hash_seed", offsetof(struct dt_config, hash_seed) },
+	};
+
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		uint64_t was = *(const uint64_t *)((const char *)&d->cfg + fixed[i].off);
+		uint64_t now = *(const uint64_t *)((const char *)&f->cfg + fixed[i].off);
+
+		if (was != now) {
+			snprintf(err, errlen, "[%s] %s: %llu -> %llu needs a restart (it sizes "
+				 "the learned tables)", DT_SECTION, fixed[i].key,
+				 (unsigned long long)was, (unsigned long long)now);
+			return -1;
+		}
+	}
+	if (!apply)
+		return 0;
+	d->cfg = f->cfg;
+	DT_SWAP(d->allow_domain, f->allow_domain);
+	DT_SWAP(d->n_allow_domain, f->n_allow_domain);
+	DT_SWAP(d->allow_bytes, f->allow_bytes);
+	DT_SWAP(d->allow_client, f->allow_client);
+	return 0;
+}
+
 const struct ndr_detector_ops ndr_det_dns_tunnel = {
 	.name = DT_SECTION,
 	.create = dt_create,
@@ -993,4 +1126,5 @@ const struct ndr_detector_ops ndr_det_dns_tunnel = {
 	.tick = dt_tick,
 	.stats = dt_stats,
 	.destroy = dt_destroy,
+	.reconfigure = dt_reconfigure,
 };

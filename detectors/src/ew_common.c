@@ -282,6 +282,47 @@ fail:
 	return NULL;
 }
 
+#define EW_SWAP(a, b) do { __typeof__(a) t_ = (a); (a) = (b); (b) = t_; } while (0)
+
+int ndr_ew_reconfigure(void *det, void *fresh_det, int apply, char *err, size_t errlen)
+{
+	struct ndr_ew *ew = det, *f = fresh_det;
+	const struct ndr_ew_class *cls = ew->cls;
+
+	if (f->memory_cap != ew->memory_cap) {
+		snprintf(err, errlen, "[%s] memory_cap needs a restart (it sizes the learned "
+			 "tables)", ew->section);
+		return -1;
+	}
+	for (unsigned i = 0; i < cls->n_tables; i++) {
+		size_t off = cls->tables[i].val_len_off, a, b;
+
+		if (!off)
+			continue;
+		memcpy(&a, (const uint8_t *)ew + off, sizeof(a));
+		memcpy(&b, (const uint8_t *)f + off, sizeof(b));
+		if (a != b) {
+			snprintf(err, errlen, "[%s] a setting that sizes the %s table needs a "
+				 "restart", ew->section, cls->tables[i].entries_stat ?
+				 cls->tables[i].entries_stat : "learned");
+			return -1;
+		}
+	}
+	if (!apply)
+		return 0;
+	ew->scope = f->scope;
+	ew->suppress_ns = f->suppress_ns;
+	EW_SWAP(ew->internal, f->internal);
+	EW_SWAP(ew->allow_src, f->allow_src);
+	EW_SWAP(ew->allow_dst, f->allow_dst);
+	EW_SWAP(ew->allow_pair, f->allow_pair);
+	EW_SWAP(ew->n_allow_pair, f->n_allow_pair);
+	if (cls->settings_end > cls->settings_off)
+		memcpy((uint8_t *)ew + cls->settings_off, (const uint8_t *)f + cls->settings_off,
+		       cls->settings_end - cls->settings_off);
+	return 0;
+}
+
 void ndr_ew_destroy(void *det)
 {
 	struct ndr_ew *ew = det;

@@ -23,8 +23,8 @@
 #include "ndr_ew.h"
 
 #define HT_SECTION     "https_tunnel"
-#define HT_SID_LONG    2230001u
-#define HT_SID_TUNNEL  2230002u
+#define HT_SID_LONG    8630001u
+#define HT_SID_TUNNEL  8630002u
 #define HT_MAX_PORTS   32
 #define HT_TIERS       4
 #define HT_LEVEL_TUNNEL 10u
@@ -132,6 +132,8 @@ static const struct ndr_ew_table ht_tables[] = {
 static const struct ndr_ew_class ht_class = {
 	.section = HT_SECTION,
 	.size = sizeof(struct ht),
+	.settings_off = offsetof(struct ht, ports),
+	.settings_end = offsetof(struct ht, flows),
 	.defaults = { NDR_EW_FROM_INTERNAL, 16u << 20, 86400000 },
 	.configure = ht_configure,
 	.tables = ht_tables,
@@ -302,4 +304,5 @@ const struct ndr_detector_ops ndr_det_https_tunnel = {
 	.tick = ndr_ew_tick,
 	.stats = ndr_ew_stats,
 	.destroy = ndr_ew_destroy,
+	.reconfigure = ndr_ew_reconfigure,
 };

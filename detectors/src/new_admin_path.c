@@ -35,7 +35,7 @@
 #define AP_SCHEMA      1u
 #define AP_MAX_PORTS   32
 #define AP_DAY_NS      (86400ull * 1000000000ull)
-#define AP_SID_NEW     2270001u
+#define AP_SID_NEW     8670001u
 #define AP_REC_BYTES   64u
 
 struct ap_key {
@@ -157,6 +157,8 @@ static const struct ndr_ew_table ap_tables[] = {
 static const struct ndr_ew_class ap_class = {
 	.section = AP_SECTION,
 	.size = sizeof(struct ap),
+	.settings_off = offsetof(struct ap, ports),
+	.settings_end = offsetof(struct ap, learn_start_ns),
 	.defaults = { NDR_EW_EAST_WEST, 32u << 20, 86400000 },
 	.configure = ap_configure,
 	.tables = ap_tables,
@@ -528,6 +530,7 @@ const struct ndr_detector_ops ndr_det_new_admin_path = {
 	.tick = ap_tick,
 	.stats = ndr_ew_stats,
 	.destroy = ndr_ew_destroy,
+	.reconfigure = ndr_ew_reconfigure,
 	.state_load = ndr_det_new_admin_path_load,
 	.state_save = ndr_det_new_admin_path_save,
 };

@@ -9,6 +9,14 @@
  * succeeds. Distinct counts are HyperLogLogs (precision 8: exact-ish in the
  * linear-counting range where the thresholds sit), one per (src, port) and
  * per (src, dst), in two LRU tables sized from memory_cap.
+ *
+ * One-way UDP services (syslog, SNMP traps, NetFlow/IPFIX/sFlow export,
+ * statsd, GELF) never answer by design: a host logging to 25 collectors is
+ * not scanning them. UDP to a port in one_way_udp_ports is not an attempt
+ * at all (counted in one_way_udp). An ICMP unreachable is a flow record of
+ * its own, initiated by the target and carrying only type and code, not the
+ * probe's port; the probe's UDP record then shows no reply, which is what
+ * counts as failed.
  */
 #include <math.h>
 #include <stddef.h>
@@ -23,9 +31,10 @@
 #define PS_SECTION    "port_scan"
 #define PS_HLL_P      8u
 #define PS_HLL_BYTES  256u
-#define PS_SID_HORIZ  2240001u
-#define PS_SID_VERT   2240002u
-#define PS_SID_SWEEP  2240003u
+#define PS_SID_HORIZ  8640001u
+#define PS_SID_VERT   8640002u
+#define PS_SID_SWEEP  8640003u
+#define PS_MAX_ONE_WAY 64u
 
 struct ps_port_key {
 	uint8_t src[16];
@@ -56,9 +65,38 @@ struct ps {
 	uint64_t window_ns;
 	uint64_t hosts_per_port, ports_per_host, sweep_hosts;
 	int count_answered;
+	uint16_t one_way[PS_MAX_ONE_WAY];
+	size_t n_one_way;
 	struct ndr_lru by_port, by_host;
 	uint64_t attempts_failed, attempts_answered, icmp_echo, ignored;
+	uint64_t one_way_udp, icmp_unreachable;
 };
+
+/* UDP services that send and expect nothing back: syslog 514, SNMP trap
+ * 162, NetFlow 2055/9995/9996, IPFIX 4739, sFlow 6343, statsd 8125, GELF
+ * 12201. */
+static const uint16_t ps_one_way_default[] = { 162, 514, 2055, 4739, 6343, 8125, 9995, 9996,
+					       12201 };
+
+/* one_way_udp_ports: a list of ports, or "none" for none. */
+static int ps_one_way_ports(struct ps *p, struct ndr_config *cfg, char *err, size_t errlen)
+{
+	const char *const *vals;
+	size_t n = ndr_config_list(cfg, PS_SECTION, "one_way_udp_ports", &vals);
+	int got;
+
+	if (n == 1 && strcmp(vals[0], "none") == 0) {
+		p->n_one_way = 0;
+		return 0;
+	}
+	got = ndr_ew_port_list(cfg, PS_SECTION, "one_way_udp_ports", ps_one_way_default,
+			       sizeof(ps_one_way_default) / sizeof(ps_one_way_default[0]),
+			       p->one_way, PS_MAX_ONE_WAY, err, errlen);
+	if (got < 0)
+		return -1;
+	p->n_one_way = (size_t)got;
+	return 0;
+}
 
 static int ps_configure(void *det, struct ndr_config *cfg, char *err, size_t errlen)
 {
@@ -74,13 +112,16 @@ static int ps_configure(void *det, struct ndr_config *cfg, char *err, size_t err
 	    ndr_config_u64(cfg, PS_SECTION, "sweep_hosts", 25, 2, 1000000,
 			   &p->sweep_hosts, err, errlen) != 0 ||
 	    ndr_config_bool(cfg, PS_SECTION, "count_answered", 0, &p->count_answered,
-			    err, errlen) != 0)
+			    err, errlen) != 0 ||
+	    ps_one_way_ports(p, cfg, err, errlen) != 0)
 		return -1;
 	p->window_ns = ms * 1000000ull;
 	ndr_stats_counter(&p->ew.stats, "attempts_failed", &p->attempts_failed);
 	ndr_stats_counter(&p->ew.stats, "attempts_answered", &p->attempts_answered);
 	ndr_stats_counter(&p->ew.stats, "icmp_echo", &p->icmp_echo);
 	ndr_stats_counter(&p->ew.stats, "ignored", &p->ignored);
+	ndr_stats_counter(&p->ew.stats, "one_way_udp", &p->one_way_udp);
+	ndr_stats_counter(&p->ew.stats, "icmp_unreachable", &p->icmp_unreachable);
 	return 0;
 }
 
@@ -99,6 +140,8 @@ static const struct ndr_ew_table ps_tables[] = {
 static const struct ndr_ew_class ps_class = {
 	.section = PS_SECTION,
 	.size = sizeof(struct ps),
+	.settings_off = offsetof(struct ps, window_ns),
+	.settings_end = offsetof(struct ps, by_port),
 	.defaults = { NDR_EW_EAST_WEST, 32u << 20, 3600000 },
 	.configure = ps_configure,
 	.tables = ps_tables,
@@ -183,9 +226,9 @@ static void alert(struct ps *p, const struct ndr_flow_rec *r, const struct ps_va
 	memcpy(a.src_addr, r->src_addr, 16);
 	memcpy(a.dst_addr, v->example, 16);
 	a.ipv6 = ndr_ew_ipv6(r);
-	a.src_port = 0;
-	a.dst_port = sid == PS_SID_SWEEP ? 0 : v->example_port;
-	a.proto = r->ip_proto;
+	/* about the scanner (a vertical scan: the scanner and its target),
+	 * not one flow: the ports and protocol are in the evidence */
+	a.scope = sid == PS_SID_VERT ? NDR_ALERT_PAIR : NDR_ALERT_HOST;
 	a.entity = entity;
 	a.evidence = ev;
 	ndr_ew_emit(&p->ew, sink, &a);
@@ -231,8 +274,15 @@ static void ps_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr
 			p->ignored++;
 			return;
 		}
+		if (ndr_ew_port_in(p->one_way, p->n_one_way, r->dst_port)) {
+			p->one_way_udp++;   /* silence is the service's answer */
+			return;
+		}
 		failed = r->pkts_rev == 0;
 	} else {
+		if ((r->ip_proto == 1 && (r->dst_port >> 8) == 3) ||
+		    (r->ip_proto == 58 && (r->dst_port >> 8) == 1))
+			p->icmp_unreachable++;   /* the target's side of a failed probe */
 		p->ignored++;
 		return;
 	}
@@ -286,4 +336,5 @@ const struct ndr_detector_ops ndr_det_port_scan = {
 	.tick = ndr_ew_tick,
 	.stats = ndr_ew_stats,
 	.destroy = ndr_ew_destroy,
+	.reconfigure = ndr_ew_reconfigure,
 };

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <openssl/evp.h>
 
+#include "ndr_le.h"
 #include "ndr_state_store.h"
 
 #define MAGIC       "NDRSTATE"
@@ -32,25 +33,10 @@ struct ndr_state_writer {
 	uint8_t buf[BUF_LEN];
 };
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 static void put64(uint8_t *p, uint64_t v)
 {
 	for (int i = 0; i < 8; i++)
 		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t v = 0;
-
-	for (int i = 3; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
 }
 
 static uint64_t get64(const uint8_t *p)
@@ -141,8 +127,8 @@ struct ndr_state_writer *ndr_state_write_begin(const char *dir, const char *name
 	}
 	/* the length is patched in at commit */
 	memcpy(hdr, MAGIC, 8);
-	put32(hdr + 8, NDR_STATE_FORMAT);
-	put32(hdr + 12, schema);
+	ndr_le32_put(hdr + 8, NDR_STATE_FORMAT);
+	ndr_le32_put(hdr + 12, schema);
 	put64(hdr + 16, 0);
 	put64(hdr + 24, written_ns);
 	memcpy(w->buf, hdr, HEADER_LEN);
@@ -325,9 +311,9 @@ int ndr_state_load(const char *dir, const char *name, uint32_t schema,
 		close(fd);
 		return reject(err, errlen, path, "not an ndr state file (bad magic)");
 	}
-	if (get32(hdr + 8) != NDR_STATE_FORMAT || get32(hdr + 12) != schema) {
+	if (ndr_le32_get(hdr + 8) != NDR_STATE_FORMAT || ndr_le32_get(hdr + 12) != schema) {
 		snprintf(why, sizeof(why), "format %u schema %u, this build reads format %u schema %u",
-			 get32(hdr + 8), get32(hdr + 12), NDR_STATE_FORMAT, schema);
+			 ndr_le32_get(hdr + 8), ndr_le32_get(hdr + 12), NDR_STATE_FORMAT, schema);
 		close(fd);
 		return reject(err, errlen, path, why);
 	}

@@ -90,10 +90,13 @@ static void write_alert(void *arg, struct detect_part *p, const struct ndr_alert
 		set_fatal(d, "out of memory rendering an alert");
 		return;
 	}
-	ndr = json_object_get(ev, "ndr");
+	/* ndr's own fields live under alert.metadata.ndr (Suricata's schema
+	 * allows no other top-level key) */
+	ndr = json_object_get(json_object_get(json_object_get(ev, "alert"), "metadata"), "ndr");
 	if (!ndr) {
-		ndr = json_object();
-		json_object_set_new(ev, "ndr", ndr);
+		set_fatal(d, "an alert rendered without alert.metadata.ndr");
+		json_decref(ev);
+		return;
 	}
 	json_object_set_new(ndr, "alert_id", json_string(id));
 	if (d->eve)

@@ -27,9 +27,11 @@
 
 struct ndr_card_feed;
 
-/* live: 0 = arg is a capture file, 1 = a live interface. The ring (2^log2
- * slots, zeroed) and ctrl must outlive the feed. NULL with err on failure. */
+/* live: 0 = arg is a capture file, 1 = a live interface; copts: filter and
+ * buffer (NULL: none). The ring (2^log2 slots, zeroed) and ctrl must
+ * outlive the feed. NULL with err on failure. */
 struct ndr_card_feed *ndr_card_feed_open(int live, const char *arg,
+					 const struct ndr_capture_opts *copts,
 					 const struct ndr_card_cfg *cfg, void *ring,
 					 uint32_t log2_slots, struct ndr_ring_ctrl *ctrl,
 					 char *err, size_t errlen);

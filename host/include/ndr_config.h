@@ -62,4 +62,15 @@ int ndr_config_errorf(const struct ndr_config *cfg, const char *section, const c
 /* -1 and "FILE:LINE: unknown key 'k' in [s]" for the first key no getter asked for. */
 int ndr_config_check_unused(const struct ndr_config *cfg, char *err, size_t errlen);
 
+/* How section (NULL: every section) differs from a to b, key by key: the
+ * number of keys whose values differ (a repeated key compares as its whole
+ * list), and, when out is not NULL, "[s] key: old -> new; ..." in out
+ * (truncated to outlen; "(unset)" for a key one side lacks). Reading
+ * nothing, it marks nothing used. */
+size_t ndr_config_diff(const struct ndr_config *a, const struct ndr_config *b,
+		       const char *section, char *out, size_t outlen);
+/* The distinct section names in file order: their count; the first max are
+ * put in names (valid until ndr_config_free). */
+size_t ndr_config_sections(const struct ndr_config *cfg, const char **names, size_t max);
+
 #endif

@@ -10,7 +10,8 @@
  * card never waits for a broker. When the queue is full - the cluster is
  * unreachable for longer than the queue lasts - the message goes to the
  * overflow store if one is attached (the disk spool), else it is dropped
- * and counted. Delivery reports come back through ndr_kafka_poll() on the
+ * and counted; a message not delivered in delivery_timeout, or purged at
+ * close, goes there too instead of counting as failed. Delivery reports come back through ndr_kafka_poll() on the
  * caller's thread and are counted: delivered, failed (not acknowledged
  * within delivery_timeout, or purged at close), retries (produce requests
  * librdkafka sent again, from its statistics).
@@ -55,6 +56,11 @@ struct ndr_kafka_opts {
 	 * SASL, ...): [kafka] property, repeatable. Applied last. */
 	const char *const *props;
 	size_t n_props;
+	/* [kafka] spool_dir: messages the full local queue cannot take wait
+	 * there (ndr_spool.h: on disk, across restarts) instead of being
+	 * dropped; NULL: dropped and counted. spool_bytes bounds it. */
+	const char *spool_dir;
+	uint64_t spool_bytes;
 };
 
 /* Defaults for everything (brokers NULL). */
@@ -104,6 +110,12 @@ void ndr_kafka_set_delivered(struct ndr_kafka_producer *p, ndr_kafka_delivered_f
  * -1 dropped (counted). Never blocks. */
 int ndr_kafka_produce(struct ndr_kafka_producer *p, enum ndr_kafka_topic t, int32_t partition,
 		      const void *key, size_t key_len, const void *value, size_t len);
+/* Queues one message if the local queue has room: 0 (counted as
+ * produced), or -1 with nothing counted and no overflow store called (the
+ * overflow store's own replay uses it). */
+int ndr_kafka_produce_if_room(struct ndr_kafka_producer *p, enum ndr_kafka_topic t,
+			      int32_t partition, const void *key, size_t key_len,
+			      const void *value, size_t len);
 /* Serves delivery reports and statistics; never blocks. */
 void ndr_kafka_poll(struct ndr_kafka_producer *p);
 /* Waits up to timeout_ms until everything queued is acknowledged or

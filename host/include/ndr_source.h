@@ -50,6 +50,7 @@ struct ndr_source_opts {
 	unsigned pipelines;         /* sim: emulated pipelines (0 or 1: one, in
 	                               the consumer's thread; more: threads, see
 	                               source_pipes.c) */
+	struct ndr_capture_opts capture; /* sim: BPF filter, live buffer size */
 };
 
 void ndr_source_opts_defaults(struct ndr_source_opts *o);

@@ -25,7 +25,12 @@
 #define NDR_JA3_STRLEN 1024   /* room for the longest JA3 string the lists allow */
 #define NDR_JA4_STRLEN 40
 
-/* NULL when r can give JA3/JA4 (a whole ClientHello), else why not. */
+/* NULL when r can give JA3/JA4 (a whole ClientHello), else why not, as a
+ * name EVE uses in flowbit ndr.tls_fingerprint_missing.<why>:
+ * "server_hello", "hello_not_whole" (truncated or malformed in what the
+ * card saw), "no_ciphers" (no cipher suites read), "list_cut" (a list
+ * longer than the card keeps), "count_beyond_array" (a count that
+ * contradicts the record). */
 const char *ndr_tls_fingerprint_missing(const struct ndr_tls_rec *r);
 /* JA3 string and its MD5 in hex; 0, or -1 when ndr_tls_fingerprint_missing. */
 int ndr_tls_ja3(const struct ndr_tls_rec *r, char str[NDR_JA3_STRLEN], char md5[33]);

@@ -19,6 +19,9 @@
  * does not depend on the number of workers nor on thread timing. Alerts of
  * one detector raised by one record or tick on several instances (a tick
  * expiring entities on every worker) are ordered by time, then entity.
+ * The alerts raised at a position come before the record event of that
+ * position (an alert before its flow's event, as Suricata logs them), so
+ * the flow event can say that an alert named its flow.
  *
  * One thread calls everything here (the consumer); the workers are its
  * own. Statistics and state saving read detectors only when the workers
@@ -34,6 +37,7 @@
 #include "ndr_abi.h"
 #include "ndr_alert.h"
 #include "ndr_config.h"
+#include "ndr_stats.h"
 
 #define NDR_WORKERS_MAX 256
 
@@ -89,9 +93,34 @@ int ndr_workers_state_save(struct ndr_workers *w, const char *dir, char *err, si
  * written, then stops the threads. Nothing may be given afterwards. */
 void ndr_workers_finish(struct ndr_workers *w);
 
+/* Stops every worker between two messages, so the consumer may read or
+ * change the detectors, until ndr_workers_resume(). Nothing may be given
+ * meanwhile. No-op when the workers are not running. */
+void ndr_workers_pause(struct ndr_workers *w);
+void ndr_workers_resume(struct ndr_workers *w);
+
+/* fn(arg, detector name, its instances' statistics, how many) for every
+ * detector, in ndr_detectors[] order; while running, inside a pause (so the
+ * values are those at one point of the record stream). */
+typedef void (*ndr_workers_stats_fn)(void *arg, const char *name,
+				     const struct ndr_stats *const *inst, size_t n);
+void ndr_workers_stats_each(struct ndr_workers *w, ndr_workers_stats_fn fn, void *arg);
+
 /* {"dns_tunnel": {...}, ...}: each detector's statistics summed over its
- * instances. After ndr_workers_finish (or before start). */
+ * instances (ndr_stats.h), at any time (a pause while running). */
 json_t *ndr_workers_stats(struct ndr_workers *w);
+
+/* A new configuration without losing what the detectors learned: every
+ * detector's section of cfg is validated by creating fresh instances with
+ * seed (the one given to ndr_workers_new), and those in changed_mask (bit =
+ * place in ndr_detectors[]) asked whether they can take it; with apply,
+ * they then take their new settings (ndr_detector.h reconfigure), all of
+ * them or none. -1 with "detector X: why" in err when cfg is refused:
+ * nothing has changed then. */
+int ndr_workers_reconfigure(struct ndr_workers *w, struct ndr_config *cfg, uint64_t seed,
+			    uint32_t changed_mask, int apply, char *err, size_t errlen);
+/* The name of detector d (its config section), NULL past the last. */
+const char *ndr_workers_detector_name(const struct ndr_workers *w, unsigned d);
 
 /* Alerts written so far. */
 uint64_t ndr_workers_alerts(const struct ndr_workers *w);

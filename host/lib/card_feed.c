@@ -136,20 +136,21 @@ void ndr_card_feed_free(struct ndr_card_feed *f)
 }
 
 struct ndr_card_feed *ndr_card_feed_open(int live, const char *arg,
+					 const struct ndr_capture_opts *copts,
 					 const struct ndr_card_cfg *cfg, void *ring,
 					 uint32_t log2_slots, struct ndr_ring_ctrl *ctrl,
 					 char *err, size_t errlen)
 {
 	struct ndr_card_feed *f = calloc(1, sizeof(*f));
-	char why[256] = "";
+	char why[512] = "";
 
 	if (!f) {
 		snprintf(err, errlen, "%s: out of memory", arg);
 		return NULL;
 	}
 	f->live = live;
-	f->cap = live ? ndr_capture_open_live(arg, why, sizeof(why))
-		      : ndr_capture_open_file(arg, why, sizeof(why));
+	f->cap = live ? ndr_capture_open_live_opts(arg, copts, why, sizeof(why))
+		      : ndr_capture_open_file_opts(arg, copts, why, sizeof(why));
 	if (!f->cap) {
 		snprintf(err, errlen, "%s", why);
 		goto fail;

@@ -653,3 +653,94 @@ int ndr_config_errorf(const struct ndr_config *cfg, const char *section, const c
 		set_err(err, errlen, "%s: [%s] %s: %s", cfg->name, section, key, what);
 	return -1;
 }
+
+/* The values of section/key in file order, joined by ", " into buf ("" when unset). */
+static void joined_values(const struct ndr_config *cfg, const char *section, const char *key,
+			  char *buf, size_t len)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < cfg->n && at < len; i++) {
+		const struct config_entry *e = &cfg->entries[i];
+
+		if (strcmp(e->section, section) || strcmp(e->key, key))
+			continue;
+		at += (size_t)snprintf(buf + at, len - at, "%s%s", at ? ", " : "", e->value);
+	}
+}
+
+/* Whether entry i is the first of its section (and key, when with_key) in cfg. */
+static int first_of(const struct ndr_config *cfg, size_t i, int with_key)
+{
+	const struct config_entry *e = &cfg->entries[i];
+
+	for (size_t j = 0; j < i; j++)
+		if (!strcmp(cfg->entries[j].section, e->section) &&
+		    (!with_key || !strcmp(cfg->entries[j].key, e->key)))
+			return 0;
+	return 1;
+}
+
+static int has_key(const struct ndr_config *cfg, const char *section, const char *key)
+{
+	for (size_t i = 0; i < cfg->n; i++)
+		if (!strcmp(cfg->entries[i].section, section) &&
+		    (!key || !strcmp(cfg->entries[i].key, key)))
+			return 1;
+	return 0;
+}
+
+/* Appends "[section] key: old -> new" for one key when it differs. */
+static size_t diff_key(const struct ndr_config *a, const struct ndr_config *b,
+		       const char *section, const char *key, char *out, size_t outlen, size_t *at)
+{
+	char va[256], vb[256];
+
+	joined_values(a, section, key, va, sizeof(va));
+	joined_values(b, section, key, vb, sizeof(vb));
+	if (!strcmp(va, vb))
+		return 0;
+	if (out && *at < outlen)
+		*at += (size_t)snprintf(out + *at, outlen - *at, "%s[%s] %s: %s -> %s",
+					*at ? "; " : "", section, key, va[0] ? va : "(unset)",
+					vb[0] ? vb : "(unset)");
+	return 1;
+}
+
+size_t ndr_config_diff(const struct ndr_config *a, const struct ndr_config *b,
+		       const char *section, char *out, size_t outlen)
+{
+	size_t changed = 0, at = 0;
+
+	if (out && outlen)
+		out[0] = '\0';
+	for (int pass = 0; pass < 2; pass++) {
+		const struct ndr_config *x = pass ? b : a, *y = pass ? a : b;
+
+		for (size_t i = 0; i < x->n; i++) {
+			const struct config_entry *e = &x->entries[i];
+
+			if ((section && strcmp(e->section, section)) || !first_of(x, i, 1))
+				continue;
+			/* a key in both is compared once, on the first pass */
+			if (pass && has_key(y, e->section, e->key))
+				continue;
+			changed += diff_key(a, b, e->section, e->key, out, outlen, &at);
+		}
+	}
+	return changed;
+}
+
+size_t ndr_config_sections(const struct ndr_config *cfg, const char **names, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cfg->n; i++)
+		if (first_of(cfg, i, 0)) {
+			if (n < max)
+				names[n] = cfg->entries[i].section;
+			n++;
+		}
+	return n;
+}

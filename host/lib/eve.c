@@ -15,6 +15,8 @@
 
 #include "ndr_community_id.h"
 #include "ndr_dns_answers.h"
+#include "ndr_dns_names.h"
+#include "ndr_flow_id.h"
 #include "ndr_eve.h"
 #include "ndr_record.h"
 #include "ndr_tls_fingerprint.h"
@@ -194,27 +196,168 @@ static void put_tuple(struct builder *b, const uint8_t src[16], const uint8_t ds
 		put(b, "community_id", json_string(cid));
 }
 
+/* timestamp, flow_id (when the event is about one flow), event_type, vlan:
+ * the head of every event, in Suricata's order. */
+static void put_head(struct builder *b, uint64_t ts_ns, const uint64_t *flow_id,
+		     const char *event_type, uint16_t vlan_outer, uint16_t vlan_inner)
+{
+	json_t *vlan;
+
+	put(b, "timestamp", json_ts(ts_ns));
+	if (flow_id)
+		put(b, "flow_id", json_u64(*flow_id));
+	put(b, "event_type", json_string(event_type));
+	if (!vlan_outer)
+		return;
+	vlan = json_array();
+	put(b, "vlan", vlan);
+	if (!b->failed && (json_array_append_new(vlan, json_integer(vlan_outer)) ||
+			   (vlan_inner && json_array_append_new(vlan, json_integer(vlan_inner)))))
+		b->failed = 1;
+}
+
+/*
+ * What ndr knows beyond Suricata's fields goes where Suricata's schema
+ * lets a producer put its own names (docs/alerts.md "ndr's own fields"):
+ * counters under metadata.flowints (Suricata's integer variables of a
+ * flow), flags under metadata.flowbits (its named flags of a flow),
+ * entropies under metadata.entropy (where its entropy keyword logs).
+ * Names are prefixed "ndr_" / "ndr." so they never clash with a rule's.
+ */
+struct metadata {
+	json_t *flowints, *flowbits, *entropy;
+};
+
+static struct metadata metadata_new(struct builder *b)
+{
+	struct metadata m = { json_object(), json_array(), json_object() };
+
+	if (!m.flowints || !m.flowbits || !m.entropy)
+		b->failed = 1;
+	return m;
+}
+
+static void metadata_int(struct builder *b, struct metadata *m, const char *name, uint64_t v)
+{
+	put_sub(b, m->flowints, name, json_u64(v));
+}
+
+/* one flowbit "ndr.<group>.<name>" */
+static void metadata_flag(struct builder *b, struct metadata *m, const char *group,
+			  const char *name)
+{
+	char buf[96];
+
+	snprintf(buf, sizeof(buf), "ndr.%s.%s", group, name);
+	if (!b->failed && json_array_append_new(m->flowbits, json_string(buf)))
+		b->failed = 1;
+}
+
+/* bit i of flags as "ndr.<group>.<names[i]>"; a bit without a name as hex */
+static void metadata_flags(struct builder *b, struct metadata *m, const char *group,
+			   unsigned flags, const char *const *names, unsigned nbits)
+{
+	for (unsigned i = 0; !b->failed && i < 16; i++) {
+		char buf[64];
+
+		if (!(flags & (1u << i)))
+			continue;
+		if (i < nbits && names[i])
+			snprintf(buf, sizeof(buf), "ndr.%s.%s", group, names[i]);
+		else
+			snprintf(buf, sizeof(buf), "ndr.%s.0x%x", group, 1u << i);
+		if (json_array_append_new(m->flowbits, json_string(buf)))
+			b->failed = 1;
+	}
+}
+
+/* Attaches what is not empty (the schema wants at least one flowbit) and
+ * releases the rest. */
+static void metadata_put(struct builder *b, struct metadata *m)
+{
+	json_t *meta = json_object();
+
+	if (!meta || b->failed) {
+		b->failed = 1;
+		json_decref(meta);
+		json_decref(m->flowints);
+		json_decref(m->flowbits);
+		json_decref(m->entropy);
+		return;
+	}
+	if (json_array_size(m->flowbits))
+		put_sub(b, meta, "flowbits", m->flowbits);
+	else
+		json_decref(m->flowbits);
+	if (json_object_size(m->flowints))
+		put_sub(b, meta, "flowints", m->flowints);
+	else
+		json_decref(m->flowints);
+	if (json_object_size(m->entropy))
+		put_sub(b, meta, "entropy", m->entropy);
+	else
+		json_decref(m->entropy);
+	put(b, "metadata", meta);
+}
+
 /* ---- alert -------------------------------------------------------------- */
+
+static json_t *json_ip(const uint8_t addr[16])
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	format_addr(addr, buf);
+	return json_string(buf);
+}
+
+static const char *const scope_names[] = { "flow", "host", "pair" };
+
+/* alert.source / alert.target: Suricata's names for the attacker and the
+ * attacked of a host alert. */
+static void put_endpoint(struct builder *b, json_t *alert, const char *key,
+			 const uint8_t addr[16])
+{
+	json_t *o = json_object();
+
+	put_sub(b, alert, key, o);
+	if (!b->failed)
+		put_sub(b, o, "ip", json_ip(addr));
+}
 
 json_t *ndr_eve_alert(const struct ndr_alert *a)
 {
 	struct builder b = builder_new();
+	int flow = a->scope == NDR_ALERT_FLOW;
+	unsigned scope = (unsigned)a->scope < 3 ? (unsigned)a->scope : 0;
+	uint64_t flow_id = flow ? ndr_flow_id(a->src_addr, a->src_port, a->dst_addr, a->dst_port,
+					       a->proto) : 0;
 	json_t *alert, *meta, *mitre, *ndr, *evidence;
 
 	if (b.failed)
 		return NULL;
-	put(&b, "timestamp", json_ts(a->ts_ns));
-	put(&b, "event_type", json_string("alert"));
-	put_tuple(&b, a->src_addr, a->dst_addr, a->src_port, a->dst_port, a->proto);
+	put_head(&b, a->ts_ns, flow ? &flow_id : NULL, "alert", 0, 0);
+	if (flow) {
+		put_tuple(&b, a->src_addr, a->dst_addr, a->src_port, a->dst_port, a->proto);
+	} else {
+		/* a host, or a pair: its addresses, and no made-up ports */
+		put(&b, "src_ip", json_ip(a->src_addr));
+		if (a->scope == NDR_ALERT_PAIR)
+			put(&b, "dest_ip", json_ip(a->dst_addr));
+	}
 
 	alert = put_object(&b, "alert");
 	put_sub(&b, alert, "action", json_string("allowed"));
-	put_sub(&b, alert, "gid", json_integer(1));
+	put_sub(&b, alert, "gid", json_integer(NDR_EVE_GID));
 	put_sub(&b, alert, "signature_id", json_integer(a->signature_id));
-	put_sub(&b, alert, "rev", json_integer(1));
+	put_sub(&b, alert, "rev", json_integer(a->rev ? a->rev : 1));
 	put_sub(&b, alert, "signature", json_text(a->signature));
 	put_sub(&b, alert, "category", json_text(a->category));
 	put_sub(&b, alert, "severity", json_integer(a->severity));
+	if (!flow && !b.failed) {
+		put_endpoint(&b, alert, "source", a->src_addr);
+		if (a->scope == NDR_ALERT_PAIR)
+			put_endpoint(&b, alert, "target", a->dst_addr);
+	}
 	meta = json_object();
 	put_sub(&b, alert, "metadata", meta);
 	mitre = json_array();
@@ -222,9 +365,15 @@ json_t *ndr_eve_alert(const struct ndr_alert *a)
 	for (int i = 0; !b.failed && i < NDR_ALERT_MAX_MITRE && a->mitre[i]; i++)
 		if (json_array_append_new(mitre, json_text(a->mitre[i])))
 			b.failed = 1;
+	if (b.failed)
+		return finish(&b);
+	if (!json_array_size(mitre))
+		json_object_del(meta, "mitre_technique_id");  /* minItems 1 */
 
-	ndr = put_object(&b, "ndr");
+	ndr = json_object();
+	put_sub(&b, meta, "ndr", ndr);
 	put_sub(&b, ndr, "detector", json_text(a->category));
+	put_sub(&b, ndr, "scope", json_string(scope_names[scope]));
 	if (a->entity)
 		put_sub(&b, ndr, "entity", json_text(a->entity));
 	put_sub(&b, ndr, "score", json_real(a->score));
@@ -256,42 +405,6 @@ static json_t *json_hex8(uint8_t v)
 	return json_string(buf);
 }
 
-static json_t *json_u16_array(const uint16_t *v, size_t n)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; a && i < n; i++) {
-		if (json_array_append_new(a, json_integer(v[i]))) {
-			json_decref(a);
-			return NULL;
-		}
-	}
-	return a;
-}
-
-/* names for bit i of a flags word; NULL where a bit has no name */
-static json_t *json_flag_names(unsigned flags, const char *const *names, unsigned nbits)
-{
-	json_t *a = json_array();
-
-	for (unsigned i = 0; a && i < 16; i++) {
-		char buf[8];
-		const char *name;
-		if (!(flags & (1u << i)))
-			continue;
-		name = i < nbits && names[i] ? names[i] : NULL;
-		if (!name) {
-			snprintf(buf, sizeof(buf), "0x%x", 1u << i);
-			name = buf;
-		}
-		if (json_array_append_new(a, json_string(name))) {
-			json_decref(a);
-			return NULL;
-		}
-	}
-	return a;
-}
-
 static void put_tcp(struct builder *b, const struct ndr_flow_rec *r)
 {
 	static const char *const bits[8] = { "fin", "syn", "rst", "psh", "ack", "urg", "ecn", "cwr" };
@@ -306,7 +419,38 @@ static void put_tcp(struct builder *b, const struct ndr_flow_rec *r)
 			put_sub(b, tcp, bits[i], json_true());
 }
 
-json_t *ndr_eve_flow(const struct ndr_flow_rec *r)
+const char *ndr_eve_app_proto(const struct ndr_flow_rec *r, const struct ndr_eve_flow_seen *seen)
+{
+	int both = r->payload_bytes_fwd > 0 && r->payload_bytes_rev > 0;
+
+	if (seen && seen->tls)
+		return "tls";
+	if (seen && seen->dns)
+		return "dns";
+	if (r->ip_proto == 17 && r->payload_bytes_fwd > 0) {
+		if (r->dst_port == 53)
+			return "dns";
+		if (r->dst_port == 88)
+			return "krb5";
+		return NULL;
+	}
+	if (r->ip_proto != 6 || !both)
+		return NULL;
+	switch (r->dst_port) {
+	case 22: return "ssh";
+	case 53: return "dns";
+	case 88: return "krb5";
+	case 139: case 445: return "smb";
+	case 3389: return "rdp";
+	}
+	return NULL;
+}
+
+static const char *const hist_names[NDR_HIST_BINS] = {
+	"le64", "le128", "le256", "le512", "le768", "le1024", "le1500", "gt1500",
+};
+
+json_t *ndr_eve_flow_seen(const struct ndr_flow_rec *r, const struct ndr_eve_flow_seen *seen)
 {
 	static const char *const tcp_state_bits[8] = {
 		"syn", "synack", "established", "rst_fwd", "rst_rev", "fin_fwd", "fin_rev",
@@ -314,22 +458,19 @@ json_t *ndr_eve_flow(const struct ndr_flow_rec *r)
 	};
 	struct builder b = builder_new();
 	uint64_t pkts = r->pkts_fwd + r->pkts_rev;
-	json_t *flow, *ndr, *vlan;
+	uint64_t flow_id = ndr_flow_id(r->src_addr, r->src_port, r->dst_addr, r->dst_port,
+				       r->ip_proto);
+	const char *app_proto = ndr_eve_app_proto(r, seen);
+	struct metadata m;
+	char name[48];
+	json_t *flow;
 
 	if (b.failed)
 		return NULL;
-	put(&b, "timestamp", json_ts(r->hdr.ts_ns));
-	put(&b, "flow_id", json_integer(r->flow_hash));
-	put(&b, "event_type", json_string("flow"));
-	if (r->vlan_outer) {
-		vlan = json_array();
-		put(&b, "vlan", vlan);
-		if (!b.failed && (json_array_append_new(vlan, json_integer(r->vlan_outer)) ||
-				  (r->vlan_inner &&
-				   json_array_append_new(vlan, json_integer(r->vlan_inner)))))
-			b.failed = 1;
-	}
+	put_head(&b, r->hdr.ts_ns, &flow_id, "flow", r->vlan_outer, r->vlan_inner);
 	put_tuple(&b, r->src_addr, r->dst_addr, r->src_port, r->dst_port, r->ip_proto);
+	if (app_proto)
+		put(&b, "app_proto", json_string(app_proto));
 
 	flow = put_object(&b, "flow");
 	put_sub(&b, flow, "pkts_toserver", json_u64(r->pkts_fwd));
@@ -342,81 +483,76 @@ json_t *ndr_eve_flow(const struct ndr_flow_rec *r)
 					  (r->last_ts_ns - r->first_ts_ns) / 1000000000u : 0));
 	put_sub(&b, flow, "state", json_string(flow_state(r)));
 	put_sub(&b, flow, "reason", json_string(ndr_flow_end_name(r->end_reason)));
-	put_sub(&b, flow, "alerted", json_false());
+	put_sub(&b, flow, "alerted", json_boolean(seen && seen->alerted));
 
 	if (r->ip_proto == 6)
 		put_tcp(&b, r);
 
-	ndr = put_object(&b, "ndr");
-	put_sub(&b, ndr, "tcp_state", json_hex8(r->tcp_state));
-	put_sub(&b, ndr, "tcp_state_flags", json_flag_names(r->tcp_state, tcp_state_bits, 8));
-	put_sub(&b, ndr, "payload_bytes_toserver", json_u64(r->payload_bytes_fwd));
-	put_sub(&b, ndr, "payload_bytes_toclient", json_u64(r->payload_bytes_rev));
-	put_sub(&b, ndr, "hist_toserver", json_u16_array(r->hist_fwd, NDR_HIST_BINS));
-	put_sub(&b, ndr, "hist_toclient", json_u16_array(r->hist_rev, NDR_HIST_BINS));
-	if (r->iat_min_us != 0xffffffffu && pkts >= 2) {
-		double mean = (double)r->iat_sum_us / (double)(pkts - 1);
-		put_sub(&b, ndr, "iat_min_us", json_integer(r->iat_min_us));
-		put_sub(&b, ndr, "iat_max_us", json_integer(r->iat_max_us));
-		put_sub(&b, ndr, "iat_mean_us", json_real(mean));
-		put_sub(&b, ndr, "iat_sum_us", json_u64(r->iat_sum_us));
-		/* saturated: the sum of squares no longer says anything exact */
-		put_sub(&b, ndr, "iat_sumsq_us", r->iat_sumsq_us == UINT64_MAX ? json_null() :
-			json_u64(r->iat_sumsq_us));
+	m = metadata_new(&b);
+	if (r->ip_proto == 6) {
+		metadata_flags(&b, &m, "tcp", r->tcp_state, tcp_state_bits, 8);
+		metadata_int(&b, &m, "ndr_tcp_state", r->tcp_state);
 	}
-	put_sub(&b, ndr, "dir_changes", json_integer(r->dir_changes));
-	put_sub(&b, ndr, "frag_seen", json_integer(r->frag_seen));
-	put_sub(&b, ndr, "vlan_outer", json_integer(r->vlan_outer));
-	put_sub(&b, ndr, "vlan_inner", json_integer(r->vlan_inner));
-	put_sub(&b, ndr, "seq", json_integer(r->hdr.seq));
+	metadata_int(&b, &m, "ndr_payload_bytes_toserver", r->payload_bytes_fwd);
+	metadata_int(&b, &m, "ndr_payload_bytes_toclient", r->payload_bytes_rev);
+	for (unsigned i = 0; i < 2 * NDR_HIST_BINS; i++) {
+		int rev = i >= NDR_HIST_BINS;
+		unsigned bin = i % NDR_HIST_BINS;
+
+		snprintf(name, sizeof(name), "ndr_hist_%s_%s", rev ? "toclient" : "toserver",
+			 hist_names[bin]);
+		metadata_int(&b, &m, name, rev ? r->hist_rev[bin] : r->hist_fwd[bin]);
+	}
+	if (r->iat_min_us != 0xffffffffu && pkts >= 2) {
+		metadata_int(&b, &m, "ndr_iat_min_us", r->iat_min_us);
+		metadata_int(&b, &m, "ndr_iat_max_us", r->iat_max_us);
+		metadata_int(&b, &m, "ndr_iat_mean_us", (r->iat_sum_us + (pkts - 1) / 2) / (pkts - 1));
+		metadata_int(&b, &m, "ndr_iat_sum_us", r->iat_sum_us);
+		/* saturated: the sum of squares no longer says anything exact */
+		if (r->iat_sumsq_us != UINT64_MAX)
+			metadata_int(&b, &m, "ndr_iat_sumsq_us", r->iat_sumsq_us);
+	}
+	metadata_int(&b, &m, "ndr_dir_changes", r->dir_changes);
+	metadata_int(&b, &m, "ndr_frag_seen", r->frag_seen);
+	metadata_int(&b, &m, "ndr_seq", r->hdr.seq);
+	metadata_put(&b, &m);
 	return finish(&b);
 }
 
+json_t *ndr_eve_flow(const struct ndr_flow_rec *r)
+{
+	return ndr_eve_flow_seen(r, NULL);
+}
+
 /* ---- dns ---------------------------------------------------------------- */
-
-const char *ndr_dns_rrtype_name(uint16_t type, char buf[16])
-{
-	static const struct { uint16_t type; const char *name; } names[] = {
-		{ 1, "A" }, { 2, "NS" }, { 3, "MD" }, { 4, "MF" }, { 5, "CNAME" },
-		{ 6, "SOA" }, { 7, "MB" }, { 8, "MG" }, { 9, "MR" }, { 10, "NULL" },
-		{ 11, "WKS" }, { 12, "PTR" }, { 13, "HINFO" }, { 14, "MINFO" }, { 15, "MX" },
-		{ 16, "TXT" }, { 17, "RP" }, { 18, "AFSDB" }, { 24, "SIG" }, { 25, "KEY" },
-		{ 28, "AAAA" }, { 29, "LOC" }, { 33, "SRV" }, { 35, "NAPTR" }, { 36, "KX" },
-		{ 37, "CERT" }, { 39, "DNAME" }, { 41, "OPT" }, { 42, "APL" }, { 43, "DS" },
-		{ 44, "SSHFP" }, { 45, "IPSECKEY" }, { 46, "RRSIG" }, { 47, "NSEC" },
-		{ 48, "DNSKEY" }, { 49, "DHCID" }, { 50, "NSEC3" }, { 51, "NSEC3PARAM" },
-		{ 52, "TLSA" }, { 53, "SMIMEA" }, { 55, "HIP" }, { 59, "CDS" },
-		{ 60, "CDNSKEY" }, { 61, "OPENPGPKEY" }, { 62, "CSYNC" }, { 63, "ZONEMD" },
-		{ 64, "SVCB" }, { 65, "HTTPS" }, { 99, "SPF" }, { 249, "TKEY" },
-		{ 250, "TSIG" }, { 251, "IXFR" }, { 252, "AXFR" }, { 253, "MAILB" },
-		{ 254, "MAILA" }, { 255, "ANY" }, { 256, "URI" }, { 257, "CAA" },
-		{ 32768, "TA" }, { 32769, "DLV" },
-	};
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].type == type)
-			return names[i].name;
-	snprintf(buf, 16, "TYPE%u", type);
-	return buf;
-}
-
-const char *ndr_dns_rcode_name(unsigned rcode, char buf[16])
-{
-	static const char *const names[] = {
-		"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
-		"YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE",
-	};
-
-	if (rcode < sizeof(names) / sizeof(names[0]))
-		return names[rcode];
-	snprintf(buf, 16, "RCODE%u", rcode);
-	return buf;
-}
 
 static json_t *json_entropy(uint16_t fixed)
 {
 	return json_real((double)fixed / (double)(1u << NDR_ENTROPY_FRAC_BITS));
 }
+
+static void put_dns_flags(struct builder *b, json_t *dns, uint16_t flags)
+{
+	char buf[8];
+
+	snprintf(buf, sizeof(buf), "%x", flags);
+	put_sub(b, dns, "flags", json_string(buf));
+	if (flags & 0x8000)
+		put_sub(b, dns, "qr", json_true());
+	if (flags & 0x0400)
+		put_sub(b, dns, "aa", json_true());
+	if (flags & 0x0200)
+		put_sub(b, dns, "tc", json_true());
+	if (flags & 0x0100)
+		put_sub(b, dns, "rd", json_true());
+	if (flags & 0x0080)
+		put_sub(b, dns, "ra", json_true());
+	put_sub(b, dns, "opcode", json_integer((flags >> 11) & 0xf));
+}
+
+/* Suricata's EVE DNS format 2: type, id, flags, rrname/rrtype of the
+ * question, rcode of an answer, at the top of the dns object. */
+#define EVE_DNS_VERSION 2
 
 /* Suricata's text for an answer address: dotted IPv4, or IPv6 as eight
  * groups of four hex digits (not compressed), as its dns logger writes. */
@@ -456,23 +592,23 @@ static void put_grouped(struct builder *b, json_t **grouped, const char *key, js
 		b->failed = 1;
 }
 
-/* dns.version, and the answers the card kept (ndr_abi.h "DNS answers") as
- * Suricata's v3 "answers" and "grouped": rrname where the answer's owner
- * was the question's name, rdata for addresses and a CNAME target kept
- * whole. TXT/NULL contents are not kept: their sizes go to ndr.txt_sizes. */
-static void eve_dns_answers(struct builder *b, json_t *dns, json_t *ndr,
+/* The answers the card kept (ndr_abi.h "DNS answers") as Suricata's
+ * "answers" and "grouped": rrname where the answer's owner was the
+ * question's name, rdata for addresses and a CNAME target kept whole.
+ * TXT/NULL contents are not kept: the size of answer i goes to flowint
+ * ndr_answer_<i>_rdlength, what was not kept to flowbits ndr.dns_answers.*. */
+static void eve_dns_answers(struct builder *b, json_t *dns, struct metadata *m,
 			    const struct ndr_dns_rec *r, size_t qlen)
 {
 	static const char *const kept_bits[5] = {
 		"entries_cut", "addr_cut", "cname", "cname_cut", "cname_bad",
 	};
 	struct ndr_dns_answers an;
-	json_t *answers = NULL, *grouped = NULL, *sizes = NULL;
+	json_t *answers = NULL, *grouped = NULL;
 	const char *why;
-	char tbuf[16];
+	char tbuf[NDR_DNS_NUMBER_NAME_LEN], name[48];
 	unsigned i, want;
 
-	put_sub(b, dns, "version", json_integer(3));
 	want = ndr_dns_rec_expected_slots(r, &why);
 	if (!r->an_entries || !want || r->hdr.slots < want)
 		return;
@@ -500,18 +636,13 @@ static void eve_dns_answers(struct builder *b, json_t *dns, json_t *ndr,
 			put_grouped(b, &grouped, type, json_presentation(an.cname, an.cname_stored));
 		}
 		if (a->type == 16 || a->type == 10) {
-			if (!sizes) {
-				sizes = json_array();
-				put_sub(b, ndr, "txt_sizes", sizes);
-			}
-			if (!sizes || json_array_append_new(sizes, json_integer(a->rdlen)))
-				b->failed = 1;
+			snprintf(name, sizeof(name), "ndr_answer_%u_rdlength", i);
+			metadata_int(b, m, name, a->rdlen);
 		}
 	}
 	if (grouped)
 		put_sub(b, dns, "grouped", grouped);
-	if (an.flags)
-		put_sub(b, ndr, "answers_kept", json_flag_names(an.flags, kept_bits, 5));
+	metadata_flags(b, m, "dns_answers", an.flags, kept_bits, 5);
 }
 
 json_t *ndr_eve_dns(const struct ndr_dns_rec *r)
@@ -523,37 +654,22 @@ json_t *ndr_eve_dns(const struct ndr_dns_rec *r)
 	struct builder b = builder_new();
 	int answer = (r->dns_flags & 0x8000) != 0;
 	size_t qlen = r->qname_len > NDR_DNS_NAME_MAX ? NDR_DNS_NAME_MAX : r->qname_len;
-	char tbuf[16];
-	json_t *dns, *ndr;
+	uint64_t flow_id = ndr_flow_id(r->src_addr, r->src_port, r->dst_addr, r->dst_port,
+				       r->ip_proto);
+	char tbuf[NDR_DNS_NUMBER_NAME_LEN];
+	struct metadata m;
+	json_t *dns;
 
 	if (b.failed)
 		return NULL;
-	put(&b, "timestamp", json_ts(r->hdr.ts_ns));
-	put(&b, "event_type", json_string("dns"));
-	if (r->vlan_outer) {
-		json_t *vlan = json_array();
-		put(&b, "vlan", vlan);
-		if (!b.failed && json_array_append_new(vlan, json_integer(r->vlan_outer)))
-			b.failed = 1;
-	}
+	put_head(&b, r->hdr.ts_ns, &flow_id, "dns", r->vlan_outer, 0);
 	put_tuple(&b, r->src_addr, r->dst_addr, r->src_port, r->dst_port, r->ip_proto);
 
 	dns = put_object(&b, "dns");
+	put_sub(&b, dns, "version", json_integer(EVE_DNS_VERSION));
 	put_sub(&b, dns, "type", json_string(answer ? "answer" : "query"));
 	put_sub(&b, dns, "id", json_integer(r->txid));
-	snprintf(tbuf, sizeof(tbuf), "%x", r->dns_flags);
-	put_sub(&b, dns, "flags", json_string(tbuf));
-	if (answer)
-		put_sub(&b, dns, "qr", json_true());
-	if (r->dns_flags & 0x0400)
-		put_sub(&b, dns, "aa", json_true());
-	if (r->dns_flags & 0x0200)
-		put_sub(&b, dns, "tc", json_true());
-	if (r->dns_flags & 0x0100)
-		put_sub(&b, dns, "rd", json_true());
-	if (r->dns_flags & 0x0080)
-		put_sub(&b, dns, "ra", json_true());
-	put_sub(&b, dns, "opcode", json_integer((r->dns_flags >> 11) & 0xf));
+	put_dns_flags(&b, dns, r->dns_flags);
 	if (r->qdcount > 0 && !(r->parse_flags & NDR_DNS_P_NO_QUESTION)) {
 		put_sub(&b, dns, "rrname", json_presentation(r->qname, qlen));
 		put_sub(&b, dns, "rrtype", json_string(ndr_dns_rrtype_name(r->qtype, tbuf)));
@@ -561,37 +677,39 @@ json_t *ndr_eve_dns(const struct ndr_dns_rec *r)
 	if (answer)
 		put_sub(&b, dns, "rcode", json_string(ndr_dns_rcode_name(r->dns_flags & 0xf, tbuf)));
 
-	ndr = put_object(&b, "ndr");
-	put_sub(&b, ndr, "qclass", json_integer(r->qclass));
-	put_sub(&b, ndr, "qdcount", json_integer(r->qdcount));
-	put_sub(&b, ndr, "ancount", json_integer(r->ancount));
-	put_sub(&b, ndr, "nscount", json_integer(r->nscount));
-	put_sub(&b, ndr, "arcount", json_integer(r->arcount));
-	put_sub(&b, ndr, "msg_len", json_integer(r->msg_len));
-	put_sub(&b, ndr, "label_count", json_integer(r->label_count));
-	put_sub(&b, ndr, "longest_label", json_integer(r->longest_label));
-	put_sub(&b, ndr, "entropy", json_entropy(r->qname_entropy));
-	put_sub(&b, ndr, "label_entropy", json_entropy(r->label_entropy));
-	put_sub(&b, ndr, "n_lower", json_integer(r->n_lower));
-	put_sub(&b, ndr, "n_upper", json_integer(r->n_upper));
-	put_sub(&b, ndr, "n_digit", json_integer(r->n_digit));
-	put_sub(&b, ndr, "n_hyphen", json_integer(r->n_hyphen));
-	put_sub(&b, ndr, "n_other", json_integer(r->n_other));
-	put_sub(&b, ndr, "an_a", json_integer(r->an_a));
-	put_sub(&b, ndr, "an_aaaa", json_integer(r->an_aaaa));
-	put_sub(&b, ndr, "an_txt", json_integer(r->an_txt));
-	put_sub(&b, ndr, "an_other", json_integer(r->an_other));
+	m = metadata_new(&b);
+	metadata_flags(&b, &m, "dns", r->parse_flags, parse_bits, 8);
+	metadata_int(&b, &m, "ndr_qclass", r->qclass);
+	metadata_int(&b, &m, "ndr_qdcount", r->qdcount);
+	metadata_int(&b, &m, "ndr_ancount", r->ancount);
+	metadata_int(&b, &m, "ndr_nscount", r->nscount);
+	metadata_int(&b, &m, "ndr_arcount", r->arcount);
+	metadata_int(&b, &m, "ndr_msg_len", r->msg_len);
+	metadata_int(&b, &m, "ndr_label_count", r->label_count);
+	metadata_int(&b, &m, "ndr_longest_label", r->longest_label);
+	metadata_int(&b, &m, "ndr_n_lower", r->n_lower);
+	metadata_int(&b, &m, "ndr_n_upper", r->n_upper);
+	metadata_int(&b, &m, "ndr_n_digit", r->n_digit);
+	metadata_int(&b, &m, "ndr_n_hyphen", r->n_hyphen);
+	metadata_int(&b, &m, "ndr_n_other", r->n_other);
+	metadata_int(&b, &m, "ndr_an_a", r->an_a);
+	metadata_int(&b, &m, "ndr_an_aaaa", r->an_aaaa);
+	metadata_int(&b, &m, "ndr_an_txt", r->an_txt);
+	metadata_int(&b, &m, "ndr_an_other", r->an_other);
 	if (r->first_an_type)
-		put_sub(&b, ndr, "first_an_type",
-			json_string(ndr_dns_rrtype_name(r->first_an_type, tbuf)));
+		metadata_int(&b, &m, "ndr_first_an_type", r->first_an_type);
 	if (r->min_ttl != 0xffffffffu)
-		put_sub(&b, ndr, "min_ttl", json_integer(r->min_ttl));
-	put_sub(&b, ndr, "txt_len", json_integer(r->txt_len));
-	put_sub(&b, ndr, "txt_entropy", json_entropy(r->txt_entropy));
-	put_sub(&b, ndr, "ip_ttl", json_integer(r->ip_ttl));
-	put_sub(&b, ndr, "parse_flags", json_flag_names(r->parse_flags, parse_bits, 8));
-	put_sub(&b, ndr, "seq", json_integer(r->hdr.seq));
-	eve_dns_answers(&b, dns, ndr, r, qlen);
+		metadata_int(&b, &m, "ndr_min_ttl", r->min_ttl);
+	metadata_int(&b, &m, "ndr_txt_len", r->txt_len);
+	metadata_int(&b, &m, "ndr_ip_ttl", r->ip_ttl);
+	metadata_int(&b, &m, "ndr_seq", r->hdr.seq);
+	put_sub(&b, m.entropy, "ndr_dns_query", json_entropy(r->qname_entropy));
+	put_sub(&b, m.entropy, "ndr_dns_query_longest_label", json_entropy(r->label_entropy));
+	if (r->txt_len)
+		put_sub(&b, m.entropy, "ndr_dns_answer_txt", json_entropy(r->txt_entropy));
+	if (answer)
+		eve_dns_answers(&b, dns, &m, r, qlen);
+	metadata_put(&b, &m);
 	return finish(&b);
 }
 
@@ -658,8 +776,9 @@ static void put_alpns(struct builder *b, json_t *tls, const char *key, const str
 }
 
 /* The ClientHello's side: client_handshake, client_alpns, ja3, ja4 (when
- * the hello was whole, else ndr.fingerprint_missing says why). */
-static void eve_tls_client(struct builder *b, json_t *tls, json_t *ndr,
+ * the hello was whole, else flowbit ndr.tls_fingerprint_missing.<why>),
+ * flowint ndr_client_max_version. */
+static void eve_tls_client(struct builder *b, json_t *tls, struct metadata *m,
 			   const struct ndr_tls_rec *c)
 {
 	char ja3[NDR_JA3_STRLEN], md5[33], ja4[NDR_JA4_STRLEN];
@@ -686,10 +805,10 @@ static void eve_tls_client(struct builder *b, json_t *tls, json_t *ndr,
 		put_sub(b, j, "string", json_string(ja3));
 		put_sub(b, tls, "ja4", json_string(ja4));
 	} else {
-		put_sub(b, ndr, "fingerprint_missing", json_string(missing ? missing : "?"));
+		metadata_flag(b, m, "tls_fingerprint_missing", missing ? missing : "digest_failed");
 	}
 	if (c->tls_flags & NDR_TLS_F_SV)
-		put_sub(b, ndr, "client_max_version", json_tls_version(c->sv_version));
+		metadata_int(b, m, "ndr_client_max_version", c->sv_version);
 }
 
 /* The ServerHello's side: server_handshake, server_alpns, ja3s. */
@@ -723,11 +842,14 @@ static void eve_tls_server(struct builder *b, json_t *tls, const struct ndr_tls_
 	}
 }
 
-/* tls.version: what the server chose (supported_versions, else its legacy
- * version); without a ServerHello, the ClientHello's legacy_version (a
- * TLS 1.3 client says TLS 1.2 there), or the record layer's when the
- * hello was cut before it; ndr.version_from says which. */
-static void eve_tls_version(struct builder *b, json_t *tls, json_t *ndr,
+/* tls.version: what the server chose (supported_versions, else the legacy
+ * version of a ServerHello read whole); "UNDETERMINED" (Suricata's word)
+ * for a ServerHello cut before supported_versions could be read, since a
+ * TLS 1.3 server says TLS 1.2 in its legacy field too; without a
+ * ServerHello, the ClientHello's legacy_version (a TLS 1.3 client says
+ * TLS 1.2 there), or the record layer's when the hello was cut before it.
+ * Flowbit ndr.tls_version_from.<which> says which. */
+static void eve_tls_version(struct builder *b, json_t *tls, struct metadata *m,
 			    const struct ndr_tls_rec *c, const struct ndr_tls_rec *s)
 {
 	uint16_t v;
@@ -736,6 +858,10 @@ static void eve_tls_version(struct builder *b, json_t *tls, json_t *ndr,
 	if (s && (s->tls_flags & NDR_TLS_F_SV) && s->sv_version) {
 		v = s->sv_version;
 		from = "server_supported_versions";
+	} else if (s && (s->tls_flags & (NDR_TLS_F_TRUNCATED | NDR_TLS_F_MALFORMED))) {
+		put_sub(b, tls, "version", json_string("UNDETERMINED"));
+		metadata_flag(b, m, "tls_version_from", "server_hello_cut");
+		return;
 	} else if (s && s->hello_version) {
 		v = s->hello_version;
 		from = "server_hello";
@@ -747,7 +873,7 @@ static void eve_tls_version(struct builder *b, json_t *tls, json_t *ndr,
 		from = "record_layer";
 	}
 	put_sub(b, tls, "version", json_tls_version(v));
-	put_sub(b, ndr, "version_from", json_string(from));
+	metadata_flag(b, m, "tls_version_from", from);
 }
 
 json_t *ndr_eve_tls_pair(const struct ndr_tls_rec *c, const struct ndr_tls_rec *s)
@@ -759,8 +885,9 @@ json_t *ndr_eve_tls_pair(const struct ndr_tls_rec *c, const struct ndr_tls_rec *
 	const struct ndr_tls_rec *r = c ? c : s;
 	struct builder b;
 	size_t sni;
-	char vbuf[16];
-	json_t *tls, *ndr;
+	uint64_t flow_id;
+	struct metadata m;
+	json_t *tls;
 
 	if (!r)
 		return NULL;
@@ -768,18 +895,14 @@ json_t *ndr_eve_tls_pair(const struct ndr_tls_rec *c, const struct ndr_tls_rec *
 	if (b.failed)
 		return NULL;
 	sni = r->sni_len > NDR_TLS_SNI_MAX ? NDR_TLS_SNI_MAX : r->sni_len;
-	put(&b, "timestamp", json_ts(r->hdr.ts_ns));
-	put(&b, "event_type", json_string("tls"));
-	if (r->vlan_outer) {
-		json_t *vlan = json_array();
-		put(&b, "vlan", vlan);
-		if (!b.failed && json_array_append_new(vlan, json_integer(r->vlan_outer)))
-			b.failed = 1;
-		if (!b.failed && r->vlan_inner &&
-		    json_array_append_new(vlan, json_integer(r->vlan_inner)))
-			b.failed = 1;
-	}
 	/* the client is the source, also when only the ServerHello was seen */
+	if (c)
+		flow_id = ndr_flow_id(c->src_addr, c->src_port, c->dst_addr, c->dst_port,
+				      c->ip_proto);
+	else
+		flow_id = ndr_flow_id(s->dst_addr, s->dst_port, s->src_addr, s->src_port,
+				      s->ip_proto);
+	put_head(&b, r->hdr.ts_ns, &flow_id, "tls", r->vlan_outer, r->vlan_inner);
 	if (c)
 		put_tuple(&b, c->src_addr, c->dst_addr, c->src_port, c->dst_port, c->ip_proto);
 	else
@@ -788,34 +911,30 @@ json_t *ndr_eve_tls_pair(const struct ndr_tls_rec *c, const struct ndr_tls_rec *
 	tls = put_object(&b, "tls");
 	if (c && (c->tls_flags & NDR_TLS_F_SNI))
 		put_sub(&b, tls, "sni", json_presentation(c->sni, sni));
-	ndr = put_object(&b, "ndr");
-	eve_tls_version(&b, tls, ndr, c, s);
+	/* the fields of the ClientHello's record, else the ServerHello's */
+	m = metadata_new(&b);
+	metadata_flags(&b, &m, "tls", r->tls_flags, flag_bits, 13);
+	metadata_int(&b, &m, "ndr_record_version", r->record_version);
+	metadata_int(&b, &m, "ndr_hello_version", r->hello_version);
+	metadata_int(&b, &m, "ndr_record_len", r->record_len);
+	metadata_int(&b, &m, "ndr_hello_len", r->hello_len);
+	metadata_int(&b, &m, "ndr_payload_len", r->payload_len);
+	metadata_int(&b, &m, "ndr_sni_len", r->sni_len);
+	metadata_int(&b, &m, "ndr_n_ciphers", r->n_ciphers);
+	metadata_int(&b, &m, "ndr_n_extensions", r->n_extensions);
+	if (r->tls_flags & NDR_TLS_F_ALPN)
+		metadata_int(&b, &m, "ndr_alpn_len", r->alpn_len);
+	metadata_int(&b, &m, "ndr_ip_ttl", r->ip_ttl);
+	metadata_int(&b, &m, "ndr_seq", r->hdr.seq);
+	if (c && s)
+		metadata_int(&b, &m, "ndr_server_seq", s->hdr.seq);
+
+	eve_tls_version(&b, tls, &m, c, s);
 	if (c)
-		eve_tls_client(&b, tls, ndr, c);
+		eve_tls_client(&b, tls, &m, c);
 	if (s)
 		eve_tls_server(&b, tls, s);
-
-	snprintf(vbuf, sizeof(vbuf), "0x%04x", r->record_version);
-	put_sub(&b, ndr, "record_version", json_string(vbuf));
-	snprintf(vbuf, sizeof(vbuf), "0x%04x", r->hello_version);
-	put_sub(&b, ndr, "hello_version", json_string(vbuf));
-	put_sub(&b, ndr, "record_len", json_integer(r->record_len));
-	put_sub(&b, ndr, "hello_len", json_integer(r->hello_len));
-	put_sub(&b, ndr, "payload_len", json_integer(r->payload_len));
-	put_sub(&b, ndr, "sni_len", json_integer(r->sni_len));
-	put_sub(&b, ndr, "n_ciphers", json_integer(r->n_ciphers));
-	put_sub(&b, ndr, "n_extensions", json_integer(r->n_extensions));
-	if (r->tls_flags & NDR_TLS_F_ALPN) {
-		size_t alpn = r->alpn_len > NDR_TLS_ALPN_MAX ? NDR_TLS_ALPN_MAX : r->alpn_len;
-
-		put_sub(&b, ndr, "alpn", json_presentation((const char *)r->alpn, alpn));
-		put_sub(&b, ndr, "alpn_len", json_integer(r->alpn_len));
-	}
-	put_sub(&b, ndr, "ip_ttl", json_integer(r->ip_ttl));
-	put_sub(&b, ndr, "flags", json_flag_names(r->tls_flags, flag_bits, 13));
-	put_sub(&b, ndr, "seq", json_integer(r->hdr.seq));
-	if (c && s)
-		put_sub(&b, ndr, "server_seq", json_integer(s->hdr.seq));
+	metadata_put(&b, &m);
 	return finish(&b);
 }
 
@@ -905,116 +1024,57 @@ int ndr_eve_tls_format(const struct ndr_tls_rec *rec, char *buf, size_t len)
 	return format_and_free(ndr_eve_tls(rec), buf, len);
 }
 
-/* ---- the writer --------------------------------------------------------- */
+/* ---- events through the line writer (eve_writer.c) ------------------------ */
 
-struct ndr_eve_writer {
-	FILE *f;
-	int owned;
-	struct ndr_eve_stats stats;
-};
-
-struct ndr_eve_writer *ndr_eve_writer_open(const char *path, char *err, size_t errlen)
+static int write_event(struct ndr_eve_writer *w, char *line)
 {
-	struct ndr_eve_writer *w;
-	FILE *f;
-
-	if (!strcmp(path, "-")) {
-		w = ndr_eve_writer_from_file(stdout);
-		if (!w)
-			snprintf(err, errlen, "eve: out of memory");
-		return w;
-	}
-	f = fopen(path, "a");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	w = ndr_eve_writer_from_file(f);
-	if (!w) {
-		fclose(f);
-		snprintf(err, errlen, "%s: out of memory", path);
-		return NULL;
-	}
-	w->owned = 1;
-	return w;
-}
-
-struct ndr_eve_writer *ndr_eve_writer_from_file(FILE *f)
-{
-	struct ndr_eve_writer *w = calloc(1, sizeof(*w));
-
-	if (w)
-		w->f = f;
-	return w;
-}
-
-static int write_line(struct ndr_eve_writer *w, char *line)
-{
-	int failed;
+	int rc;
 
 	if (!line) {
-		w->stats.errors++;
+		ndr_eve_writer_count_error(w, ENOMEM);
 		errno = ENOMEM;
 		return -1;
 	}
-	failed = fputs(line, w->f) == EOF || fputc('\n', w->f) == EOF || fflush(w->f) == EOF;
+	rc = ndr_eve_write_line(w, line, strlen(line));
 	free(line);
-	if (failed) {
-		int e = errno;
-		clearerr(w->f);  /* the next line may succeed (disk space freed) */
-		w->stats.errors++;
-		errno = e;
-		return -1;
-	}
-	w->stats.events++;
-	return 0;
+	return rc;
 }
 
 int ndr_eve_write_alert(struct ndr_eve_writer *w, const struct ndr_alert *alert)
 {
-	return write_line(w, ndr_eve_alert_str(alert));
+	return write_event(w, ndr_eve_alert_str(alert));
 }
 
 int ndr_eve_write_flow(struct ndr_eve_writer *w, const struct ndr_flow_rec *rec)
 {
-	return write_line(w, ndr_eve_flow_str(rec));
+	return write_event(w, ndr_eve_flow_str(rec));
+}
+
+int ndr_eve_write_flow_seen(struct ndr_eve_writer *w, const struct ndr_flow_rec *rec,
+			    const struct ndr_eve_flow_seen *seen)
+{
+	return write_event(w, dump_and_free(ndr_eve_flow_seen(rec, seen)));
 }
 
 int ndr_eve_write_dns(struct ndr_eve_writer *w, const struct ndr_dns_rec *rec)
 {
-	return write_line(w, ndr_eve_dns_str(rec));
+	return write_event(w, ndr_eve_dns_str(rec));
 }
 
 int ndr_eve_write_tls(struct ndr_eve_writer *w, const struct ndr_tls_rec *rec)
 {
-	return write_line(w, ndr_eve_tls_str(rec));
+	return write_event(w, ndr_eve_tls_str(rec));
 }
 
 int ndr_eve_write_tls_pair(struct ndr_eve_writer *w, const struct ndr_tls_rec *client,
 			   const struct ndr_tls_rec *server)
 {
-	return write_line(w, ndr_eve_tls_pair_str(client, server));
+	return write_event(w, ndr_eve_tls_pair_str(client, server));
 }
 
 int ndr_eve_write_json(struct ndr_eve_writer *w, const json_t *event)
 {
-	return write_line(w, json_dumps(event, NDR_EVE_DUMP_FLAGS));
-}
-
-void ndr_eve_writer_stats(const struct ndr_eve_writer *w, struct ndr_eve_stats *out)
-{
-	*out = w->stats;
-}
-
-void ndr_eve_writer_close(struct ndr_eve_writer *w)
-{
-	if (!w)
-		return;
-	if (w->owned)
-		fclose(w->f);
-	else
-		fflush(w->f);
-	free(w);
+	return write_event(w, json_dumps(event, NDR_EVE_DUMP_FLAGS));
 }
 
 static void eve_sink_emit(void *arg, const struct ndr_alert *alert)

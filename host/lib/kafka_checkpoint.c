@@ -145,7 +145,8 @@ void ndr_ckpt_seen_free(struct ndr_ckpt_seen *s)
 int ndr_ckpt_id_of_alert(const void *json, size_t len, char *id, size_t idlen)
 {
 	json_t *root = json_loadb(json, len, 0, NULL);
-	const char *v = json_string_value(json_object_get(json_object_get(root, "ndr"),
+	json_t *meta = json_object_get(json_object_get(root, "alert"), "metadata");
+	const char *v = json_string_value(json_object_get(json_object_get(meta, "ndr"),
 							  "alert_id"));
 	int rc = -1;
 

@@ -27,6 +27,7 @@ void ndr_kafka_opts_default(struct ndr_kafka_opts *o)
 	o->compression = "lz4";
 	o->idempotent = 1;
 	o->queue_messages = 500000;
+	o->spool_bytes = 256ull << 20;
 	o->queue_bytes = 256u << 20;
 	o->linger_ms = 20;
 	o->delivery_timeout_ms = 300000;
@@ -68,8 +69,14 @@ int ndr_kafka_config(struct ndr_config *cfg, struct ndr_kafka_opts *o, char *err
 	    ndr_config_duration_ms(cfg, SECTION, "close_timeout", o->close_timeout_ms, 0,
 				   3600000, &o->close_timeout_ms, err, errlen) ||
 	    ndr_config_u64(cfg, SECTION, "key_seed", o->key_seed, 0, UINT64_MAX, &o->key_seed,
-			   err, errlen))
+			   err, errlen) ||
+	    ndr_config_str(cfg, SECTION, "spool_dir", o->spool_dir, &o->spool_dir, err, errlen) ||
+	    ndr_config_u64(cfg, SECTION, "spool_bytes", o->spool_bytes, 65536, 1ull << 40,
+			   &o->spool_bytes, err, errlen))
 		return -1;
+	if (o->spool_dir && !o->spool_dir[0])
+		return ndr_config_errorf(cfg, SECTION, "spool_dir", o->spool_dir, err, errlen,
+					 "an empty directory name");
 	for (int t = 0; t < NDR_KT_N; t++) {
 		if (ndr_config_str(cfg, SECTION, topic_key[t], o->topic[t], &o->topic[t], err,
 				   errlen))

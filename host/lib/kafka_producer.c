@@ -47,6 +47,15 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 	struct ndr_kafka_producer *p = opaque;
 
 	(void)rk;
+	/* not delivered in delivery_timeout, or purged at close: into the
+	 * overflow store (the disk spool) when there is one, to be sent again
+	 * when the cluster is back or the sensor starts again */
+	if (m->err && p->have_ov &&
+	    p->ov.keep(p->ov.arg, topic_of(m), NDR_KAFKA_PARTITION_ANY, m->key, m->key_len,
+		       m->payload, m->len) == 0) {
+		p->overflow++;
+		return;
+	}
 	if (m->err) {
 		p->failed++;
 		set_error(p, rd_kafka_topic_name(m->rkt), rd_kafka_err2str(m->err));
@@ -162,6 +171,17 @@ void ndr_kafka_set_delivered(struct ndr_kafka_producer *p, ndr_kafka_delivered_f
 {
 	p->delivered_fn = fn;
 	p->delivered_arg = arg;
+}
+
+int ndr_kafka_produce_if_room(struct ndr_kafka_producer *p, enum ndr_kafka_topic t,
+			      int32_t partition, const void *key, size_t key_len,
+			      const void *value, size_t len)
+{
+	if (rd_kafka_produce(p->topic[t], partition, RD_KAFKA_MSG_F_COPY, (void *)value, len,
+			     (void *)key, key_len, NULL) != 0)
+		return -1;
+	p->produced++;
+	return 0;
 }
 
 int ndr_kafka_produce(struct ndr_kafka_producer *p, enum ndr_kafka_topic t, int32_t partition,

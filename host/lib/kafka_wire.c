@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ndr_le.h"
 #include "ndr_detector.h"
 #include "ndr_kafka_wire.h"
 #include "ndr_ring.h"
@@ -60,17 +61,6 @@ void ndr_kafka_key_put(uint64_t key, uint8_t out[NDR_KAFKA_KEY_LEN])
 		out[i] = (uint8_t)(key >> (56 - 8 * i));
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (unsigned i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 static int is_event(unsigned type)
 {
 	return type == NDR_REC_FLOW || type == NDR_REC_DNS || type == NDR_REC_TLS;
@@ -89,8 +79,8 @@ size_t ndr_kafka_encode(const struct ndr_rec_hdr *rec, uint32_t mask, uint8_t *b
 	buf[5] = NDR_ABI_VERSION;
 	buf[6] = NDR_KAFKA_WIRE_HDR;
 	buf[7] = 0;
-	put32(buf + 8, ndr_kafka_registry_id());
-	put32(buf + 12, mask);
+	ndr_le32_put(buf + 8, ndr_kafka_registry_id());
+	ndr_le32_put(buf + 12, mask);
 	memcpy(buf + NDR_KAFKA_WIRE_HDR, rec, bytes);
 	return NDR_KAFKA_WIRE_HDR + bytes;
 }
@@ -117,12 +107,12 @@ int ndr_kafka_decode(const void *buf, size_t len, union ndr_rec_full *out, uint3
 		snprintf(err, errlen, "header length %u in a %zu-byte message", hdr_len, len);
 		return -1;
 	}
-	if (get32(p + 8) != ndr_kafka_registry_id()) {
+	if (ndr_le32_get(p + 8) != ndr_kafka_registry_id()) {
 		snprintf(err, errlen, "written by a build with other detectors (registry %08x, "
-			 "this build %08x)", get32(p + 8), ndr_kafka_registry_id());
+			 "this build %08x)", ndr_le32_get(p + 8), ndr_kafka_registry_id());
 		return -1;
 	}
-	*mask = get32(p + 12);
+	*mask = ndr_le32_get(p + 12);
 	if (len - hdr_len > sizeof(*out) || (len - hdr_len) % NDR_SLOT_BYTES ||
 	    len - hdr_len < NDR_SLOT_BYTES) {
 		snprintf(err, errlen, "record of %zu bytes (whole 64-byte slots, 1..%u)",

@@ -567,7 +567,7 @@ static int open_xcl(struct xcl_source *s, const struct ndr_cl_platform *p,
 	if (o->frames) {
 		s->base.replay = 1;      /* emulation: frames from a capture file */
 		s->base.threads = 1;     /* and its reader */
-		s->feed = ndr_card_feed_open(0, o->frames, &o->card, s->ring, s->log2_slots,
+		s->feed = ndr_card_feed_open(0, o->frames, NULL, &o->card, s->ring, s->log2_slots,
 					     s->ctrl, err, errlen);
 		if (!s->feed)
 			return -1;

@@ -583,6 +583,10 @@ static void pipes_get_stats(struct ndr_source *base, struct ndr_source_stats *st
 			st->capture.frames += k.frames;
 			st->capture.unsupported += k.unsupported;
 			st->capture.kernel_drops += k.kernel_drops;
+			st->capture.down += k.down;
+			st->capture.reopens += k.reopens;
+			if (k.unsupported)
+				st->capture.unsupported_linktype = k.unsupported_linktype;
 		}
 		if (i < NDR_SOURCE_MAX_PIPES) {
 			st->pipe[i].frames = c.frames;
@@ -671,7 +675,7 @@ static int open_pipe(struct pipes *s, struct pipe *p, const char *arg,
 		     const struct ndr_source_opts *o, char *err, size_t errlen)
 {
 	struct ndr_card_cfg cfg = o->card;
-	char why[256] = "";
+	char why[512] = "";
 
 	p->s = s;
 	p->id = (unsigned)(p - s->pipe);
@@ -703,7 +707,7 @@ static int open_pipe(struct pipes *s, struct pipe *p, const char *arg,
 	p->reader.publish = publish_cons;
 	p->reader.publish_arg = p;
 	if (s->live) {
-		p->cap = ndr_capture_open_live(arg, why, sizeof(why));
+		p->cap = ndr_capture_open_live_opts(arg, &o->capture, why, sizeof(why));
 		if (!p->cap || ndr_capture_fanout(p->cap, (uint16_t)(getpid() & 0xffff), why,
 						  sizeof(why)) != 0) {
 			snprintf(err, errlen, "%s", why);
@@ -723,7 +727,7 @@ struct ndr_source *ndr_source_pipes_open(const char *what, const char *arg,
 {
 	unsigned n = o->pipelines;
 	struct pipes *s;
-	char why[256] = "";
+	char why[512] = "";
 
 	if (n < 2 || n > NDR_SOURCE_MAX_PIPES) {
 		snprintf(err, errlen, "sim:%s:%s: %u pipelines, expected 2..%u", what, arg, n,
@@ -749,7 +753,7 @@ struct ndr_source *ndr_source_pipes_open(const char *what, const char *arg,
 			goto fail;
 	}
 	if (!s->live) {
-		s->cap = ndr_capture_open_file(arg, why, sizeof(why));
+		s->cap = ndr_capture_open_file_opts(arg, &o->capture, why, sizeof(why));
 		if (!s->cap) {
 			snprintf(err, errlen, "%s", why);
 			goto fail;

@@ -97,7 +97,7 @@ struct ndr_source *ndr_source_sim_open(const char *what, const char *arg,
 	s->ctrl->log2_slots = s->log2_slots;
 	s->ctrl->abi_version = NDR_ABI_VERSION;
 
-	s->feed = ndr_card_feed_open(strcmp(what, "live") == 0, arg, &o->card, s->ring_mem,
+	s->feed = ndr_card_feed_open(strcmp(what, "live") == 0, arg, &o->capture, &o->card, s->ring_mem,
 				     s->log2_slots, s->ctrl, err, errlen);
 	if (!s->feed)
 		goto fail;

@@ -344,7 +344,7 @@ int open_impl(struct xrt_source *s, const char *device, const struct ndr_source_
 	if (o->frames) {
 		s->base.replay = 1;      /* emulation: frames from a capture file */
 		s->base.threads = 1;     /* and its reader */
-		p->feed = ndr_card_feed_open(0, o->frames, &o->card, p->ring, p->log2_slots,
+		p->feed = ndr_card_feed_open(0, o->frames, nullptr, &o->card, p->ring, p->log2_slots,
 					     p->ctrl, err, errlen);
 		if (!p->feed)
 			return -1;

@@ -18,17 +18,17 @@ int ndr_tls_grease(unsigned v)
 const char *ndr_tls_fingerprint_missing(const struct ndr_tls_rec *r)
 {
 	if (r->tls_flags & NDR_TLS_F_SERVER)
-		return "a ServerHello";
+		return "server_hello";
 	if (r->tls_flags & (NDR_TLS_F_TRUNCATED | NDR_TLS_F_MALFORMED))
-		return "the hello is not whole in what the card saw";
+		return "hello_not_whole";
 	if (!(r->tls_flags & NDR_TLS_F_CIPHERS))
-		return "no cipher suites read";
+		return "no_ciphers";
 	if (r->tls_flags & (NDR_TLS_F_EXT_CUT | NDR_TLS_F_LIST_CUT))
-		return "a list is longer than the card keeps";
+		return "list_cut";
 	if (r->n_ciphers > NDR_TLS_CIPHERS_MAX || r->n_extensions > NDR_TLS_MAX_EXT ||
 	    r->n_groups > NDR_TLS_GROUPS_MAX || r->n_sigalgs > NDR_TLS_SIGALGS_MAX ||
 	    r->n_point_formats > NDR_TLS_PF_MAX)
-		return "a list count beyond its array";
+		return "count_beyond_array";
 	return NULL;
 }
 

@@ -19,7 +19,7 @@
 #define RELEASE_EVERY   32u       /* messages between a worker's releases */
 #define IDLE_WAIT_MS    100
 
-enum msg_kind { MSG_RECORD = 1, MSG_TICK, MSG_SAVE, MSG_STOP };
+enum msg_kind { MSG_RECORD = 1, MSG_TICK, MSG_SAVE, MSG_PAUSE, MSG_STOP };
 
 struct msg {
 	uint32_t kind;
@@ -80,6 +80,11 @@ struct ndr_workers {
 	const void *router[MAX_DETECTORS];        /* an instance for shard() */
 	uint32_t all_mask;
 	struct ndr_workers_out out;
+	/* the pause (ndr_workers_pause): workers wait in it until gen moves */
+	pthread_mutex_t pause_lock;
+	pthread_cond_t pause_cond;
+	unsigned paused;
+	uint64_t pause_gen;
 	struct ndr_bell room;                     /* rung by workers when they free room */
 	uint64_t seq;                             /* last seq given */
 	int running, finished;
@@ -191,6 +196,15 @@ static void handle(struct worker *wk, const struct msg *m)
 			}
 		}
 		break;
+	case MSG_PAUSE:
+		/* the consumer reads or reconfigures the detectors meanwhile */
+		pthread_mutex_lock(&w->pause_lock);
+		w->paused++;
+		pthread_cond_broadcast(&w->pause_cond);
+		while (w->pause_gen == m->now_ns)
+			pthread_cond_wait(&w->pause_cond, &w->pause_lock);
+		pthread_mutex_unlock(&w->pause_lock);
+		break;
 	default:
 		break;
 	}
@@ -257,6 +271,8 @@ void ndr_workers_free(struct ndr_workers *w)
 		free_pending(w->ready[i]);
 	free(w->ready);
 	free(w->events);
+	pthread_mutex_destroy(&w->pause_lock);
+	pthread_cond_destroy(&w->pause_cond);
 	free(w);
 }
 
@@ -284,6 +300,8 @@ struct ndr_workers *ndr_workers_new(struct ndr_config *cfg, const struct ndr_wor
 	w->n = n;
 	w->nd = nd;
 	w->out = *out;
+	pthread_mutex_init(&w->pause_lock, NULL);
+	pthread_cond_init(&w->pause_cond, NULL);
 	/* jansson picks its hash seed once; do it before threads make objects */
 	json_object_seed(0);
 	for (unsigned i = 0; i < n; i++) {
@@ -634,7 +652,9 @@ static void write_upto(struct ndr_workers *w, uint64_t upto)
 		qsort(w->ready, n, sizeof(*w->ready), cmp_pending);
 	for (;;) {
 		const struct rec_event *e = w->ev_count ? &w->events[w->ev_head] : NULL;
-		int take_event = e && e->seq <= upto && (k == n || e->seq <= w->ready[k]->seq);
+		/* an alert goes before the record that raised it, as Suricata logs an
+		 * alert before its flow: so the flow event can say flow.alerted */
+		int take_event = e && e->seq <= upto && (k == n || e->seq < w->ready[k]->seq);
 
 		if (take_event) {
 			write_event(w, e);
@@ -755,22 +775,150 @@ void ndr_workers_finish(struct ndr_workers *w)
 	write_upto(w, UINT64_MAX);
 }
 
-json_t *ndr_workers_stats(struct ndr_workers *w)
-{
-	json_t *all = json_object();
+/* ---- the pause: the detectors read or changed between two records ---- */
 
+void ndr_workers_pause(struct ndr_workers *w)
+{
+	uint64_t gen;
+
+	if (!w->running)
+		return;
+	pthread_mutex_lock(&w->pause_lock);
+	gen = w->pause_gen;
+	w->paused = 0;
+	pthread_mutex_unlock(&w->pause_lock);
+	w->seq++;
+	for (unsigned i = 0; i < w->n; i++) {
+		send_control(w, i, MSG_PAUSE, gen, NULL);
+		publish(&w->wk[i]);
+	}
+	pthread_mutex_lock(&w->pause_lock);
+	while (w->paused < w->n)
+		pthread_cond_wait(&w->pause_cond, &w->pause_lock);
+	pthread_mutex_unlock(&w->pause_lock);
+}
+
+void ndr_workers_resume(struct ndr_workers *w)
+{
+	if (!w->running)
+		return;
+	pthread_mutex_lock(&w->pause_lock);
+	w->pause_gen++;
+	pthread_cond_broadcast(&w->pause_cond);
+	pthread_mutex_unlock(&w->pause_lock);
+}
+
+void ndr_workers_stats_each(struct ndr_workers *w, ndr_workers_stats_fn fn, void *arg)
+{
+	ndr_workers_pause(w);
 	for (unsigned d = 0; d < w->nd; d++) {
 		const struct ndr_stats *st[NDR_WORKERS_MAX];
-		json_t *one = json_object();
 		size_t k = 0;
 
 		for (unsigned i = 0; i < w->n; i++)
 			if (w->wk[i].inst[d])
 				st[k++] = w->ops[d]->stats(w->wk[i].inst[d]);
-		ndr_stats_json(st, k, one);
-		json_object_set_new(all, w->ops[d]->name, one);
+		fn(arg, w->ops[d]->name, st, k);
 	}
+	ndr_workers_resume(w);
+}
+
+static void stats_json_one(void *arg, const char *name, const struct ndr_stats *const *inst,
+			   size_t n)
+{
+	json_t *one = json_object();
+
+	ndr_stats_json(inst, n, one);
+	json_object_set_new(arg, name, one);
+}
+
+json_t *ndr_workers_stats(struct ndr_workers *w)
+{
+	json_t *all = json_object();
+
+	ndr_workers_stats_each(w, stats_json_one, all);
 	return all;
+}
+
+/* Fresh instances from cfg where ctx says, one per live instance of d. */
+static int fresh_instances(struct ndr_workers *w, unsigned d, struct ndr_config *cfg,
+			   uint64_t seed, void **fresh, char *err, size_t errlen)
+{
+	const struct ndr_detector_ops *ops = w->ops[d];
+	int one = (ops->flags & NDR_DET_ONE_INSTANCE) != 0;
+
+	for (unsigned i = 0; i < w->n; i++) {
+		struct ndr_detector_ctx ctx = {
+			.shard = one ? 0 : i, .shards = one ? 1 : w->n, .seed = seed,
+		};
+		char why[512] = "";
+
+		fresh[i] = NULL;
+		if (!w->wk[i].inst[d])
+			continue;
+		fresh[i] = ops->create(cfg, &ctx, why, sizeof(why));
+		if (!fresh[i]) {
+			snprintf(err, errlen, "detector %s: %s", ops->name, why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int ndr_workers_reconfigure(struct ndr_workers *w, struct ndr_config *cfg, uint64_t seed,
+			    uint32_t changed_mask, int apply_it, char *err, size_t errlen)
+{
+	void **fresh = calloc((size_t)w->nd * w->n, sizeof(void *));
+	int status = 0;
+
+	if (!fresh) {
+		snprintf(err, errlen, "workers: out of memory reconfiguring");
+		return -1;
+	}
+	/* create() validates every detector's section, changed or not, so
+	 * the new file is checked whole (and its keys are marked used) */
+	for (unsigned d = 0; d < w->nd && !status; d++) {
+		status = fresh_instances(w, d, cfg, seed, fresh + (size_t)d * w->n, err, errlen);
+		if (!status && (changed_mask & (1u << d)) && !w->ops[d]->reconfigure) {
+			snprintf(err, errlen, "detector %s: its settings change only with a "
+				 "restart", w->ops[d]->name);
+			status = -1;
+		}
+	}
+	if (!status) {
+		ndr_workers_pause(w);
+		/* every instance says yes before any changes: all or nothing */
+		for (int apply = 0; apply <= !!apply_it && !status; apply++)
+			for (unsigned d = 0; d < w->nd && !status; d++) {
+				if (!(changed_mask & (1u << d)))
+					continue;
+				for (unsigned i = 0; i < w->n && !status; i++) {
+					char why[400] = "";
+					void *f = fresh[(size_t)d * w->n + i];
+
+					if (!w->wk[i].inst[d])
+						continue;
+					if (w->ops[d]->reconfigure(w->wk[i].inst[d], f, apply, why,
+								   sizeof(why))) {
+						snprintf(err, errlen, "detector %s: %s",
+							 w->ops[d]->name, why);
+						status = -1;
+					}
+				}
+			}
+		ndr_workers_resume(w);
+	}
+	for (unsigned d = 0; d < w->nd; d++)
+		for (unsigned i = 0; i < w->n; i++)
+			if (fresh[(size_t)d * w->n + i])
+				w->ops[d]->destroy(fresh[(size_t)d * w->n + i]);
+	free(fresh);
+	return status;
+}
+
+const char *ndr_workers_detector_name(const struct ndr_workers *w, unsigned d)
+{
+	return d < w->nd ? w->ops[d]->name : NULL;
 }
 
 uint64_t ndr_workers_alerts(const struct ndr_workers *w)

@@ -84,5 +84,35 @@ int sensor_card_config(struct ndr_config *cfg, const struct sensor_opts *o,
 			   errlen))
 		return -1;
 	so->batch_slots = (uint32_t)v;
+
+	/* [capture]: what libpcap does for -r and -i; the command line wins */
+	if (ndr_config_str(cfg, "capture", "filter", NULL, &so->capture.filter, err, errlen))
+		return -1;
+	if (o->filter)
+		so->capture.filter = o->filter;
+	if (ndr_config_u64(cfg, "capture", "buffer_size", 0, 0, 65536, &v, err, errlen))
+		return -1;
+	if (o->buffer_mib)
+		v = o->buffer_mib;
+	so->capture.buffer_bytes = (uint64_t)v << 20;
+	return 0;
+}
+
+int sensor_stats_config(struct ndr_config *cfg, const struct sensor_opts *o,
+			struct sensor_stats_cfg *sc, char *err, size_t errlen)
+{
+	uint64_t ms;
+
+	if (ndr_config_duration_ms(cfg, "stats", "interval", 0, 0, 86400000, &ms, err, errlen) ||
+	    ndr_config_str(cfg, "stats", "metrics_file", NULL, &sc->metrics_file, err, errlen))
+		return -1;
+	if (ms && ms < 1000)
+		return ndr_config_errorf(cfg, "stats", "interval", NULL, err, errlen,
+					 "at least 1s (or 0 for none)");
+	sc->interval_s = (unsigned)(ms / 1000);
+	if (o->stats_interval_s >= 0)
+		sc->interval_s = (unsigned)o->stats_interval_s;
+	if (o->metrics_file)
+		sc->metrics_file = o->metrics_file;
 	return 0;
 }

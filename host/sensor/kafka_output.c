@@ -23,6 +23,7 @@ struct sensor_kafka {
 	int eve_records;            /* --records */
 	int wire_records;           /* --kafka-records */
 	struct ndr_workers *keys;   /* the detectors' shard() */
+	struct sensor_kafka_spool *spool;   /* [kafka] spool_dir, or NULL */
 	uint64_t unencodable;       /* events too long for EVE_MAX */
 	char eve[EVE_MAX];
 	uint8_t wire[NDR_KAFKA_WIRE_MAX];
@@ -55,6 +56,14 @@ struct sensor_kafka *sensor_kafka_open(const struct sensor_opts *o,
 	if (!k->p) {
 		free(k);
 		return NULL;
+	}
+	if (ko->spool_dir) {
+		k->spool = sensor_kafka_spool_open(k->p, ko, err, errlen);
+		if (!k->spool) {
+			ndr_kafka_producer_close(k->p);
+			free(k);
+			return NULL;
+		}
 	}
 	return k;
 }
@@ -151,6 +160,8 @@ void sensor_kafka_summary(struct sensor_kafka *k, FILE *f)
 	fprintf(f, "  kafka     %s: %s", k->ko.brokers, line);
 	if (k->unencodable)
 		fprintf(f, "; %llu events too long to encode", (unsigned long long)k->unencodable);
+	if (k->spool)
+		sensor_kafka_spool_summary(k->spool, f);
 	fputc('\n', f);
 }
 
@@ -164,5 +175,6 @@ void sensor_kafka_close(struct sensor_kafka *k)
 	if (!k)
 		return;
 	ndr_kafka_producer_close(k->p);
+	sensor_kafka_spool_close(k->spool);   /* what still waits stays for the next start */
 	free(k);
 }

@@ -2,7 +2,6 @@
  * main.c - ndr-sensor: records from a card source, through the detectors, to
  * the SOC's sinks. See options.c for the command line and docs/ for the rest.
  */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,14 +19,8 @@
 #define PROGRESS_EVERY_S 2.0
 #define STATE_SAVE_EVERY_S 3600.0
 
-static struct ndr_source *volatile g_source;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	if (g_source)
-		ndr_source_stop(g_source);
-}
+#define WARN_CHECK_EVERY_S 1.0
+#define WARN_GAP_S 60.0
 
 struct run {
 	struct ndr_workers *det;
@@ -35,6 +28,12 @@ struct run {
 	int replay;           /* time comes only from the records */
 	uint64_t last_ts;
 	uint64_t next_tick;
+	/* running as a service */
+	int sigfd;
+	int stopping;
+	struct sensor_health *health;
+	struct sensor_reload reload;      /* the running configuration too */
+	double next_stats, next_warn, next_watchdog, watchdog_every;
 };
 
 static uint64_t wall_ns(void)
@@ -173,12 +172,69 @@ static void print_summary(struct ndr_source *src, struct run *r, double elapsed)
 			(long long)st.capture.bad_time_first_frac);
 }
 
+/* Counters now: a stats event, the metrics file, warnings on rising losses. */
+static void report_health(struct ndr_source *src, struct run *r, int event, double now)
+{
+	const char *metrics = r->reload.stats.metrics_file;
+	char err[512];
+
+	ndr_health_collect(sensor_health_registry(r->health));
+	sensor_health_warn_linktype(r->health, src->desc);
+	ndr_health_warn(sensor_health_registry(r->health), now, WARN_GAP_S, stderr);
+	if (!event)
+		return;
+	json_t *ev = sensor_health_event(r->health);
+
+	if (ev)
+		outputs_event(r->out, ev);
+	json_decref(ev);
+	if (metrics && sensor_health_write_metrics(r->health, metrics, err, sizeof(err)))
+		fprintf(stderr, "ndr-sensor: warning: %s\n", err);
+}
+
+/* What arrived on the signal descriptor, and what is due on the clock. */
+static void service(struct ndr_source *src, struct run *r, double now)
+{
+	unsigned sig = sensor_signals_take(r->sigfd);
+	unsigned every = r->reload.stats.interval_s;
+	int stats_now = 0;
+
+	if ((sig & SENSOR_SIG_STOP) && !r->stopping) {
+		r->stopping = 1;
+		sensor_notify("STOPPING=1");
+		ndr_source_stop(src);      /* the card flushes; the loop ends */
+	}
+	if (sig & SENSOR_SIG_RELOAD) {
+		sensor_notify("RELOADING=1");
+		/* what the workers raised so far goes to the old file */
+		ndr_workers_sync(r->det);
+		sensor_reload(&r->reload);
+		sensor_notify("READY=1");
+	}
+	if (sig & SENSOR_SIG_STATS)
+		stats_now = 1;
+	if (every && now >= r->next_stats) {
+		stats_now = 1;
+		r->next_stats = now + every;
+	}
+	if (stats_now || now >= r->next_warn) {
+		report_health(src, r, stats_now, now);
+		r->next_warn = now + WARN_CHECK_EVERY_S;
+	}
+	if (r->watchdog_every > 0 && now >= r->next_watchdog) {
+		sensor_notify("WATCHDOG=1");
+		r->next_watchdog = now + r->watchdog_every;
+	}
+}
+
 static int run_loop(struct ndr_source *src, struct run *r, const struct sensor_opts *o)
 {
 	double start = mono_s(), last_progress = -PROGRESS_EVERY_S, last_save = 0;
 	int status = 0;
 	char err[512];
 
+	r->next_stats = r->reload.stats.interval_s;
+	r->next_warn = WARN_CHECK_EVERY_S;
 	for (;;) {
 		int rc = ndr_source_pump(src, PUMP_TIMEOUT_MS, err, sizeof(err));
 		double now;
@@ -199,6 +255,7 @@ static int run_loop(struct ndr_source *src, struct run *r, const struct sensor_o
 		ndr_workers_poll(r->det);
 		outputs_poll(r->out);
 		now = mono_s() - start;
+		service(src, r, now);
 		if (!o->quiet && o->progress != 0 &&
 		    (o->progress == 1 || now >= PROGRESS_AFTER_S) &&
 		    now - last_progress >= PROGRESS_EVERY_S) {
@@ -220,6 +277,11 @@ static int run_loop(struct ndr_source *src, struct run *r, const struct sensor_o
 		fprintf(stderr, "ndr-sensor: %s\n", err);
 		status = 1;
 	}
+	/* the last counters, as a service's final stats event */
+	if (r->reload.stats.interval_s || r->reload.stats.metrics_file)
+		report_health(src, r, 1, mono_s() - start);
+	else
+		report_health(src, r, 0, mono_s() - start);
 	if (!o->quiet) {
 		if (last_progress >= 0 && isatty(2))
 			fputc('\n', stderr);
@@ -231,7 +293,7 @@ static int run_loop(struct ndr_source *src, struct run *r, const struct sensor_o
 /* The detectors on their workers, writing through the outputs. */
 static struct ndr_workers *start_detectors(struct ndr_config *cfg, const struct sensor_opts *o,
 					   const struct ndr_source *src, struct sensor_outputs *out,
-					   char *err, size_t errlen)
+					   uint64_t seed, char *err, size_t errlen)
 {
 	struct ndr_workers_opts wo = { 0 };
 	struct ndr_workers_out wout = { outputs_alert,
@@ -240,7 +302,7 @@ static struct ndr_workers *start_detectors(struct ndr_config *cfg, const struct 
 
 	if (sensor_workers(cfg, o, src, &wo.workers, err, errlen))
 		return NULL;
-	wo.seed = outputs_seed(out, sensor_seed(src));
+	wo.seed = seed;
 	w = ndr_workers_new(cfg, &wo, &wout, err, errlen);
 	if (!w)
 		return NULL;
@@ -261,18 +323,33 @@ int main(int argc, char **argv)
 	struct ndr_source *src = NULL;
 	struct run r;
 	char err[1024] = "";
-	int status = 2, rc;
+	uint64_t undelivered;
+	int status = 2, rc, have_pidfile = 0;
+	uint64_t seed;
 
 	rc = sensor_parse_args(argc, argv, &o);
 	if (rc)
 		return rc > 0 ? 0 : 2;
 
 	memset(&r, 0, sizeof(r));
+	r.sigfd = -1;
+	/* before any thread starts, so every thread has them blocked */
+	r.sigfd = sensor_signals_open(err, sizeof(err));
+	if (r.sigfd < 0)
+		goto fail;
 	cfg = o.config_path ? ndr_config_load(o.config_path, err, sizeof(err)) : ndr_config_empty();
 	if (!cfg)
 		goto fail;
-	if (sensor_card_config(cfg, &o, &so, err, sizeof(err)))
+	if (sensor_card_config(cfg, &o, &so, err, sizeof(err)) ||
+	    sensor_stats_config(cfg, &o, &r.reload.stats, err, sizeof(err)))
 		goto fail;
+	if (o.pidfile) {
+		if (sensor_pidfile_create(o.pidfile, err, sizeof(err))) {
+			status = 1;
+			goto fail;
+		}
+		have_pidfile = 1;
+	}
 	r.out = outputs_open(&o, cfg, err, sizeof(err));
 	if (!r.out)
 		goto fail;
@@ -288,29 +365,52 @@ int main(int argc, char **argv)
 		goto fail;
 	}
 	r.replay = src->replay;
-	r.det = start_detectors(cfg, &o, src, r.out, err, sizeof(err));
+	seed = outputs_seed(r.out, sensor_seed(src));   /* --kafka-records: the fleet's */
+	r.det = start_detectors(cfg, &o, src, r.out, seed, err, sizeof(err));
 	if (!r.det)
 		goto fail;
 	status = 1;
 	if (ndr_workers_start(r.det, err, sizeof(err)))
 		goto fail;
+	r.health = sensor_health_new(src, r.det, r.out, err, sizeof(err));
+	if (!r.health)
+		goto fail;
+	r.reload = (struct sensor_reload){ .o = &o, .src = src, .det = r.det,
+		.seed = seed, .out = r.out, .cfg = cfg, .stats = r.reload.stats };
+	/* everything is open: what stays is what a live capture needs */
+	if (o.user && sensor_drop_privileges(o.user, strncmp(o.source_spec, "sim:live:", 9) == 0,
+					     err, sizeof(err)))
+		goto fail;
 	if (!o.quiet && src->info[0])
 		fprintf(stderr, "ndr-sensor: %s: %s\n", src->desc, src->info);
-	g_source = src;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGPIPE, SIG_IGN);
+	r.watchdog_every = (double)sensor_watchdog_usec() / 2e6;
+	sensor_notify("READY=1\nSTATUS=reading records");
 
 	status = run_loop(src, &r, &o);
-	g_source = NULL;
+	cfg = r.reload.cfg;     /* the one running at the end */
+	undelivered = outputs_undelivered(r.out);
+	if (undelivered) {
+		fprintf(stderr, "ndr-sensor: %llu of %llu alerts could not be delivered to any "
+			"output\n", (unsigned long long)undelivered,
+			(unsigned long long)outputs_alerts(r.out));
+		status = 1;
+	}
 	err[0] = '\0';
 fail:
 	if (err[0])
 		fprintf(stderr, "ndr-sensor: %s\n", err);
+	if (!r.stopping)
+		sensor_notify("STOPPING=1");
 	ndr_workers_free(r.det);
+	sensor_health_free(r.health);
 	ndr_source_close(src);
 	if (r.out)
 		outputs_close(r.out);
 	ndr_config_free(cfg);
+	sensor_reload_free(&r.reload);
+	if (have_pidfile)
+		sensor_pidfile_remove(o.pidfile);
+	if (r.sigfd >= 0)
+		close(r.sigfd);
 	return status;
 }

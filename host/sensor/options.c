@@ -13,6 +13,9 @@
 #ifndef NDR_VERSION
 #define NDR_VERSION "unknown"
 #endif
+#ifndef NDR_SEMVER
+#define NDR_SEMVER "0.0.0"
+#endif
 
 /* What the table's callbacks collect before the rules are applied. */
 struct parse {
@@ -97,7 +100,11 @@ static const char about[] =
 	"detectors and reports alerts as EVE JSON and RFC 5424 syslog.";
 
 static const char epilog[] =
-	"Exit status: 0 done, 1 runtime error, 2 bad usage or configuration.";
+	"Signals: SIGHUP reopens the output files and reloads the configuration's\n"
+	"thresholds, allowlists and outputs; SIGTERM, SIGINT stop (the card flushed,\n"
+	"state saved, exit 0); SIGUSR1 writes a stats event now.\n"
+	"Exit status: 0 done, 1 runtime error or an alert no output took,\n"
+	"2 bad usage or configuration.";
 
 int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 {
@@ -135,12 +142,25 @@ int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 		{ "pipelines", 0, NDR_CLI_UINT, &o->pipelines, .min = 1, .max = 64, .metavar = "N",
 		  .help = "with -r/-i: N emulated card pipelines on threads of\n"
 			  "their own, sharded by flow (default 1 for -r)" },
+		{ "filter", 'f', NDR_CLI_STRING, &o->filter, .metavar = "EXPR",
+		  .help = "with -r/-i: only packets matching this BPF filter\n"
+			  "(pcap-filter(7); [capture] filter)" },
+		{ "buffer-size", 0, NDR_CLI_UINT, &o->buffer_mib, .min = 1, .max = 65536,
+		  .metavar = "MIB", .help = "with -i: the kernel capture buffer, in MiB\n"
+					   "([capture] buffer_size; default libpcap's 2)" },
 		NDR_CLI_HEADING("Output (alerts go to stdout as EVE JSON when none is given):"),
 		{ "eve", 0, NDR_CLI_STRING, &o->eve_path, .metavar = "PATH",
 		  .help = "append EVE JSON lines to PATH ('-' = stdout)" },
+		{ "eve-alerts", 0, NDR_CLI_STRING, &o->eve_alerts_path, .metavar = "PATH",
+		  .help = "alerts to PATH instead, in a file of their own\n"
+			  "(records filling a disk cannot cost an alert)" },
 		{ "syslog", 0, NDR_CLI_CALL, .fn = opt_syslog, .takes_value = 1, .metavar = "URL",
-		  .help = "send alerts as RFC 5424 syslog to udp://HOST:PORT or\n"
-			  "tcp://HOST:PORT (RFC 6587 octet counting); repeatable" },
+		  .help = "send alerts as RFC 5424 syslog to udp://HOST:PORT,\n"
+			  "tcp://HOST:PORT (RFC 6587 octet counting) or\n"
+			  "tls://HOST:PORT (RFC 5425; [syslog] tls_ca); repeatable" },
+		{ "syslog-format", 0, NDR_CLI_STRING, &o->syslog_format, .metavar = "FORMAT",
+		  .help = "the syslog message: rfc5424 (EVE JSON, the default)\n"
+			  "or cef (ArcSight CEF)" },
 		{ "records", 0, NDR_CLI_FLAG, &o->records,
 		  .help = "also write flow, dns and tls records as EVE events" },
 		{ "kafka", 0, NDR_CLI_STRING, &o->kafka_brokers, .metavar = "BROKERS",
@@ -150,6 +170,20 @@ int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 		{ "kafka-records", 0, NDR_CLI_FLAG, &o->kafka_records,
 		  .help = "also every record, binary, to the records topic\n"
 			  "for ndr-detect (needs --kafka or [kafka] brokers)" },
+		NDR_CLI_HEADING("Running as a service:"),
+		{ "pidfile", 0, NDR_CLI_STRING, &o->pidfile, .metavar = "FILE",
+		  .help = "write the process id to FILE (refused while another\n"
+			  "sensor holds it; a stale one is replaced), removed at exit" },
+		{ "user", 0, NDR_CLI_STRING, &o->user, .metavar = "USER[:GROUP]",
+		  .help = "run as USER once the input and outputs are open,\n"
+			  "keeping only the capabilities a live capture needs\n"
+			  "(outputs reopened on SIGHUP must be writable by USER)" },
+		{ "stats-interval", 0, NDR_CLI_INT, &o->stats_interval_s, .min = 0, .max = 86400,
+		  .metavar = "SECONDS", .help = "an EVE stats event (and the metrics file) every\n"
+					       "SECONDS; 0 = none ([stats] interval)" },
+		{ "metrics-file", 0, NDR_CLI_STRING, &o->metrics_file, .metavar = "FILE",
+		  .help = "the counters in Prometheus text format, replaced\n"
+			  "atomically (node_exporter's textfile collector)" },
 		NDR_CLI_HEADING("Other:"),
 		{ "config", 'c', NDR_CLI_STRING, &o->config_path, .metavar = "FILE",
 		  .help = "configuration (docs/configuration.md)" },
@@ -174,7 +208,9 @@ int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->numa_node = -1;
 	o->progress = -1;
-	snprintf(version, sizeof(version), "%s (record ABI %u)", NDR_VERSION, NDR_ABI_VERSION);
+	o->stats_interval_s = -1;
+	snprintf(version, sizeof(version), "%s (git %s, record ABI %u)", NDR_SEMVER, NDR_VERSION,
+		 NDR_ABI_VERSION);
 	rc = ndr_cli_parse(&cli, argc, argv);
 	if (rc)
 		return rc;
@@ -210,7 +246,18 @@ int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 		fprintf(stderr, "ndr-sensor: --kafka needs HOST:PORT[,HOST:PORT...]\n");
 		return -1;
 	}
-	if (!o->eve_path && o->n_syslog == 0 && !o->kafka_brokers && !o->kafka_records)
-		o->eve_path = "-";
+	if (o->filter && strncmp(o->source_spec, "sim:", 4) != 0) {
+		fprintf(stderr, "ndr-sensor: -f is for -r and -i (a card's frames are not "
+			"captured here)\n");
+		return -1;
+	}
+	if (o->buffer_mib && strncmp(o->source_spec, "sim:live:", 9) != 0) {
+		fprintf(stderr, "ndr-sensor: --buffer-size is for -i\n");
+		return -1;
+	}
+	if (o->pidfile && !o->pidfile[0]) {
+		fprintf(stderr, "ndr-sensor: --pidfile needs a file name\n");
+		return -1;
+	}
 	return 0;
 }

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "ndr_dns_answers.h"
-#include "ndr_eve.h"
+#include "ndr_dns_names.h"
 #include "ndr_record.h"
 #include "record_text.h"
 
@@ -204,7 +204,7 @@ static void format_dns_answers(struct out *o, const struct ndr_dns_rec *r)
 		"entries_cut", "addr_cut", "cname", "cname_cut", "cname_bad",
 	};
 	struct ndr_dns_answers an;
-	char tn[16], a[INET6_ADDRSTRLEN + 2];
+	char tn[NDR_DNS_NUMBER_NAME_LEN], a[INET6_ADDRSTRLEN + 2];
 	const char *why;
 	unsigned i;
 
@@ -233,7 +233,7 @@ static void format_dns_answers(struct out *o, const struct ndr_dns_rec *r)
 
 static void format_dns(struct out *o, const struct ndr_dns_rec *r)
 {
-	char a[INET6_ADDRSTRLEN + 2], b[INET6_ADDRSTRLEN + 2], pn[8], tn[16];
+	char a[INET6_ADDRSTRLEN + 2], b[INET6_ADDRSTRLEN + 2], pn[8], tn[NDR_DNS_NUMBER_NAME_LEN];
 	uint16_t f = r->dns_flags;
 
 	put(o, " %s %s:%u > %s:%u ttl=%u vlan=%u id=0x%04x %s op=%u", proto_name(r->ip_proto, pn),

@@ -25,6 +25,10 @@ struct ndr_capture_stats {
 	uint64_t unsupported;        /* frames of a link type we cannot convert */
 	uint64_t kernel_drops;       /* live: libpcap's ps_drop */
 	int truncated;               /* file ended inside a record */
+	int unsupported_linktype;    /* the DLT_ number of those frames */
+	uint64_t filtered;           /* frames the BPF filter left out */
+	uint64_t down;               /* live: times the interface went away */
+	uint64_t reopens;            /* live: times it was opened again */
 	/* Frames whose timestamp no clock can have written: before 1970 (a
 	 * pcap file's 32-bit seconds are signed, so 0xffffffff is -1), with a
 	 * fraction of a second out of range, or after NDR_CAPTURE_MAX_TIME_S.
@@ -39,10 +43,27 @@ struct ndr_capture_stats {
 
 struct ndr_capture;
 
+/* What libpcap is asked for beyond the defaults. */
+struct ndr_capture_opts {
+	const char *filter;          /* BPF filter (pcap-filter(7)), NULL: all */
+	uint64_t buffer_bytes;       /* live: kernel buffer, 0: libpcap's default */
+};
+
 /* NULL with the reason in err ("FILE: what") on failure. */
 struct ndr_capture *ndr_capture_open_file(const char *path, char *err, size_t errlen);
-/* Live capture; snaplen 65535, promiscuous, immediate mode. */
+/* Live capture; snaplen 65535, promiscuous, immediate mode. An interface
+ * that goes down or disappears later is not an error: ndr_capture_next()
+ * waits for it, reopening with backoff (250 ms doubling to 30 s), counts
+ * it in stats.down and stats.reopens and says so on stderr. */
 struct ndr_capture *ndr_capture_open_live(const char *iface, char *err, size_t errlen);
+/* The same with options (o may be NULL): a BPF filter, compiled for the
+ * link type ("FILE: filter 'x': why" when it does not compile) - run by the
+ * kernel live, here for a file so stats.filtered counts what it left out;
+ * the live kernel buffer size. */
+struct ndr_capture *ndr_capture_open_file_opts(const char *path, const struct ndr_capture_opts *o,
+					       char *err, size_t errlen);
+struct ndr_capture *ndr_capture_open_live_opts(const char *iface, const struct ndr_capture_opts *o,
+					       char *err, size_t errlen);
 
 /* 1: a frame in *f; 0: end of file (or live capture stopped by
  * ndr_capture_break); 0 for a live capture's timeout with no frame is not

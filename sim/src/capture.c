@@ -8,8 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <pcap/pcap.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <linux/if_packet.h>
 
@@ -19,10 +22,24 @@
 #define LIVE_SNAPLEN  65535
 #define CONV_BUF_LEN  (ETH_HDR_LEN + 262144u)  /* libpcap's largest snaplen */
 
+#define REOPEN_FIRST_MS  250
+#define REOPEN_MAX_MS    30000
+
 struct ndr_capture {
-	pcap_t *pcap;
+	pcap_t *pcap;                /* NULL while a live interface is away */
 	char *name;                  /* file path or interface, for messages */
 	int live;
+	char *filter;                /* BPF filter text, NULL: none */
+	uint64_t buffer_bytes;       /* live */
+	struct bpf_program prog;     /* a file's filter, run here to count */
+	int have_prog;
+	/* live: the interface went away; retry at next_try with backoff */
+	double down_since, next_try;
+	unsigned backoff_ms;
+	int fanout;                  /* the PACKET_FANOUT value to rejoin, 0: none */
+	uint64_t drops_before;       /* kernel drops of handles closed since */
+	int link_down;               /* live: the link is down (the handle stays) */
+	double next_link_check;
 	int linktype;
 	int nano;                    /* timestamps are in ns (else us) */
 	uint64_t last_ts_ns;         /* of the last frame delivered */
@@ -80,13 +97,65 @@ static struct ndr_capture *capture_alloc(const char *name, char *err, size_t err
 	return cap;
 }
 
+static int keep_opts(struct ndr_capture *cap, const struct ndr_capture_opts *o, char *err,
+		     size_t errlen)
+{
+	if (!o)
+		return 0;
+	cap->buffer_bytes = o->buffer_bytes;
+	if (o->filter && o->filter[0] && !(cap->filter = strdup(o->filter))) {
+		snprintf(err, errlen, "%s: out of memory", cap->name);
+		return -1;
+	}
+	return 0;
+}
+
+/* The filter compiled for this handle's link type; a file's is kept to be
+ * run per frame (so what it leaves out is counted), a live one goes to the
+ * kernel. */
+static int apply_filter(struct ndr_capture *cap, char *err, size_t errlen)
+{
+	struct bpf_program prog;
+
+	if (!cap->filter)
+		return 0;
+	if (pcap_compile(cap->pcap, &prog, cap->filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+		snprintf(err, errlen, "%s: filter '%s': %s", cap->name, cap->filter,
+			 pcap_geterr(cap->pcap));
+		return -1;
+	}
+	if (!cap->live) {
+		cap->prog = prog;
+		cap->have_prog = 1;
+		return 0;
+	}
+	if (pcap_setfilter(cap->pcap, &prog) != 0) {
+		snprintf(err, errlen, "%s: filter '%s': %s", cap->name, cap->filter,
+			 pcap_geterr(cap->pcap));
+		pcap_freecode(&prog);
+		return -1;
+	}
+	pcap_freecode(&prog);
+	return 0;
+}
+
 struct ndr_capture *ndr_capture_open_file(const char *path, char *err, size_t errlen)
+{
+	return ndr_capture_open_file_opts(path, NULL, err, errlen);
+}
+
+struct ndr_capture *ndr_capture_open_file_opts(const char *path, const struct ndr_capture_opts *o,
+					       char *err, size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
 	struct ndr_capture *cap = capture_alloc(path, err, errlen);
 
 	if (!cap)
 		return NULL;
+	if (keep_opts(cap, o, err, errlen)) {
+		ndr_capture_close(cap);
+		return NULL;
+	}
 	cap->pcap = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
 	if (!cap->pcap) {
 		set_err(err, errlen, path, ebuf);
@@ -95,18 +164,20 @@ struct ndr_capture *ndr_capture_open_file(const char *path, char *err, size_t er
 	}
 	cap->nano = pcap_get_tstamp_precision(cap->pcap) == PCAP_TSTAMP_PRECISION_NANO;
 	cap->linktype = pcap_datalink(cap->pcap);
+	if (apply_filter(cap, err, errlen)) {
+		ndr_capture_close(cap);
+		return NULL;
+	}
 	return cap;
 }
 
-struct ndr_capture *ndr_capture_open_live(const char *iface, char *err, size_t errlen)
+/* Opens cap->name live into cap->pcap: 0, or -1 with err (cap->pcap NULL). */
+static int activate_live(struct ndr_capture *cap, char *err, size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
-	struct ndr_capture *cap = capture_alloc(iface, err, errlen);
+	const char *iface = cap->name;
 	int rc;
 
-	if (!cap)
-		return NULL;
-	cap->live = 1;
 	cap->pcap = pcap_create(iface, ebuf);
 	if (!cap->pcap) {
 		set_err(err, errlen, iface, ebuf);
@@ -114,7 +185,10 @@ struct ndr_capture *ndr_capture_open_live(const char *iface, char *err, size_t e
 	}
 	if (pcap_set_snaplen(cap->pcap, LIVE_SNAPLEN) != 0 ||
 	    pcap_set_promisc(cap->pcap, 1) != 0 ||
-	    pcap_set_immediate_mode(cap->pcap, 1) != 0) {
+	    pcap_set_immediate_mode(cap->pcap, 1) != 0 ||
+	    (cap->buffer_bytes &&
+	     pcap_set_buffer_size(cap->pcap, (int)(cap->buffer_bytes > 0x7fffffff ? 0x7fffffff
+						     : cap->buffer_bytes)) != 0)) {
 		set_err(err, errlen, iface, pcap_geterr(cap->pcap));
 		goto fail;
 	}
@@ -134,15 +208,49 @@ struct ndr_capture *ndr_capture_open_live(const char *iface, char *err, size_t e
 	cap->nano = pcap_get_tstamp_precision(cap->pcap) == PCAP_TSTAMP_PRECISION_NANO;
 	cap->linktype = pcap_datalink(cap->pcap);
 	if (!linktype_supported(cap->linktype)) {
-		snprintf(err, errlen, "%s: link type %s is not supported", iface,
-			 pcap_datalink_val_to_name(cap->linktype) ?
+		snprintf(err, errlen, "%s: link type %d (%s) is not supported", iface,
+			 cap->linktype, pcap_datalink_val_to_name(cap->linktype) ?
 				 pcap_datalink_val_to_name(cap->linktype) : "unknown");
 		goto fail;
 	}
-	return cap;
+	if (apply_filter(cap, err, errlen))
+		goto fail;
+	if (cap->fanout) {
+		int fd = pcap_fileno(cap->pcap);
+
+		if (fd < 0 || setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &cap->fanout,
+					 sizeof(cap->fanout)) != 0) {
+			snprintf(err, errlen, "%s: cannot rejoin packet fanout group %d: %s", iface,
+				 cap->fanout & 0xffff, fd < 0 ? "no socket" : strerror(errno));
+			goto fail;
+		}
+	}
+	return 0;
 fail:
-	ndr_capture_close(cap);
-	return NULL;
+	if (cap->pcap)
+		pcap_close(cap->pcap);
+	cap->pcap = NULL;
+	return -1;
+}
+
+struct ndr_capture *ndr_capture_open_live(const char *iface, char *err, size_t errlen)
+{
+	return ndr_capture_open_live_opts(iface, NULL, err, errlen);
+}
+
+struct ndr_capture *ndr_capture_open_live_opts(const char *iface, const struct ndr_capture_opts *o,
+					       char *err, size_t errlen)
+{
+	struct ndr_capture *cap = capture_alloc(iface, err, errlen);
+
+	if (!cap)
+		return NULL;
+	cap->live = 1;
+	if (keep_opts(cap, o, err, errlen) || activate_live(cap, err, errlen)) {
+		ndr_capture_close(cap);
+		return NULL;
+	}
+	return cap;
 }
 
 int ndr_capture_fanout(struct ndr_capture *cap, uint16_t group, char *err, size_t errlen)
@@ -156,12 +264,13 @@ int ndr_capture_fanout(struct ndr_capture *cap, uint16_t group, char *err, size_
 		snprintf(err, errlen, "%s: fanout is for live capture", cap->name);
 		return -1;
 	}
-	fd = pcap_fileno(cap->pcap);
+	fd = cap->pcap ? pcap_fileno(cap->pcap) : -1;
 	if (fd < 0 || setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &v, sizeof(v)) != 0) {
 		snprintf(err, errlen, "%s: cannot join packet fanout group %u: %s", cap->name,
 			 (unsigned)group, fd < 0 ? "no socket" : strerror(errno));
 		return -1;
 	}
+	cap->fanout = v;     /* rejoined when the interface comes back */
 	return 0;
 }
 
@@ -264,6 +373,98 @@ static void wait_readable(struct ndr_capture *cap, int timeout_ms)
 	(void)poll(&pfd, 1, timeout_ms);   /* EINTR: the caller re-checks 'stopped' */
 }
 
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A live interface went down or away: close, count, say so, retry later. */
+static void went_away(struct ndr_capture *cap, const char *why)
+{
+	struct pcap_stat ps;
+
+	/* the handle's drops go with it: keep them */
+	if (pcap_stats(cap->pcap, &ps) == 0)
+		cap->drops_before += ps.ps_drop;
+	pcap_close(cap->pcap);
+	cap->pcap = NULL;
+	cap->stats.down++;
+	cap->down_since = mono_s();
+	cap->backoff_ms = REOPEN_FIRST_MS;
+	cap->next_try = cap->down_since + REOPEN_FIRST_MS / 1000.0;
+	fprintf(stderr, "ndr: %s: capture lost (%s); waiting for the interface, retrying "
+		"with backoff up to %u s\n", cap->name, why, REOPEN_MAX_MS / 1000);
+}
+
+/* While away: one reopen attempt when due, else a sleep of up to timeout_ms
+ * (never a busy loop). 1 when capturing again. */
+static int try_reopen(struct ndr_capture *cap, int timeout_ms)
+{
+	char why[PCAP_ERRBUF_SIZE + 256];
+	double now = mono_s();
+
+	if (now < cap->next_try) {
+		double wait_s = cap->next_try - now;
+		struct timespec ts;
+
+		if (wait_s > timeout_ms / 1000.0)
+			wait_s = timeout_ms / 1000.0;
+		ts.tv_sec = (time_t)wait_s;
+		ts.tv_nsec = (long)((wait_s - (double)ts.tv_sec) * 1e9);
+		nanosleep(&ts, NULL);     /* EINTR: the caller re-checks */
+		return 0;
+	}
+	if (activate_live(cap, why, sizeof(why)) != 0) {
+		cap->backoff_ms = cap->backoff_ms * 2 > REOPEN_MAX_MS ? REOPEN_MAX_MS
+								 : cap->backoff_ms * 2;
+		cap->next_try = now + cap->backoff_ms / 1000.0;
+		return 0;
+	}
+	cap->stats.reopens++;
+	fprintf(stderr, "ndr: %s: capturing again after %.1f s away\n", cap->name,
+		now - cap->down_since);
+	return 1;
+}
+
+/* A quiet live capture may be a link that went down: libpcap says nothing
+ * (the socket stays bound and gets frames again when it comes back), so
+ * the flags are read once a second and the change said and counted. */
+static void check_link(struct ndr_capture *cap)
+{
+	struct ifreq ifr;
+	double now = mono_s();
+	int fd = pcap_fileno(cap->pcap), down;
+
+	if (now < cap->next_link_check || fd < 0)
+		return;
+	cap->next_link_check = now + 1.0;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", cap->name);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) != 0)
+		return;        /* gone: libpcap reports that itself */
+	down = !(ifr.ifr_flags & IFF_UP) || !(ifr.ifr_flags & IFF_RUNNING);
+	if (down && !cap->link_down) {
+		cap->stats.down++;
+		cap->down_since = now;
+		fprintf(stderr, "ndr: %s: link down; waiting for it to come back\n", cap->name);
+	} else if (!down && cap->link_down) {
+		fprintf(stderr, "ndr: %s: link up again after %.1f s\n", cap->name,
+			now - cap->down_since);
+	}
+	cap->link_down = down;
+}
+
+/* libpcap's words for an interface that went down or was removed. */
+static int interface_gone(const char *msg)
+{
+	return strstr(msg, "went down") || strstr(msg, "disappeared") ||
+	       strstr(msg, "No such device") || strstr(msg, "Network is down") ||
+	       strstr(msg, "ENETDOWN") || strstr(msg, "ENODEV");
+}
+
 /* The frame's time in ns since the epoch; an impossible one (see
  * ndr_capture.h, bad_time) is counted and replaced by the last good time. */
 static uint64_t frame_time(struct ndr_capture *cap, const struct timeval *tv)
@@ -273,7 +474,8 @@ static uint64_t frame_time(struct ndr_capture *cap, const struct timeval *tv)
 
 	if (sec < 0 || sec >= NDR_CAPTURE_MAX_TIME_S || frac < 0 || frac >= frac_max) {
 		if (!cap->stats.bad_time++) {
-			cap->stats.bad_time_first_frame = cap->stats.frames + cap->stats.unsupported;
+			cap->stats.bad_time_first_frame = cap->stats.frames + cap->stats.unsupported +
+							  cap->stats.filtered;
 			cap->stats.bad_time_first_sec = sec;
 			cap->stats.bad_time_first_frac = frac;
 		}
@@ -293,10 +495,20 @@ int ndr_capture_next(struct ndr_capture *cap, struct ndr_frame *f, int timeout_m
 	for (;;) {
 		if (cap->stopped)
 			return 0;
+		if (!cap->pcap) {
+			if (!try_reopen(cap, timeout_ms))
+				return 2;
+			continue;
+		}
 		rc = pcap_next_ex(cap->pcap, &h, &data);
 		if (rc == 1) {
+			if (cap->have_prog && !pcap_offline_filter(&cap->prog, h, data)) {
+				cap->stats.filtered++;
+				continue;
+			}
 			if (!linktype_supported(cap->linktype)) {
 				cap->stats.unsupported++;
+				cap->stats.unsupported_linktype = cap->linktype;
 				continue;
 			}
 			to_ethernet(cap, h, data, f);
@@ -305,6 +517,7 @@ int ndr_capture_next(struct ndr_capture *cap, struct ndr_frame *f, int timeout_m
 			return 1;
 		}
 		if (rc == 0) {          /* live only: nothing ready */
+			check_link(cap);
 			if (waited)
 				return 2;
 			wait_readable(cap, timeout_ms);
@@ -319,6 +532,10 @@ int ndr_capture_next(struct ndr_capture *cap, struct ndr_frame *f, int timeout_m
 			cap->stats.truncated = 1;
 			return 0;
 		}
+		if (cap->live && interface_gone(pcap_geterr(cap->pcap))) {
+			went_away(cap, pcap_geterr(cap->pcap));
+			continue;
+		}
 		set_err(err, errlen, cap->name, pcap_geterr(cap->pcap));
 		return -1;
 	}
@@ -327,17 +544,19 @@ int ndr_capture_next(struct ndr_capture *cap, struct ndr_frame *f, int timeout_m
 void ndr_capture_break(struct ndr_capture *cap)
 {
 	cap->stopped = 1;
-	pcap_breakloop(cap->pcap);
+	if (cap->pcap)
+		pcap_breakloop(cap->pcap);
 }
 
 void ndr_capture_get_stats(const struct ndr_capture *cap, struct ndr_capture_stats *st)
 {
 	*st = cap->stats;
-	if (cap->live) {
+	st->kernel_drops = cap->drops_before;
+	if (cap->live && cap->pcap) {
 		struct pcap_stat ps;
 
 		if (pcap_stats(cap->pcap, &ps) == 0)
-			st->kernel_drops = ps.ps_drop;
+			st->kernel_drops += ps.ps_drop;
 	}
 }
 
@@ -352,6 +571,9 @@ void ndr_capture_close(struct ndr_capture *cap)
 		return;
 	if (cap->pcap)
 		pcap_close(cap->pcap);
+	if (cap->have_prog)
+		pcap_freecode(&cap->prog);
+	free(cap->filter);
 	free(cap->name);
 	free(cap->conv);
 	free(cap);

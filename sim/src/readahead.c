@@ -44,8 +44,10 @@ struct ra_hdr {
 	uint32_t wirelen;
 	uint64_t unsupported;       /* the capture's count after this frame */
 	uint64_t bad_time;          /* the capture's count after this frame */
+	uint64_t filtered;          /* same, the filter's */
 	uint32_t kind;
-	uint8_t  pad[28];           /* the frame starts on the next cache line */
+	int32_t  linktype;          /* of the unsupported frames */
+	uint8_t  pad[16];           /* the frame starts on the next cache line */
 };
 
 _Static_assert(sizeof(struct ra_hdr) == RA_ALIGN, "queue entry header is one cache line");
@@ -71,7 +73,7 @@ struct ndr_readahead {
 	/* written by the reader before it publishes END */
 	int end_rc;
 	int truncated;
-	uint64_t end_unsupported;
+	uint64_t end_unsupported, end_filtered;
 	char end_err[512];
 	/* written by the reader before it publishes the first frame with a
 	 * bad time (ndr_capture.h), read only after that frame */
@@ -83,6 +85,8 @@ struct ndr_readahead {
 	uint64_t c_tail;            /* tail as last loaded */
 	uint64_t frames;
 	uint64_t unsupported;       /* as of the last frame taken */
+	uint64_t filtered;          /* same */
+	int linktype;               /* of the unsupported frames */
 	uint64_t bad_time;          /* as of the last frame taken */
 	int ended;                  /* END taken */
 };
@@ -183,6 +187,8 @@ static void *reader(void *arg)
 		h.caplen = keep;
 		h.wirelen = f.wirelen > keep ? f.wirelen : keep;
 		h.unsupported = st.unsupported;
+		h.filtered = st.filtered;
+		h.linktype = st.unsupported_linktype;
 		h.bad_time = st.bad_time;
 		if (st.bad_time == 1 && !ra->bad_first.bad_time)
 			ra->bad_first = st;
@@ -193,6 +199,8 @@ static void *reader(void *arg)
 	ra->end_rc = rc < 0 ? -1 : 0;
 	ra->truncated = st.truncated;
 	ra->end_unsupported = st.unsupported;
+	ra->end_filtered = st.filtered;
+	ra->linktype = st.unsupported_linktype;
 	memset(&h, 0, sizeof(h));
 	h.kind = RA_END;
 	(void)push(ra, &h, NULL, 0);       /* its publication orders end_* before it */
@@ -276,6 +284,7 @@ int ndr_readahead_next(struct ndr_readahead *ra, struct ndr_frame *f, char *err,
 		if (h.kind == RA_END) {
 			ra->ended = 1;
 			ra->unsupported = ra->end_unsupported;
+			ra->filtered = ra->end_filtered;
 			if (ra->end_rc < 0)
 				snprintf(err, errlen, "%s", ra->end_err);
 			return ra->end_rc;
@@ -287,6 +296,9 @@ int ndr_readahead_next(struct ndr_readahead *ra, struct ndr_frame *f, char *err,
 		ra->c_next = ra->c_head + align_up(sizeof(h) + h.caplen);
 		ra->frames++;
 		ra->unsupported = h.unsupported;
+		ra->filtered = h.filtered;
+		if (h.unsupported)
+			ra->linktype = h.linktype;
 		ra->bad_time = h.bad_time;
 		return 1;
 	}
@@ -297,6 +309,8 @@ void ndr_readahead_get_stats(const struct ndr_readahead *ra, struct ndr_capture_
 	memset(st, 0, sizeof(*st));
 	st->frames = ra->frames;
 	st->unsupported = ra->unsupported;
+	st->filtered = ra->filtered;
+	st->unsupported_linktype = ra->linktype;
 	st->truncated = ra->ended && ra->truncated;
 	st->bad_time = ra->bad_time;
 	if (ra->bad_time) {

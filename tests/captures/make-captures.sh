@@ -8,7 +8,8 @@
 # the previous captures untouched.
 #
 # Usage: sudo tests/captures/make-captures.sh [capture ...]
-#        capture is one of: iodine-null iodine-txt dns2tcp benign-dns (default: all four)
+#        capture is one of: iodine-null iodine-txt dns2tcp benign-dns iodine-short dns2tcp-short
+#        (default: all six)
 #
 # Needs (Debian packages): iodine dns2tcp dnsmasq-base (or dnsmasq) tcpdump ethtool iproute2 socat bind9-dnsutils.
 # It installs nothing; it says what is missing.
@@ -308,6 +309,62 @@ capture_dns2tcp() {
 	publish_capture "$name"
 }
 
+# capture_short NAME PACKETS CLIENT...: only the first PACKETS packets of a tunnel session (its
+# first PACKETS/2 queries and their answers), as a short-lived implant or a session cut short
+# would send; the client runs until tcpdump has them, then it is stopped.
+capture_short() {
+	local name=$1 max=$2 cli_pid
+	shift 2
+	start_capture "$name" "$max"
+	start_bg "$NS_CLI" "$name.client" "$@"
+	cli_pid=$LAST_PID
+	wait_for "$name: $max packets captured" 60 tcpdump_done
+	TCPDUMP_PID=""
+	stop_pid "$cli_pid"
+	[[ -s $WORK/$name.pcap ]] || die "$name: tcpdump wrote nothing"
+	publish_capture "$name"
+}
+
+tcpdump_done() { ! kill -0 "$TCPDUMP_PID" 2>/dev/null; }
+
+# The first 14 queries of an iodine session (version, login, codec and fragment-size probes,
+# some with raw 8-bit bytes in their labels) and of a dns2tcp one (authentication, resource
+# connect, the first data): the shape of the public 12-22-query captures.
+capture_iodine_short() {
+	local srv_pid
+	start_bg "$NS_SRV" iodine-short.iodined iodined -f -c -l "$SRV_IP" -p 53 -d dns0 \
+	    -P "$IODINE_PASSWORD" "$IODINE_NET" t.iodine-short.test
+	srv_pid=$LAST_PID
+	wait_for "iodined on $SRV_IP:53" 10 udp_listening "$NS_SRV" "$SRV_IP:53"
+	capture_short iodine-short 28 iodine -f -r -T NULL -d dns0 -P "$IODINE_PASSWORD" \
+	    "$SRV_IP" t.iodine-short.test
+	stop_pid "$srv_pid"
+}
+
+capture_dns2tcp_short() {
+	local srv_pid echo_pid domain=t.dns2tcp-short.test
+	start_bg "$NS_SRV" dns2tcp-short.echo socat TCP-LISTEN:7777,bind=127.0.0.1,reuseaddr,fork EXEC:cat
+	echo_pid=$LAST_PID
+	cat >"$WORK/dns2tcpd-short.conf" <<-EOF
+		listen = $SRV_IP
+		port = 53
+		user = nobody
+		chroot = /
+		domain = $domain
+		key = $DNS2TCP_KEY
+		resources = echo:127.0.0.1:7777
+	EOF
+	start_bg "$NS_SRV" dns2tcp-short.dns2tcpd dns2tcpd -F -f "$WORK/dns2tcpd-short.conf"
+	srv_pid=$LAST_PID
+	wait_for "dns2tcpd on $SRV_IP:53" 10 udp_listening "$NS_SRV" "$SRV_IP:53"
+	head -c 3000 /dev/urandom >"$WORK/dns2tcp-short.payload"
+	# dns2tcpc -l -: it carries its standard input
+	capture_short dns2tcp-short 28 bash -c "exec dns2tcpc -z $domain -k $DNS2TCP_KEY \
+	    -r echo -l - $SRV_IP <$WORK/dns2tcp-short.payload >/dev/null"
+	stop_pid "$srv_pid"
+	stop_pid "$echo_pid"
+}
+
 # The benign zone: ~300 ordinary-looking registered domains, a handful of names each.
 BRANDS=(acme northwind contoso fabrikam globex initech umbrella hooli vandelay wonka
 	stark wayne tyrell cyberdyne soylent oceanic massive gringotts monarch aperture
@@ -445,11 +502,11 @@ capture_benign() {
 
 main() {
 	local want=("$@") c
-	((${#want[@]} > 0)) || want=(iodine-null iodine-txt dns2tcp benign-dns)
+	((${#want[@]} > 0)) || want=(iodine-null iodine-txt dns2tcp benign-dns iodine-short dns2tcp-short)
 	for c in "${want[@]}"; do
 		case $c in
-		iodine-null | iodine-txt | dns2tcp | benign-dns) ;;
-		*) die "unknown capture '$c' (iodine-null, iodine-txt, dns2tcp or benign-dns)" ;;
+		iodine-null | iodine-txt | dns2tcp | benign-dns | iodine-short | dns2tcp-short) ;;
+		*) die "unknown capture '$c' (iodine-null, iodine-txt, dns2tcp, benign-dns, iodine-short or dns2tcp-short)" ;;
 		esac
 	done
 	((EUID == 0)) || die "run as root (it creates network namespaces): sudo $0"
@@ -467,6 +524,8 @@ main() {
 		iodine-txt) capture_iodine iodine-txt TXT t.iodine-txt.test ;;
 		dns2tcp) capture_dns2tcp ;;
 		benign-dns) capture_benign ;;
+		iodine-short) capture_iodine_short ;;
+		dns2tcp-short) capture_dns2tcp_short ;;
 		esac
 	done
 	log "done"

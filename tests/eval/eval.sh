@@ -63,7 +63,7 @@ while IFS= read -r cap; do
 		die "$cap: ndr-sensor failed: $(head -c 300 "$TMP/err")"
 	fi
 	jq -r --arg c "$cap" 'select(.event_type=="alert") |
-		"\($c)\t\(.alert.category)\t\(.ndr.entity)"' "$eve" | sort -u >>"$TMP/alerts"
+		"\($c)\t\(.alert.category)\t\(.alert.metadata.ndr.entity)"' "$eve" | sort -u >>"$TMP/alerts"
 	secs=$(capinfos -u -M "$cap" 2>/dev/null | awk -F': *' '/Capture duration/ {print $2+0}')
 	dets=$(awk -F'\t' -v c="$cap" '$1 == c && $2 != "-" {print $2}' "$TMP/labelled" |
 	       sort -u | paste -sd, -)

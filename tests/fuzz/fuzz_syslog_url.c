@@ -51,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!u.host[0] || strchr(u.host, '/') || strlen(u.host) >= sizeof(u.host) || *end ||
 	    port < 1 || port > 65535)
 		die("an accepted URL with a bad host or port", url);
-	snprintf(again, sizeof(again), "%s://%s%s%s:%s", u.tcp ? "tcp" : "udp",
+	snprintf(again, sizeof(again), "%s://%s%s%s:%s", u.tls ? "tls" : u.tcp ? "tcp" : "udp",
 		 u.ipv6_literal ? "[" : "", u.host, u.ipv6_literal ? "]" : "", u.port);
 	if (ndr_syslog_url_parse(again, &v, err, errlen) != 0)
 		die("the canonical form of an accepted URL is refused", again);

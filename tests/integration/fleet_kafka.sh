@@ -139,7 +139,7 @@ printf 'not an ndr record\n' | kcat -b "$B" -P -t ndr.records -p 0 2>/dev/null
 # ---- the reference: a fresh group reads everything in one go ------------------
 "$DETECT" -c "$TMP/detect.conf" --kafka "$B" --group reference --no-kafka-alerts \
 	--exit-at-end --eve "$TMP/ref.eve" 2>"$TMP/ref.err"
-jq -r '.ndr.alert_id' "$TMP/ref.eve" | sort >"$TMP/ref.ids"
+jq -r '.alert.metadata.ndr.alert_id' "$TMP/ref.eve" | sort >"$TMP/ref.ids"
 check "a foreign message on the records topic is dropped and counted, not fatal" \
 	grep -q ' 1 bad messages dropped; first: ndr.records \[0\] offset [0-9]*: not an ndr record' \
 	"$TMP/ref.err"
@@ -151,7 +151,7 @@ check "the cross-link scan is found (port_scan on 10.77.0.11 from two links' rec
 # consumer 2 writes the rest (after the SIGKILL'd member's session ends)
 topic_ids() {
 	kcat -b "$B" -C -t ndr.alerts -e -q -o beginning 2>/dev/null |
-		jq -r '.ndr.alert_id // empty' | sort >"$TMP/topic.ids"
+		jq -r '.alert.metadata.ndr.alert_id // empty' | sort >"$TMP/topic.ids"
 }
 all_there() { topic_ids; [ -z "$(comm -23 "$TMP/ref.ids" <(sort -u "$TMP/topic.ids"))" ]; }
 wait_for 60 all_there

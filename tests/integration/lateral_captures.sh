@@ -22,7 +22,7 @@ for file in $files; do
 		fail "$file: ndr-sensor exited with an error: $(head -c 300 "$TMP/$file.err")"
 		continue
 	fi
-	alerts=$(jq -r 'select(.event_type=="alert") | "\(.alert.category) \(.ndr.entity)"' "$eve" | sort -u)
+	alerts=$(jq -r 'select(.event_type=="alert") | "\(.alert.category) \(.alert.metadata.ndr.entity)"' "$eve" | sort -u)
 	expected=$(awk -F'\t' -v f="$file" '$1 == f && $2 != "-" {print $2 " " $3}' "$LABELS" | sort -u)
 	if [ -z "$expected" ]; then
 		check "$file: benign capture raises no alert (got: ${alerts:-none})" [ -z "$alerts" ]
@@ -30,7 +30,7 @@ for file in $files; do
 	fi
 	while read -r want; do
 		check "$file: raises $want" grep -qxF "$want" <<<"$alerts"
-		count=$(jq -r 'select(.event_type=="alert") | "\(.alert.category) \(.ndr.entity)"' "$eve" |
+		count=$(jq -r 'select(.event_type=="alert") | "\(.alert.category) \(.alert.metadata.ndr.entity)"' "$eve" |
 			grep -cxF "$want")
 		check "$file: one $want alert per suppression window (got $count)" [ "$count" -eq 1 ]
 	done <<<"$expected"

@@ -18,7 +18,7 @@ while IFS=$'\t' read -r file detector entity _; do
 		fail "$file: ndr-sensor exited with an error: $(head -c 300 "$TMP/$file.err")"
 		continue
 	fi
-	alerts=$(jq -r 'select(.event_type=="alert") | "\(.alert.category) \(.ndr.entity)"' "$eve" | sort -u)
+	alerts=$(jq -r 'select(.event_type=="alert") | "\(.alert.category) \(.alert.metadata.ndr.entity)"' "$eve" | sort -u)
 	if [ "$detector" = "-" ]; then
 		check "$file: benign capture raises no alert (got: ${alerts:-none})" [ -z "$alerts" ]
 	else

@@ -62,7 +62,7 @@ check "sensor stops cleanly on SIGINT (status $rc)" [ "$rc" -eq 0 ]
 sent=$(tcpdump -nr "$cap" 2>/dev/null | wc -l)
 seen=$(sed -n 's/^  packets   \([0-9]*\).*/\1/p' "$TMP/live.err")
 check "sensor saw every replayed packet ($seen of $sent)" [ "${seen:-0}" -ge "$sent" ]
-alerts=$(jq -r 'select(.event_type=="alert") | "\(.alert.category) \(.ndr.entity)"' "$TMP/live.json" | sort -u)
+alerts=$(jq -r 'select(.event_type=="alert") | "\(.alert.category) \(.alert.metadata.ndr.entity)"' "$TMP/live.json" | sort -u)
 entity=$(awk -F'\t' '$1=="iodine-null.pcap" {print $3}' "$CAPTURES/labels.tsv")
 check "live: dns_tunnel alert naming $entity (got: ${alerts:-none})" \
 	grep -qx "dns_tunnel $entity" <<<"$alerts"

@@ -21,7 +21,8 @@ for f in "$CAPTURES"/*.pcap; do
 	}
 	grep -q '^client ' "$TMP/raw.txt" || continue
 	# one line per ClientHello: endpoints, JA3, JA4, and the version of the
-	# ServerHello answering it (the next one of that connection), or "-"
+	# ServerHello answering it (the next one of that connection; 0000 when
+	# it is cut before the version is sure: the sensor's UNDETERMINED), or "-"
 	python3 - "$TMP/raw.txt" >"$want" <<'PY'
 import sys
 pending = {}
@@ -50,7 +51,7 @@ PY
 	        (.tls.ja3.hash // "-"), (.tls.ja4 // "-"),
 	        (if .tls.server_handshake then
 	           ({"TLS 1.3": "0304", "TLS 1.2": "0303", "TLS 1.1": "0302", "TLSv1": "0301",
-	             "SSLv3": "0300"}[.tls.version] // .tls.version)
+	             "SSLv3": "0300", "UNDETERMINED": "0000"}[.tls.version] // .tls.version)
 	         else "-" end)] | join(" ")' "$eve" | sort >"$got"
 	n=$(wc -l <"$want")
 	fps=$(awk '$5 != "-"' "$want" | wc -l)

@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -141,6 +142,12 @@ static void collect(void *arg, const struct ndr_alert *a)
 			f->n_mitre++;
 		snprintf(f->mitre0, sizeof(f->mitre0), "%s", a->mitre[0]);
 		f->evidence_keys = (int)json_object_size(a->evidence);
+		if (a->evidence) {
+			char *text = json_dumps(a->evidence, JSON_COMPACT | JSON_SORT_KEYS);
+
+			snprintf(f->evidence, sizeof(f->evidence), "%s", text ? text : "");
+			free(text);
+		}
 	}
 	al->n++;
 }
@@ -150,6 +157,23 @@ struct ndr_alert_sink fg_sink(struct fg_alerts *out)
 	struct ndr_alert_sink s = { collect, out };
 
 	return s;
+}
+
+double fg_evidence(const struct fg_alert *a, const char *key)
+{
+	json_error_t jerr;
+	json_t *o = json_loads(a->evidence, 0, &jerr), *v;
+	double x;
+
+	if (!o)
+		fail_msg("evidence of '%s' is not JSON (cut at %zu bytes?): %s", a->signature,
+			 sizeof(a->evidence), jerr.text);
+	v = json_object_get(o, key);
+	if (!json_is_number(v))
+		fail_msg("evidence of '%s': no number '%s' in %s", a->signature, key, a->evidence);
+	x = json_number_value(v);
+	json_decref(o);
+	return x;
 }
 
 int fg_count(const struct fg_alerts *al, const char *category, const char *entity)

@@ -41,6 +41,7 @@ struct fg_alert {
 	int n_mitre;
 	char mitre0[16];
 	int evidence_keys;
+	char evidence[1024];  /* the evidence object, compact JSON */
 };
 
 struct fg_alerts {
@@ -49,6 +50,8 @@ struct fg_alerts {
 };
 
 struct ndr_alert_sink fg_sink(struct fg_alerts *out);
+/* A number in an alert's evidence; fails the test when it is missing. */
+double fg_evidence(const struct fg_alert *a, const char *key);
 /* Alerts with this category (and entity, unless NULL). */
 int fg_count(const struct fg_alerts *al, const char *category, const char *entity);
 

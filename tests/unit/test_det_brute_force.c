@@ -152,10 +152,100 @@ static void long_session_tail_is_not_an_attempt(void **state)
 	ops->destroy(d);
 }
 
+/* One Kerberos exchange over UDP: the request and a reply of reply_size
+ * IP bytes (a KRB-ERROR is 100-250, a ticket 1000 and more). */
+static void krb_udp(struct ndr_flow_rec *r, const char *src, uint16_t sport, const char *dst,
+		    uint64_t t, uint32_t req_size, uint32_t reply_size)
+{
+	fg_flow(r, src, sport, dst, 88, 17, t, FG_SEC / 1000);
+	fg_datagrams(r, 1, 1, req_size);
+	r->bytes_rev = reply_size;
+	r->payload_bytes_rev = reply_size - 28;
+}
+
+/* kerbrute passwordspray, as in the public capture: 13 AS-REQs over UDP to
+ * one DC within 25 ms, each answered by a KRB-ERROR, one user's password
+ * right (an AS-REP, over TCP as it is too big for UDP). */
+static void kerbrute_spray(void **state)
+{
+	static const uint32_t replies[] = { 130, 130, 230, 223, 130, 225, 130, 130, 130, 130,
+					    197, 192, 130 };
+	struct fg_alerts al = { 0 };
+	struct ndr_flow_rec r;
+	void *d = fg_create(ops, NULL);
+
+	(void)state;
+	for (int i = 0; i < 13; i++) {
+		krb_udp(&r, "172.16.66.1", (uint16_t)(50439 + i), "172.16.66.36",
+			FG_T0 + (uint64_t)i * 2000000ull, 180, replies[i]);
+		fg_feed(ops, d, &r, &al);
+		if (i < 9)
+			assert_int_equal(al.n, 0);
+	}
+	fg_flow(&r, "172.16.66.1", 52420, "172.16.66.36", 88, 6, FG_T0 + 24000000ull, FG_SEC / 100);
+	fg_tcp_session(&r, 1, 279, 2, 800, 1);
+	fg_feed(ops, d, &r, &al);
+	assert_int_equal(fg_count(&al, "brute_force", "172.16.66.1->*:88"), 1);
+	assert_int_equal(al.a[0].signature_id, 8650003u);
+	assert_string_equal(al.a[0].mitre0, "T1110.003");
+	assert_true(fg_evidence(&al.a[0], "kerberos_failure_replies") >= 10);
+	assert_true(fg_evidence(&al.a[0], "burst_seconds") < 1);
+	assert_true(fg_stat(ops, d, "kerberos_failures") == 13);
+	ops->destroy(d);
+}
+
+/* A terminal server logging 60 users on in two minutes: each logon is one
+ * pre-authentication KRB-ERROR, an AS-REP and four service tickets. A
+ * service with a stale password retrying every 20 s. A client falling back
+ * from UDP to TCP (KRB_ERR_RESPONSE_TOO_BIG) on every ticket. None is
+ * guessing. */
+static void kerberos_logons_are_quiet(void **state)
+{
+	struct fg_alerts al = { 0 };
+	struct ndr_flow_rec r;
+	void *d = fg_create(ops, NULL);
+	uint16_t port = 20000;
+
+	(void)state;
+	for (int u = 0; u < 60; u++) {
+		uint64_t t = FG_T0 + (uint64_t)u * 2 * FG_SEC;
+
+		krb_udp(&r, "10.0.5.10", port++, "10.0.0.2", t, 250, 210);
+		fg_feed(ops, d, &r, &al);
+		for (int k = 0; k < 5; k++) {
+			fg_flow(&r, "10.0.5.10", port++, "10.0.0.2", 88, 6,
+				t + (uint64_t)(k + 1) * 10000000ull, FG_SEC / 50);
+			fg_tcp_session(&r, 3, 600, 3, 700, 1);
+			fg_feed(ops, d, &r, &al);
+		}
+	}
+	for (int i = 0; i < 100; i++) {
+		krb_udp(&r, "10.0.5.11", port++, "10.0.0.2", FG_T0 + (uint64_t)i * 20 * FG_SEC, 250,
+			180);
+		fg_feed(ops, d, &r, &al);
+	}
+	for (int i = 0; i < 40; i++) {
+		uint64_t t = FG_T0 + (uint64_t)i * FG_SEC;
+
+		krb_udp(&r, "10.0.5.12", port++, "10.0.0.2", t, 1200, 120);   /* too big */
+		fg_feed(ops, d, &r, &al);
+		fg_flow(&r, "10.0.5.12", port++, "10.0.0.2", 88, 6, t + 1000000ull, FG_SEC / 50);
+		fg_tcp_session(&r, 3, 600, 3, 700, 1);
+		fg_feed(ops, d, &r, &al);
+	}
+	for (int i = 0; i < al.n; i++)
+		print_message("unexpected: %s\n", al.a[i].signature);
+	assert_int_equal(al.n, 0);
+	assert_true(fg_stat(ops, d, "kerberos_failures") >= 200);
+	ops->destroy(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(ssh_brute_force),
+		cmocka_unit_test(kerbrute_spray),
+		cmocka_unit_test(kerberos_logons_are_quiet),
 		cmocka_unit_test(ssh_burst_of_short_sessions),
 		cmocka_unit_test(slow_sessions_are_not_a_burst),
 		cmocka_unit_test(rdp_password_spray),

@@ -41,7 +41,7 @@ static void interactive_tunnel(void **state)
 		fg_feed(ops, d, &r, &al);
 	}
 	assert_int_equal(fg_count(&al, "https_tunnel", "10.0.0.5->198.51.100.20:443"), 1);
-	assert_int_equal(al.a[0].signature_id, 2230002u);
+	assert_int_equal(al.a[0].signature_id, 8630002u);
 	assert_string_equal(al.a[0].mitre0, "T1572");
 	assert_int_equal(fg_stat(ops, d, "flows_tracked"), 0);
 	ops->destroy(d);
@@ -59,7 +59,7 @@ static void long_session_tiers(void **state)
 		fg_feed(ops, d, &r, &al);
 	}
 	assert_int_equal(fg_count(&al, "https_tunnel", "10.0.0.6->198.51.100.20:443"), 2);
-	assert_int_equal(al.a[0].signature_id, 2230001u);
+	assert_int_equal(al.a[0].signature_id, 8630001u);
 	assert_int_equal(al.a[0].severity, 3);
 	assert_true(al.a[1].score > al.a[0].score);
 	ops->destroy(d);

@@ -60,8 +60,55 @@ static void psexec_like_execution(void **state)
 	session(&r, "10.0.0.5", "10.0.3.7", 49670, FG_T0 + 40 * FG_SEC, 10, 300, 10);
 	fg_feed(ops, d, &r, &al);
 	assert_int_equal(fg_count(&al, "rpc_recon", "10.0.0.5->10.0.3.7"), 1);
-	assert_int_equal(al.a[0].signature_id, 2260002u);
+	assert_int_equal(al.a[0].signature_id, 8660002u);
 	assert_int_equal(al.a[0].severity, 1);
+	ops->destroy(d);
+}
+
+/* smbexec: no file written; named-pipe calls over SMB (the client sends as
+ * much as it gets back, many turns), the endpoint mapper and a dynamic RPC
+ * port, all within seconds. Records come in the order flows end (here the
+ * RPC session's first, as in the public capture), not the order they
+ * started. Spread over minutes the same sessions are not one action. */
+static void smbexec_like_sequence(void **state)
+{
+	struct fg_alerts al = { 0 };
+	struct ndr_flow_rec r;
+	void *d = fg_create(ops, NULL);
+
+	(void)state;
+	session(&r, "10.0.0.5", "10.0.3.8", 49683, FG_T0, 16, 190, 14);
+	fg_feed(ops, d, &r, &al);
+	session(&r, "10.0.0.5", "10.0.3.8", 135, FG_T0, 2, 200, 2);
+	fg_feed(ops, d, &r, &al);
+	assert_int_equal(al.n, 0);
+	fg_flow(&r, "10.0.0.5", 50001, "10.0.3.8", 445, 6, FG_T0 + 2 * FG_SEC, 9 * FG_SEC);
+	fg_tcp_session(&r, 24, 240, 24, 200, 23);
+	fg_feed(ops, d, &r, &al);
+	assert_int_equal(fg_count(&al, "rpc_recon", "10.0.0.5->10.0.3.8"), 1);
+	assert_int_equal(al.a[0].signature_id, 8660002u);
+	assert_int_equal(al.a[0].severity, 2);
+	assert_true(fg_evidence(&al.a[0], "smb_turns") >= 10);
+	assert_true(fg_evidence(&al.a[0], "sequence_seconds") <= 3);
+	assert_int_equal(fg_evidence(&al.a[0], "rpc_port"), 49683);
+	ops->destroy(d);
+
+	/* the same three sessions two minutes apart each: no */
+	memset(&al, 0, sizeof(al));
+	d = fg_create(ops, NULL);
+	session(&r, "10.0.0.5", "10.0.3.8", 135, FG_T0, 2, 200, 2);
+	fg_feed(ops, d, &r, &al);
+	session(&r, "10.0.0.5", "10.0.3.8", 49683, FG_T0 + 120 * FG_SEC, 16, 190, 14);
+	fg_feed(ops, d, &r, &al);
+	fg_flow(&r, "10.0.0.5", 50001, "10.0.3.8", 445, 6, FG_T0 + 240 * FG_SEC, 9 * FG_SEC);
+	fg_tcp_session(&r, 24, 240, 24, 200, 23);
+	fg_feed(ops, d, &r, &al);
+	assert_int_equal(al.n, 0);
+	/* nor a file read over SMB next to RPC */
+	fg_flow(&r, "10.0.0.5", 50002, "10.0.3.8", 445, 6, FG_T0 + 121 * FG_SEC, 9 * FG_SEC);
+	fg_tcp_session(&r, 24, 100, 60, 1400, 23);
+	fg_feed(ops, d, &r, &al);
+	assert_int_equal(al.n, 0);
 	ops->destroy(d);
 }
 
@@ -117,6 +164,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(enumeration_fan_out),
 		cmocka_unit_test(psexec_like_execution),
+		cmocka_unit_test(smbexec_like_sequence),
 		cmocka_unit_test(ordinary_traffic_is_quiet),
 		cmocka_unit_test(high_port_without_epm_is_not_rpc),
 	};

@@ -405,20 +405,156 @@ static void test_iodine(void **state)
 
 	(void)state;
 	iodine(h, T0, 300, 0x0a000105, "tunnel-iodine.com");
-	expect_one_alert(h, "tunnel-iodine.com", 0x0a000105, T0, 30 * SEC);
+	/* its names are obviously encoded (60- and 40-character random
+	 * labels, NULL/TXT/CNAME lookups): the short-session path sees it after
+	 * short_min_names of them, long before the aggregate's 50 */
+	expect_one_alert(h, "tunnel-iodine.com", 0x0a000105, T0, 3 * SEC);
 	c = &h->alerts[0];
-	assert_true(ev_num(c, "distinct_names") >= 45);
-	assert_true(ev_num(c, "distinct_names_per_window") >= 200);
+	assert_non_null(strstr(c->signature, "encoded names in a short session"));
+	assert_true(ev_num(c, "distinct_encoded_labels") >= 5);
+	assert_true(ev_num(c, "score_short") >= 0.6);
 	assert_true(ev_num(c, "non_a_aaaa_share") >= 0.99);
 	assert_int_equal((int)ev_num(c, "max_label_len"), 61);
 	assert_true(ev_num(c, "mean_qname_len") > 100);
 	assert_true(ev_num(c, "mean_entropy") > 0.75);
-	assert_true(ev_num(c, "txt_bytes") > 0);
 	assert_true(json_integer_value(json_object_get(json_object_get(c->evidence, "qtypes"),
 						       "NULL")) > 0);
 	assert_non_null(strstr(json_string_value(json_array_get(
 		json_object_get(c->evidence, "example_names"), 0)), ".t.tunnel-iodine.com"));
+	assert_int_equal(c->sid, 8610001);
+	harness_free(h);
+
+	/* with the short path out of reach, the aggregate still sees it */
+	h = harness_new("[dns_tunnel]\nshort_label_len = 63\n");
+	iodine(h, T0, 300, 0x0a000105, "tunnel-iodine.com");
+	expect_one_alert(h, "tunnel-iodine.com", 0x0a000105, T0, 30 * SEC);
+	c = &h->alerts[0];
+	assert_non_null(strstr(c->signature, "unique subdomains"));
+	assert_true(ev_num(c, "distinct_names") >= 45);
+	assert_true(ev_num(c, "distinct_names_per_window") >= 200);
+	assert_true(ev_num(c, "txt_bytes") > 0);
 	assert_int_equal(c->severity, 1);
+	harness_free(h);
+}
+
+/* The four shapes of the shared captures' short sessions (12-22 queries
+ * each), rebuilt from their records: each alone must alert. */
+static void test_short_sessions(void **state)
+{
+	static const char B64URL[] =
+		"abcdefghijklmnopqrstuvwxyz0123456789-_ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	char a[64], b[64], c2[64], d[64], name[512];
+	struct harness *h;
+
+	(void)state;
+	/* dnscat2: 12 lookups of 34 hex characters, MX/TXT/CNAME, 1 s apart */
+	h = harness_new(NULL);
+	for (unsigned i = 0; i < 12; i++) {
+		static const uint16_t t[] = { QT_MX, QT_TXT, QT_MX, QT_CNAME };
+
+		random_label(a, 34, HEX);
+		snprintf(name, sizeof(name), "%s.biillpi.com", a);
+		exchange(h, T0 + i * SEC, 0x0a000111, name, t[i % 4], 0,
+			 t[i % 4] == QT_TXT ? 35 : 0, 3.8);
+	}
+	expect_one_alert(h, "biillpi.com", 0x0a000111, T0, 12 * SEC);
+	assert_true(h->alerts[0].score >= 0.6);
+	harness_free(h);
+
+	/* dnsextrator: 13 TXT lookups of four 63-character labels */
+	h = harness_new(NULL);
+	for (unsigned i = 0; i < 13; i++) {
+		random_label(a, 63, B64URL);
+		random_label(b, 63, B64URL);
+		random_label(c2, 63, B64URL);
+		random_label(d, 40, B64URL);
+		snprintf(name, sizeof(name), "%u.%s.%s.%s.%s.hsc.fr", i, a, b, c2, d);
+		exchange(h, T0 + i * SEC / 10, 0x0a000112, name, QT_TXT, 0, 2, 1.0);
+	}
+	expect_one_alert(h, "hsc.fr", 0x0a000112, T0, 2 * SEC);
+	harness_free(h);
+
+	/* iodine's handshake: NULL lookups, a few with raw 8-bit bytes, most
+	 * short polls answered with random payloads */
+	h = harness_new(NULL);
+	for (unsigned i = 0; i < 14; i++) {
+		if (i % 2 == 0) {
+			for (unsigned k = 0; k < 30; k++)
+				a[k] = (char)(0x80 + rnd() % 0x7f);
+			a[30] = '\0';
+			snprintf(name, sizeof(name), "z0p%caa%s.t1.biillpi.com", 'a' + i, a);
+		} else {
+			random_label(a, 6, BASE32);
+			snprintf(name, sizeof(name), "%s.t1.biillpi.com", a);
+		}
+		exchange(h, T0 + i * SEC / 2, 0x0a000113, name, QT_NULL, 0, 48, 5.0);
+	}
+	expect_one_alert(h, "biillpi.com", 0x0a000113, T0, 7 * SEC);
+	assert_true(ev_num(&h->alerts[0], "names_with_non_hostname_bytes") >= 5);
+	harness_free(h);
+
+	/* dns2tcp: '=' in the name, 63-character base32 data labels */
+	h = harness_new(NULL);
+	for (unsigned i = 0; i < 22; i++) {
+		random_label(a, i % 2 ? 63 : 10, BASE32);
+		snprintf(name, sizeof(name), "%s.=auth.dns2tcp.hsc.fr", a);
+		exchange(h, T0 + i * SEC / 10, 0x0a000114, name, QT_TXT, 0, 40, 4.3);
+	}
+	expect_one_alert(h, "hsc.fr", 0x0a000114, T0, 3 * SEC);
+	harness_free(h);
+}
+
+/* What looks encoded and is not: the same long label again and again
+ * (Active Directory's DC locator: SRV lookups naming a long site and the
+ * domain GUID; a mail relay's DKIM lookups of one long selector; ACME
+ * challenges), long random labels in A/AAAA lookups (CDN object names),
+ * a few encoded-looking names among many ordinary ones. */
+static void test_short_benign(void **state)
+{
+	static const char *const srv[] = { "_ldap._tcp", "_kerberos._tcp", "_kpasswd._tcp",
+					   "_gc._tcp", "_ldap._tcp.pdc" };
+	struct harness *h = harness_new(NULL);
+	char a[64], name[256];
+	unsigned n = 0;
+
+	(void)state;
+	for (unsigned round = 0; round < 40; round++) {
+		for (unsigned k = 0; k < 5; k++) {
+			snprintf(name, sizeof(name),
+				 "%s.Headquarters-Building-North-Campus._sites.dc._msdcs.corp.example.com",
+				 srv[k]);
+			exchange(h, T0 + (uint64_t)n++ * SEC, 0x0a000121, name, 33, 0, 0, 0);
+			snprintf(name, sizeof(name),
+				 "%s.6f1c3b2a-9d4e-4f7a-8b2c-1e5d7a9c3f0b.domains._msdcs.corp.example.com",
+				 srv[k]);
+			exchange(h, T0 + (uint64_t)n++ * SEC, 0x0a000121, name, 33, 0, 0, 0);
+		}
+		snprintf(name, sizeof(name),
+			 "selector-2024-outbound-mailrelay-primary._domainkey.bigmail.example.net");
+		exchange(h, T0 + (uint64_t)n++ * SEC, 0x0a000122, name, QT_TXT, 0, 410, 5.9);
+		snprintf(name, sizeof(name), "_acme-challenge.www.shop.example.org");
+		exchange(h, T0 + (uint64_t)n++ * SEC, 0x0a000123, name, QT_TXT, 0, 43, 5.3);
+	}
+	/* object names of 32 random characters, A/AAAA only */
+	for (unsigned i = 0; i < 200; i++) {
+		random_label(a, 32, HEX);
+		snprintf(name, sizeof(name), "%s.objects.cdn-assets.example.net", a);
+		exchange(h, T0 + (uint64_t)i * SEC, 0x0a000124, name, i % 2 ? QT_A : QT_AAAA, 0,
+			 0, 0);
+	}
+	/* four encoded-looking TXT lookups among 200 ordinary ones */
+	for (unsigned i = 0; i < 200; i++) {
+		if (i % 50 == 0)
+			random_label(a, 40, BASE32);
+		else
+			snprintf(a, sizeof(a), "host%u", i % 20);
+		snprintf(name, sizeof(name), "%s.intranet.example.com", a);
+		exchange(h, T0 + (uint64_t)i * SEC, 0x0a000125, name, i % 50 ? QT_A : QT_TXT, 0,
+			 0, 0);
+	}
+	for (unsigned i = 0; i < h->n_alerts; i++)
+		print_message("unexpected: %s %s\n", h->alerts[i].entity, h->alerts[i].signature);
+	assert_int_equal(h->n_alerts, 0);
 	harness_free(h);
 }
 
@@ -432,7 +568,7 @@ static void test_dns2tcp(void **state)
 	dns2tcp(h, T0, 300, 0x0a000106, "dns2tcp.co.uk");
 	expect_one_alert(h, "dns2tcp.co.uk", 0x0a000106, T0, 60 * SEC);
 	c = &h->alerts[0];
-	assert_int_equal(c->sid, 2210001);
+	assert_int_equal(c->sid, 8610001);
 	assert_non_null(strstr(c->signature, "unique subdomains"));
 	assert_true(ev_num(c, "non_a_aaaa_share") >= 0.99);
 	assert_true(ev_num(c, "mean_qname_len") < 30);   /* short names... */
@@ -466,7 +602,7 @@ static void test_txt_stager(void **state)
 	txt_stager(h, T0, 0x0a000108, "stager-cdn.org");
 	expect_one_alert(h, "stager-cdn.org", 0x0a000108, T0, 190 * SEC);
 	c = &h->alerts[0];
-	assert_int_equal(c->sid, 2210002);
+	assert_int_equal(c->sid, 8610002);
 	assert_non_null(strstr(c->signature, "TXT"));
 	assert_true(ev_num(c, "distinct_names") < 20);   /* few names... */
 	assert_true(ev_num(c, "txt_entropy") > 5.0);     /* ...random answers */
@@ -764,6 +900,8 @@ static void test_bad_config(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_short_sessions),
+		cmocka_unit_test(test_short_benign),
 		cmocka_unit_test(test_iodine),
 		cmocka_unit_test(test_dns2tcp),
 		cmocka_unit_test(test_dnscat2),

@@ -197,7 +197,7 @@ static void test_checkpoint_text(void **state)
 {
 	char buf[96], id[NDR_CKPT_ID_LEN];
 	int64_t mark = -1;
-	const char *alert = "{\"event_type\":\"alert\",\"ndr\":{\"alert_id\":\"ndr.records/3/17/0\"}}";
+	const char *alert = "{\"event_type\":\"alert\",\"alert\":{\"metadata\":{\"ndr\":{\"alert_id\":\"ndr.records/3/17/0\"}}}}";
 
 	(void)state;
 	ndr_ckpt_format(1234567, buf, sizeof(buf));

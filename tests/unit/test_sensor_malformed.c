@@ -211,7 +211,7 @@ static void test_sensor_survives_hostile_capture(void **state)
 		if (!strstr(line, "\"event_type\":\"dns\""))
 			continue;
 		dns_events++;
-		if (strstr(line, "\"parse_flags\":[\""))
+		if (strstr(line, "\"flowbits\":[\"ndr.dns."))
 			flagged++;
 	}
 	fclose(f);

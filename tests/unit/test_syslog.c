@@ -209,7 +209,7 @@ static int wait_sent(struct ndr_syslog *s, uint64_t want, unsigned ms)
 static void test_bad_urls(void **state)
 {
 	static const struct { const char *url, *want; } cases[] = {
-		{ "http://127.0.0.1:514", "expected udp://HOST:PORT or tcp://HOST:PORT" },
+		{ "http://127.0.0.1:514", "expected udp://HOST:PORT, tcp://HOST:PORT or tls://HOST:PORT" },
 		{ "127.0.0.1:514", "expected udp://HOST:PORT" },
 		{ "udp://", "empty or overlong host" },
 		{ "udp://:514", "empty or overlong host" },
@@ -325,6 +325,8 @@ static void udp_exact(int v6)
 			 "<132>1 2026-11-25T21:39:04.000001Z sensor-1 ndr-sensor %s - - hello", url);
 		assert_string_equal(buf, line);
 	}
+	/* sent once no ICMP error came back for udp_confirm_ms */
+	assert_true(wait_sent(s, 2, 2000));
 	ndr_syslog_stats(s, &st);
 	assert_int_equal(st.sent, 2);
 	assert_int_equal(st.queued, 0);
@@ -347,7 +349,8 @@ static void test_udp_exact_ipv6(void **state)
 }
 
 /* A UDP receiver that is down answers with ICMP port-unreachable: the sink
- * spools what follows instead of throwing it away, and delivers it later. */
+ * takes back the datagram it refused (not counted as sent), spools what
+ * follows, and delivers all of it, in order, once the receiver is back. */
 static void test_udp_receiver_down(void **state)
 {
 	uint16_t port = free_port(SOCK_DGRAM);
@@ -363,24 +366,29 @@ static void test_udp_receiver_down(void **state)
 	s = open_sink(url, 0, err, sizeof(err));
 	if (!s)
 		fail_msg("%s", err);
-	assert_int_equal(ndr_syslog_send(s, 5, "t", 0, "lost"), 0);  /* no one to tell us yet */
-	sleep_ms(20);                                                  /* the ICMP error arrives */
-	assert_int_equal(ndr_syslog_send(s, 5, "t", 0, "kept"), 0);
+	assert_int_equal(ndr_syslog_send(s, 5, "t", 0, "first"), 0);  /* no one to tell us yet */
+	sleep_ms(20);                                                   /* the ICMP error arrives */
+	assert_int_equal(ndr_syslog_send(s, 5, "t", 0, "second"), 0);
 	ndr_syslog_stats(s, &st);
-	assert_int_equal(st.sent, 1);
-	assert_int_equal(st.queued, 1);
+	assert_int_equal(st.sent, 0);      /* refused: not sent */
+	assert_int_equal(st.refused, 1);
+	assert_int_equal(st.queued, 2);
 	assert_non_null(strstr(ndr_syslog_last_error(s), "Connection refused"));
 
 	rfd = bound_socket(SOCK_DGRAM, 0, port, NULL);
-	assert_true(wait_sent(s, 2, 2000));
+	assert_true(wait_sent(s, 2, 3000));
 	setsockopt(rfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	n = recv(rfd, buf, sizeof(buf) - 1, 0);
 	assert_true(n > 0);
 	buf[n] = '\0';
-	assert_non_null(strstr(buf, " t - kept"));
+	assert_non_null(strstr(buf, " t - first"));
+	n = recv(rfd, buf, sizeof(buf) - 1, 0);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	assert_non_null(strstr(buf, " t - second"));
 	ndr_syslog_close(s, &st);
-	assert_int_equal(st.sent + st.queued + st.dropped, 2);
-	assert_int_equal(st.dropped, 0);
+	assert_int_equal(st.sent, 2);
+	assert_int_equal(st.queued + st.dropped, 0);
 	close(rfd);
 }
 
@@ -600,6 +608,117 @@ struct rsyslog {
 	uint16_t udp_port, tcp_port;
 };
 
+/* A collector whose name does not resolve now is a receiver that is down:
+ * the sink opens, keeps what comes, and says why. */
+static void test_name_unresolvable_at_start(void **state)
+{
+	char err[256] = "";
+	struct ndr_syslog *s;
+	struct ndr_syslog_stats st;
+
+	(void)state;
+	s = open_sink("tcp://ndr-no-such-collector.invalid:514", 0, err, sizeof(err));
+	if (!s)
+		fail_msg("did not open: %s", err);
+	assert_int_equal(ndr_syslog_send(s, 5, "t", 0, "waits"), 0);
+	ndr_syslog_stats(s, &st);
+	assert_int_equal(st.queued, 1);
+	assert_non_null(strstr(ndr_syslog_last_error(s), "cannot resolve"));
+	ndr_syslog_close(s, &st);
+	assert_int_equal(st.dropped, 1);     /* memory spool: counted, never silent */
+}
+
+/* Reconnection backs off exponentially, with jitter: a receiver that stays
+ * down for 2 s sees a handful of attempts, not hundreds. */
+static void test_backoff(void **state)
+{
+	uint16_t port = free_port(SOCK_STREAM);
+	char url[64], err[256];
+	struct ndr_syslog_opts o;
+	struct ndr_syslog *s;
+	struct ndr_syslog_stats st;
+	uint64_t end;
+
+	(void)state;
+	snprintf(url, sizeof(url), "tcp://127.0.0.1:%u", port);
+	ndr_syslog_opts_default(&o);
+	o.url = url;
+	o.backoff_min_ms = 100;
+	o.backoff_max_ms = 400;
+	o.close_flush_ms = 0;
+	s = ndr_syslog_open(&o, err, sizeof(err));
+	assert_non_null(s);
+	assert_int_equal(ndr_syslog_send(s, 5, "t", 0, "x"), 0);
+	for (end = mono_ms() + 2000; mono_ms() < end;) {
+		ndr_syslog_poll(s);
+		sleep_ms(1);
+	}
+	ndr_syslog_stats(s, &st);
+	/* waits 50-100, 100-200, then 200-400 ms: 5 to 12 attempts in 2 s */
+	if (st.reconnects < 4 || st.reconnects > 12)
+		fail_msg("%llu reconnects in 2 s", (unsigned long long)st.reconnects);
+	ndr_syslog_close(s, NULL);
+}
+
+/* With a disk spool, what the receiver never got stays on disk at close
+ * and the next sink on the same receiver sends it first, in order. */
+static void test_disk_spool_survives_restart(void **state)
+{
+	uint16_t port = free_port(SOCK_STREAM);
+	char url[64], err[256], dir[64], cmd[96];
+	struct ndr_syslog_opts o;
+	struct ndr_syslog *s;
+	struct ndr_syslog_stats st;
+	int lfd, cfd;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/ndr-syslog-spool.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(url, sizeof(url), "tcp://127.0.0.1:%u", port);
+	ndr_syslog_opts_default(&o);
+	o.url = url;
+	o.spool_dir = dir;
+	o.backoff_min_ms = 10;
+	o.backoff_max_ms = 40;
+	o.close_flush_ms = 100;
+	s = ndr_syslog_open(&o, err, sizeof(err));
+	if (!s)
+		fail_msg("%s", err);
+	for (int i = 0; i < 5; i++) {
+		char m[32];
+		snprintf(m, sizeof(m), "msg%d", i);
+		assert_int_equal(ndr_syslog_send(s, 5, "t", 0, m), 0);
+	}
+	ndr_syslog_close(s, &st);
+	assert_int_equal(st.kept, 5);
+	assert_int_equal(st.dropped, 0);
+
+	lfd = tcp_listener(port, NULL);
+	s = ndr_syslog_open(&o, err, sizeof(err));
+	if (!s)
+		fail_msg("%s", err);
+	ndr_syslog_stats(s, &st);
+	assert_int_equal(st.recovered, 5);
+	assert_int_equal(ndr_syslog_send(s, 5, "t", 0, "msg5"), 0);
+	cfd = accept_within(lfd, 2000);
+	assert_true(cfd >= 0);
+	assert_true(wait_sent(s, 6, 2000));
+	for (int i = 0; i < 6; i++) {
+		char *f = read_frame(cfd), want[32];
+		snprintf(want, sizeof(want), " t - msg%d", i);
+		assert_non_null(f);
+		if (!strstr(f, want))
+			fail_msg("frame %d: %s, want ...%s", i, f, want);
+		free(f);
+	}
+	ndr_syslog_close(s, &st);
+	assert_int_equal(st.kept, 0);
+	close(cfd);
+	close(lfd);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static int wait_tcp_port(uint16_t port, unsigned ms)
 {
 	uint64_t end = mono_ms() + ms;
@@ -761,6 +880,9 @@ int main(void)
 		cmocka_unit_test(test_tcp_receiver_restart),
 		cmocka_unit_test(test_spool_full_counts_drops),
 		cmocka_unit_test(test_close_flushes),
+		cmocka_unit_test(test_name_unresolvable_at_start),
+		cmocka_unit_test(test_backoff),
+		cmocka_unit_test(test_disk_spool_survives_restart),
 		cmocka_unit_test(test_real_rsyslog),
 	};
 	signal(SIGPIPE, SIG_IGN);
