@@ -3,9 +3,11 @@
  * card, the outputs, the detectors (and any later part: Kafka delivery) add
  * a group of counters to with one call, rendered three ways:
  *
- *   - an EVE event_type "stats" (Suricata's schema for what Suricata has,
- *     every ndr counter under "ndr": {"GROUP": {"STAT": v}}, or
- *     {"GROUP": {"LABEL VALUE": {...}}} for a labelled group);
+ *   - an EVE event_type "stats" (Suricata's schema for what Suricata has;
+ *     every ndr counter in one object, ndr_health_json(), that the sensor
+ *     puts under metadata.flowints.ndr, the one place the schema leaves
+ *     open: {"GROUP": {"STAT": v}}, or {"GROUP": {"LABEL VALUE": {...}}}
+ *     for a labelled group);
  *   - Prometheus text exposition format (version 0.0.4), for
  *     node_exporter's textfile collector: ndr_GROUP_STAT_total for a
  *     counter, ndr_GROUP_STAT for a gauge (names already carrying a unit:

@@ -181,7 +181,8 @@ void sensor_health_free(struct sensor_health *s)
 }
 
 /* Suricata's names for what Suricata also counts (its etc/schema.json
- * "stats"); the rest, everything ndr counts, under "ndr". */
+ * "stats", which allows no other key there); the rest, everything ndr
+ * counts, goes to metadata.flowints.ndr (sensor_health_event). */
 static json_t *suricata_stats(struct sensor_health *s, uint64_t now_ns)
 {
 	const struct ndr_health *h = s->h;
@@ -217,7 +218,11 @@ json_t *sensor_health_event(struct sensor_health *s)
 	json_object_set_new(ev, "timestamp", json_string(ts));
 	json_object_set_new(ev, "event_type", json_string("stats"));
 	json_object_set_new(ev, "stats", suricata_stats(s, now_ns));
-	json_object_set_new(ev, "ndr", ndr_health_json(s->h));
+	/* Suricata's schema has no room for ndr's counters under "stats" nor
+	 * at the top level: they go where flow, dns and tls events keep ndr's
+	 * counters, metadata.flowints (docs/alerts.md "Stats event") */
+	json_object_set_new(ev, "metadata", json_pack("{s:{s:o}}", "flowints", "ndr",
+						      ndr_health_json(s->h)));
 	return ev;
 }
 

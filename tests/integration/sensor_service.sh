@@ -173,7 +173,7 @@ check "the detector kept its state across the reload ($alert_q queries > $querie
 check "the stats event counts both replays' packets" \
 	have_events "$out/eve.json" ".event_type==\"stats\" and .stats.decoder.pkts >= $((2 * msgs))" 1
 check "stats events carry every detector's counters" \
-	have_events "$out/eve.json" '.event_type=="stats" and (.ndr.detector.dns_tunnel.memory_bytes > 0)' 1
+	have_events "$out/eve.json" '.event_type=="stats" and (.metadata.flowints.ndr.detector.dns_tunnel.memory_bytes > 0)' 1
 
 # the metrics file, read as node_exporter's textfile collector would
 # Debian's python3, where python3-prometheus-client is

@@ -31,6 +31,29 @@ def dns_keys: ["aa","additionals","answer","answers","authorities","flags","grou
 def tls_keys: ["certificate","chain","client","client_alpns","client_handshake","fingerprint",
   "from_proto","issuerdn","ja3","ja3s","ja4","notafter","notbefore","serial","server_alpns",
   "server_handshake","session_resumed","sni","subject","subjectaltname","version"];
+def tls_client_handshake_keys: ["ciphers","exts","sig_algs","version"];
+def tls_server_handshake_keys: ["cipher","exts","version"];
+def ja3_keys: ["hash","string"];
+def dns_answer_keys: ["rdata","rrname","rrtype","soa","srv","sshfp","ttl"];
+def dns_grouped_keys: ["A","AAAA","CNAME","MX","NS","NULL","PTR","SOA","SRV","SSHFP","TXT"];
+def stats_keys: ["app_layer","capture","decoder","defrag","detect","exception_policy",
+  "file_store","firewall","flow","flow_bypassed","ftp","host","http","ippair","ips",
+  "memcap","pcap_log","sctp","stream","tcp","uptime"];
+# the stats objects ndr writes, with the keys the schema allows in each
+def stats_object_keys: {
+  capture: ["afpacket","errors","kernel_drops","kernel_ifdrops","kernel_packets"],
+  decoder: ["arp","avg_pkt_size","bytes","chdlc","erspan","esp","etag","ethernet","event",
+    "geneve","gre","icmpv4","icmpv6","ieee8021ah","igmp","invalid","ipv4","ipv4_in_ipv4",
+    "ipv4_in_ipv6","ipv6","ipv6_in_ipv4","ipv6_in_ipv6","max_mac_addrs_dst",
+    "max_mac_addrs_src","max_pkt_size","mpls","nsh","null","pkts","ppp","pppoe","raw","sctp",
+    "sll","sll2","tcp","teredo","too_many_layers","udp","unknown_ethertype","vlan",
+    "vlan_qinq","vlan_qinqinq","vntag","vxlan"],
+  flow: ["active","elephant","elephant_toclient","elephant_toserver","emerg_mode_entered",
+    "emerg_mode_over","end","get_used","get_used_eval","get_used_eval_busy",
+    "get_used_eval_reject","get_used_failed","icmpv4","icmpv6","memcap","memuse","mgr",
+    "recycler","spare","tcp","tcp_reuse","total","udp","wrk"],
+  detect: ["alert","alert_queue_overflow","alerts_suppressed","engines","lua","match_list",
+    "mpm_list","thresholds"]};
 def metadata_keys: ["entropy","flowbits","flowints","flowvars","pktvars"];
 def endpoint_keys: ["ip","port"];
 # alert.metadata's named keys are arrays of at least one string; others are free
@@ -39,6 +62,8 @@ def alert_metadata_lists: ["affected_product","attack_target","created_at","depl
 
 def extra($allowed): (keys - $allowed);
 def is_int: type == "number" and . == floor;
+def int_list: type == "array" and length >= 1 and all(.[]; is_int);
+def str_list: type == "array" and length >= 1 and all(.[]; type == "string");
 
 input_line_number as $n | . as $e |
 [
@@ -85,13 +110,62 @@ input_line_number as $n | . as $e |
   (if has("dns") then
      ((.dns | extra(dns_keys))[] | "dns.\(.) is not in Suricata's schema"),
      (if (.dns | has("version")) | not then "dns.version is missing (the schema requires it)"
-      elif (.dns.version | is_int | not) then "dns.version is not an integer" else empty end)
+      elif (.dns.version | is_int | not) then "dns.version is not an integer" else empty end),
+     (if (.dns | has("answers")) then
+        (if (.dns.answers | type) != "array" or (.dns.answers | length) < 1
+           then "dns.answers is not a non-empty array" else
+         (.dns.answers[] | if type != "object" then "dns.answers[] holds a non-object" else
+           ((extra(dns_answer_keys))[] | "dns.answers[].\(.) is not in Suricata's schema"),
+           (select(has("ttl") and (.ttl | is_int | not)) | "dns.answers[].ttl is not an integer"),
+           (. as $a | ["rdata","rrname","rrtype"][] as $k | select($a | has($k)) |
+              select(($a[$k] | type) != "string") | "dns.answers[].\($k) is not a string")
+           end)
+         end)
+      else empty end),
+     (if (.dns | has("grouped")) then .dns.grouped as $g |
+        (($g | extra(dns_grouped_keys))[] | "dns.grouped.\(.) is not in Suricata's schema"),
+        ($g | keys[] as $k | select($g[$k] | str_list | not) |
+           "dns.grouped.\($k) is not a non-empty array of strings")
+      else empty end)
+   else empty end),
+  (if has("stats") then .stats as $s |
+     (if ($s | type) != "object" then "stats is not an object" else
+      (($s | extra(stats_keys))[] | "stats.\(.) is not in Suricata's schema"),
+      (if ($s | has("uptime")) and ($s.uptime | is_int | not)
+         then "stats.uptime is not an integer" else empty end),
+      (stats_object_keys | to_entries[] | .key as $o | .value as $allowed |
+         select($s | has($o)) | $s[$o] as $v |
+         (($v | extra($allowed))[] | "stats.\($o).\(.) is not in Suricata's schema"),
+         ($v | to_entries[] | select(.value | is_int | not) |
+            "stats.\($o).\(.key) is not an integer"))
+      end)
    else empty end),
   (if has("tls") then
      ((.tls | extra(tls_keys))[] | "tls.\(.) is not in Suricata's schema"),
-     (if (.tls | has("client_alpns")) and ((.tls.client_alpns | type) != "array" or
-          any(.tls.client_alpns[]; type != "string"))
-        then "tls.client_alpns is not an array of strings" else empty end)
+     (["client_alpns","server_alpns"][] as $k | select($e.tls | has($k)) |
+        select(($e.tls[$k] | type) != "array" or any($e.tls[$k][]; type != "string")) |
+        "tls.\($k) is not an array of strings"),
+     (if (.tls | has("client_handshake")) then .tls.client_handshake as $h |
+        (($h | extra(tls_client_handshake_keys))[] |
+           "tls.client_handshake.\(.) is not in Suricata's schema"),
+        (["ciphers","exts","sig_algs"][] as $k | select($h | has($k)) |
+           select($h[$k] | int_list | not) |
+           "tls.client_handshake.\($k) is not a non-empty array of integers")
+      else empty end),
+     (if (.tls | has("server_handshake")) then .tls.server_handshake as $h |
+        (($h | extra(tls_server_handshake_keys))[] |
+           "tls.server_handshake.\(.) is not in Suricata's schema"),
+        (if ($h | has("cipher")) and ($h.cipher | is_int | not)
+           then "tls.server_handshake.cipher is not an integer" else empty end),
+        (if ($h | has("exts")) and ($h.exts | int_list | not)
+           then "tls.server_handshake.exts is not a non-empty array of integers" else empty end)
+      else empty end),
+     (["ja3","ja3s"][] as $k | select($e.tls | has($k)) | $e.tls[$k] as $j |
+        (($j | extra(ja3_keys))[] | "tls.\($k).\(.) is not in Suricata's schema"),
+        (select(($j.hash | type) != "string" or ($j.string | type) != "string") |
+           "tls.\($k) hash or string is not a string")),
+     (if (.tls | has("ja4")) and (.tls.ja4 | type) != "string"
+        then "tls.ja4 is not a string" else empty end)
    else empty end),
   (if has("metadata") then .metadata as $m |
      (($m | extra(metadata_keys))[] | "metadata.\(.) is not in Suricata's schema"),
