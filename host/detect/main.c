@@ -40,6 +40,7 @@ struct detect {
 	int64_t committed[MAX_PARTS];   /* the checkpoint's offset */
 	int64_t alerts_mark[MAX_PARTS]; /* and its alerts offset */
 	int at_end[MAX_PARTS];
+	int caught_up[MAX_PARTS];       /* reached the end once since assigned */
 	int fatal;
 	char fatal_msg[512];
 	/* counters for the summary */
@@ -212,6 +213,7 @@ static int resume(struct detect *d, struct detect_part *part, const rd_kafka_top
 	d->committed[p] = committed;
 	d->alerts_mark[p] = mark;
 	d->at_end[p] = 0;
+	d->caught_up[p] = 0;
 	if (!d->o.quiet)
 		fprintf(stderr, "ndr-detect: partition %d: checkpoint at offset %" PRId64
 			", %zu alerts already written after it; replaying from the start\n",
@@ -289,6 +291,21 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 
 /* ---- records in -------------------------------------------------------- */
 
+/* The first time an assigned partition reaches its end: the replay that
+ * rebuilt its state is over, and what it found already written is known
+ * (an operator, and tests/integration/fleet_kafka.sh, wait for this line). */
+static void caught_up(struct detect *d, int32_t p)
+{
+	const struct detect_part_counts *c = detect_part_counts(d->part[p]);
+	int64_t next = detect_part_next(d->part[p]);
+
+	d->caught_up[p] = 1;
+	if (!d->o.quiet)
+		fprintf(stderr, "ndr-detect: partition %d: caught up at offset %" PRId64 " (%" PRIu64
+			" records replayed, %" PRIu64 " alerts deduplicated)\n", (int)p,
+			next < 0 ? 0 : next, c->replayed, c->deduplicated);
+}
+
 static void on_message(struct detect *d, rd_kafka_message_t *m)
 {
 	union ndr_rec_full rec;
@@ -299,6 +316,9 @@ static void on_message(struct detect *d, rd_kafka_message_t *m)
 		if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
 			if (m->partition >= 0 && m->partition < MAX_PARTS)
 				d->at_end[m->partition] = 1;
+			if (m->partition >= 0 && m->partition < d->partitions &&
+			    d->part[m->partition] && !d->caught_up[m->partition])
+				caught_up(d, m->partition);
 		} else if (!d->o.quiet) {
 			fprintf(stderr, "ndr-detect: kafka: %s\n", rd_kafka_message_errstr(m));
 		}

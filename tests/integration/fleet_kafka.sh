@@ -125,6 +125,15 @@ check "consumer 1 died after its first alert was acknowledged, before its checkp
 detect c2
 c2=$!
 wait_for 40 owns c2 || fail "consumer 2 got no partitions: $(tail -3 "$TMP/c2.err")"
+# consumer 2 alone owns all six partitions: it replays them to their ends
+# (and meets consumer 1's alert) before consumer 3 joins. Without this wait
+# the rebalance could hand the alert's partition to consumer 3 first, which
+# then deduplicates it and dies by SIGKILL without a summary, and consumer
+# 2 might not get the partition back before its SIGTERM: the check below
+# then failed although nothing was written twice.
+caught_up() { test "$(grep -c 'caught up at offset' "$TMP/$1.err")" -ge "$2"; }
+wait_for 60 caught_up c2 6 ||
+	fail "consumer 2 did not read its six partitions to the end: $(tail -3 "$TMP/c2.err")"
 detect c3
 c3=$!
 wait_for 40 owns c3 || fail "consumer 3 got no partitions: $(tail -3 "$TMP/c3.err")"
