@@ -101,6 +101,8 @@ int ndr_eve_alert_format(const struct ndr_alert *alert, char *buf, size_t len);
 int ndr_eve_flow_format(const struct ndr_flow_rec *rec, char *buf, size_t len);
 int ndr_eve_dns_format(const struct ndr_dns_rec *rec, char *buf, size_t len);
 int ndr_eve_tls_format(const struct ndr_tls_rec *rec, char *buf, size_t len);
+int ndr_eve_tls_pair_format(const struct ndr_tls_rec *client, const struct ndr_tls_rec *server,
+			    char *buf, size_t len);
 
 /* "2026-11-25T21:39:04.123456+0000"; buf of at least NDR_EVE_TS_LEN bytes. */
 #define NDR_EVE_TS_LEN 32

@@ -33,6 +33,11 @@ struct ndr_tls_sessions_stats {
 
 struct ndr_tls_sessions;
 
+/* What ndr-sensor's outputs use: a ClientHello waits 2 s of record time
+ * for its ServerHello, 4096 at most wait. */
+#define NDR_TLS_PAIR_WAIT_NS  (2ull * 1000000000ull)
+#define NDR_TLS_PAIR_CAPACITY 4096u
+
 /* NULL when out of memory. capacity > 0. */
 struct ndr_tls_sessions *ndr_tls_sessions_new(unsigned capacity, uint64_t wait_ns,
 					      ndr_tls_pair_fn fn, void *arg);

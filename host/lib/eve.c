@@ -1024,6 +1024,12 @@ int ndr_eve_tls_format(const struct ndr_tls_rec *rec, char *buf, size_t len)
 	return format_and_free(ndr_eve_tls(rec), buf, len);
 }
 
+int ndr_eve_tls_pair_format(const struct ndr_tls_rec *client, const struct ndr_tls_rec *server,
+			    char *buf, size_t len)
+{
+	return format_and_free(ndr_eve_tls_pair(client, server), buf, len);
+}
+
 /* ---- events through the line writer (eve_writer.c) ------------------------ */
 
 static int write_event(struct ndr_eve_writer *w, char *line)

@@ -1,7 +1,9 @@
 /*
  * kafka_output.c - ndr-sensor's events to Kafka (docs/fleet.md): alerts as
  * EVE JSON to the alerts topic keyed by their entity; with --records, flow,
- * dns and tls events as EVE JSON to their topics; with --kafka-records,
+ * dns and tls events as EVE JSON to their topics (a tls event per
+ * handshake, ClientHello and ServerHello paired as in the EVE file); with
+ * --kafka-records,
  * every record in the binary wire format to the records topic, once per
  * distinct detector key, for ndr-detect.
  */
@@ -13,6 +15,7 @@
 #include "ndr_kafka.h"
 #include "ndr_kafka_wire.h"
 #include "ndr_record.h"
+#include "ndr_tls_sessions.h"
 #include "sensor.h"
 
 #define EVE_MAX 16384
@@ -24,6 +27,7 @@ struct sensor_kafka {
 	int wire_records;           /* --kafka-records */
 	struct ndr_workers *keys;   /* the detectors' shard() */
 	struct sensor_kafka_spool *spool;   /* [kafka] spool_dir, or NULL */
+	struct ndr_tls_sessions *tls;       /* --records: hellos waiting for their pair */
 	uint64_t unencodable;       /* events too long for EVE_MAX */
 	char eve[EVE_MAX];
 	uint8_t wire[NDR_KAFKA_WIRE_MAX];
@@ -38,6 +42,36 @@ int sensor_kafka_config(const struct sensor_opts *o, struct ndr_config *cfg,
 	if (o->kafka_brokers)
 		ko->brokers = o->kafka_brokers;
 	return 0;
+}
+
+/* The key of a record's EVE event: its first detector's (one entity's
+ * events stay in one partition, in order); 0 when no detector takes it. */
+static int event_key(struct sensor_kafka *k, const struct ndr_rec_hdr *rec,
+		     uint8_t key[NDR_KAFKA_KEY_LEN])
+{
+	struct ndr_kafka_route routes[NDR_KAFKA_MAX_DETECTORS];
+
+	if (!k->keys || !ndr_kafka_routes(ndr_workers_shard_key, k->keys, rec, routes))
+		return 0;
+	ndr_kafka_key_put(routes[0].key, key);
+	return 1;
+}
+
+/* A handshake from the pairing (ndr_tls_sessions.h): one tls event. */
+static void tls_event(void *arg, const struct ndr_tls_rec *client,
+		      const struct ndr_tls_rec *server)
+{
+	struct sensor_kafka *k = arg;
+	uint8_t key[NDR_KAFKA_KEY_LEN];
+	int keyed = event_key(k, client ? &client->hdr : &server->hdr, key);
+	int n = ndr_eve_tls_pair_format(client, server, k->eve, sizeof(k->eve));
+
+	if (n < 0) {
+		k->unencodable++;
+		return;
+	}
+	ndr_kafka_produce(k->p, NDR_KT_TLS, NDR_KAFKA_PARTITION_ANY, keyed ? key : NULL,
+			  keyed ? NDR_KAFKA_KEY_LEN : 0, k->eve, (size_t)n);
 }
 
 struct sensor_kafka *sensor_kafka_open(const struct sensor_opts *o,
@@ -62,6 +96,15 @@ struct sensor_kafka *sensor_kafka_open(const struct sensor_opts *o,
 		if (!k->spool) {
 			ndr_kafka_producer_close(k->p);
 			free(k);
+			return NULL;
+		}
+	}
+	if (k->eve_records) {
+		k->tls = ndr_tls_sessions_new(NDR_TLS_PAIR_CAPACITY, NDR_TLS_PAIR_WAIT_NS, tls_event,
+					      k);
+		if (!k->tls) {
+			snprintf(err, errlen, "kafka: out of memory for TLS sessions");
+			sensor_kafka_close(k);
 			return NULL;
 		}
 	}
@@ -102,9 +145,9 @@ static void eve_record(struct sensor_kafka *k, const struct ndr_rec_hdr *rec, co
 		n = ndr_eve_dns_format((const struct ndr_dns_rec *)rec, k->eve, sizeof(k->eve));
 		break;
 	case NDR_REC_TLS:
-		t = NDR_KT_TLS;
-		n = ndr_eve_tls_format((const struct ndr_tls_rec *)rec, k->eve, sizeof(k->eve));
-		break;
+		/* produced when paired (tls_event), keyed by its first record */
+		ndr_tls_sessions_add(k->tls, (const struct ndr_tls_rec *)rec);
+		return;
 	default:
 		return;
 	}
@@ -148,6 +191,8 @@ void sensor_kafka_poll(struct sensor_kafka *k)
 
 void sensor_kafka_finish(struct sensor_kafka *k)
 {
+	if (k->tls)
+		ndr_tls_sessions_flush(k->tls);   /* the hellos still waiting go out alone */
 	ndr_kafka_producer_finish(k->p);
 }
 
@@ -174,6 +219,7 @@ void sensor_kafka_close(struct sensor_kafka *k)
 {
 	if (!k)
 		return;
+	ndr_tls_sessions_free(k->tls);
 	ndr_kafka_producer_close(k->p);
 	sensor_kafka_spool_close(k->spool);   /* what still waits stays for the next start */
 	free(k);

@@ -20,11 +20,6 @@
 #include "ndr_tls_sessions.h"
 #include "sensor.h"
 
-/* A ClientHello waits this long (record time) for its ServerHello, and
- * at most this many wait: then it goes out alone (ndr_tls_sessions.h). */
-#define TLS_PAIR_WAIT_NS  (2ull * 1000000000ull)
-#define TLS_PAIR_CAPACITY 4096u
-
 struct sensor_outputs {
 	struct ndr_eve_writer *events;  /* --eve: records, and alerts unless below */
 	struct ndr_eve_writer *alerts;  /* --eve-alerts, or events, or NULL */
@@ -165,7 +160,8 @@ struct sensor_outputs *outputs_open(const struct sensor_opts *o, struct ndr_conf
 	if (open_eve_files(out, o, cfg, err, errlen))
 		goto fail;
 	if (out->events) {
-		out->tls = ndr_tls_sessions_new(TLS_PAIR_CAPACITY, TLS_PAIR_WAIT_NS, tls_event, out);
+		out->tls = ndr_tls_sessions_new(NDR_TLS_PAIR_CAPACITY, NDR_TLS_PAIR_WAIT_NS, tls_event,
+						out);
 		if (!out->tls) {
 			snprintf(err, errlen, "outputs: out of memory for TLS sessions");
 			goto fail;

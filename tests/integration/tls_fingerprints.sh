@@ -5,7 +5,9 @@
 # tests/tools/tls_fingerprints.py computes on its own from the raw bytes.
 # Fails when no capture has a fingerprint to compare, so it cannot pass
 # empty. The published-value check (Chrome 143's JA3/JA4) is in
-# tests/unit/test_tls.c.
+# tests/unit/test_tls.c. Last, the Kafka output's tls topic (librdkafka's
+# mock cluster, read with kcat) must hold the same paired events as the
+# EVE file.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
@@ -63,3 +65,30 @@ PY
 	fi
 done
 check "some capture had a fingerprint to compare (got $total)" [ "$total" -gt 0 ]
+
+# The Kafka output (--kafka with --records) writes the same tls events as the
+# EVE file: one per handshake, paired the same way.
+MOCK=$BUILD/tools/ndr-kafka-mock
+if ! command -v kcat >/dev/null || [ ! -x "$MOCK" ]; then
+	fail "kcat or $MOCK is missing (scripts/deps.sh installs kcat; make builds the mock)"
+	exit 1
+fi
+mkfifo "$TMP/mock.in"
+"$MOCK" --brokers 1 --topic ndr.alerts:1 --topic ndr.flow:1 --topic ndr.dns:1 --topic ndr.tls:1 \
+	<"$TMP/mock.in" >"$TMP/mock.out" 2>"$TMP/mock.err" &
+mock_pid=$!
+exec 3>"$TMP/mock.in"
+trap 'exec 3>&- 2>/dev/null; kill -9 $mock_pid 2>/dev/null; rm -rf "$TMP"' EXIT
+for _ in $(seq 100); do grep -q '^bootstrap ' "$TMP/mock.out" && break; sleep 0.1; done
+B=$(awk '/^bootstrap /{print $2}' "$TMP/mock.out")
+if [ -z "$B" ]; then
+	fail "the mock cluster did not start: $(head -c 300 "$TMP/mock.err")"
+	exit 1
+fi
+"$SENSOR" -q -r "$CAPTURES/tls-beacon.pcap" --records --kafka "$B" --eve "$TMP/k.json" \
+	2>"$TMP/k.err"
+jq -c 'select(.event_type == "tls")' "$TMP/k.json" | sort >"$TMP/k.file"
+kcat -b "$B" -C -t ndr.tls -e -q -o beginning 2>/dev/null | sort >"$TMP/k.topic"
+paired=$(grep -c '"server_handshake"' "$TMP/k.topic")
+check "kafka: ndr.tls holds the EVE file's tls events, paired ($(wc -l <"$TMP/k.topic") events, $paired with a ServerHello)" \
+	bash -c '[ "$3" -gt 0 ] && cmp -s "$1" "$2"' _ "$TMP/k.file" "$TMP/k.topic" "$paired"
