@@ -43,6 +43,10 @@ struct ndr_tls_sessions *ndr_tls_sessions_new(unsigned capacity, uint64_t wait_n
 					      ndr_tls_pair_fn fn, void *arg);
 /* A TLS record (client or server, by NDR_TLS_F_SERVER). */
 void ndr_tls_sessions_add(struct ndr_tls_sessions *s, const struct ndr_tls_rec *r);
+/* Record time has reached now_ns (any record says so, not only a TLS
+ * one): the ClientHellos that waited longer than wait_ns go out alone, so
+ * an unanswered one is not held until the next TLS record of a quiet link. */
+void ndr_tls_sessions_advance(struct ndr_tls_sessions *s, uint64_t now_ns);
 void ndr_tls_sessions_flush(struct ndr_tls_sessions *s);
 void ndr_tls_sessions_stats(const struct ndr_tls_sessions *s, struct ndr_tls_sessions_stats *st);
 void ndr_tls_sessions_free(struct ndr_tls_sessions *s);

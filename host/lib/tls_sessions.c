@@ -163,6 +163,11 @@ void ndr_tls_sessions_add(struct ndr_tls_sessions *s, const struct ndr_tls_rec *
 	s->st.waiting++;
 }
 
+void ndr_tls_sessions_advance(struct ndr_tls_sessions *s, uint64_t now_ns)
+{
+	expire(s, now_ns, 0, 0);
+}
+
 void ndr_tls_sessions_flush(struct ndr_tls_sessions *s)
 {
 	expire(s, 0, 1, 0);

@@ -135,6 +135,8 @@ static void eve_record(struct sensor_kafka *k, const struct ndr_rec_hdr *rec, co
 	enum ndr_kafka_topic t;
 	int n;
 
+	if (rec->type != NDR_REC_TLS)
+		ndr_tls_sessions_advance(k->tls, rec->ts_ns);
 	switch (rec->type) {
 	case NDR_REC_FLOW:
 		t = NDR_KT_FLOW;

@@ -254,6 +254,8 @@ void outputs_record(void *arg, const struct ndr_rec_hdr *rec)
 		sensor_kafka_record(out->kafka, rec);
 	if (!out->events || !out->records)
 		return;
+	if (rec->type != NDR_REC_TLS)
+		ndr_tls_sessions_advance(out->tls, rec->ts_ns);
 	if (rec->type == NDR_REC_FLOW)
 		write_flow(out, (const struct ndr_flow_rec *)rec);
 	else if (rec->type == NDR_REC_DNS)

@@ -104,6 +104,36 @@ static void test_pairs_and_leftovers(void **state)
 	ndr_tls_sessions_free(s);
 }
 
+/* Record time moved on by other records: a ClientHello that waited too
+ * long goes out without waiting for the next TLS record. */
+static void test_advance(void **state)
+{
+	struct seen v = { 0 };
+	struct ndr_tls_sessions *s = ndr_tls_sessions_new(4, 2 * SEC, on_pair, &v);
+	struct ndr_tls_rec r;
+
+	(void)state;
+	assert_non_null(s);
+	r = hello(0, 1, 1000, 1, 10 * SEC);
+	ndr_tls_sessions_add(s, &r);
+	r = hello(0, 2, 2000, 2, 11 * SEC);
+	ndr_tls_sessions_add(s, &r);
+	ndr_tls_sessions_advance(s, 12 * SEC);          /* 2 s exactly: not yet */
+	assert_int_equal(v.n, 0);
+	ndr_tls_sessions_advance(s, 12 * SEC + 1);      /* the first waited too long */
+	assert_int_equal(v.n, 1);
+	assert_int_equal(v.client_seq[0], 1);
+	assert_int_equal(v.server_seq[0], 0xffffffffu);
+	ndr_tls_sessions_advance(s, 5 * SEC);           /* time from an older record */
+	assert_int_equal(v.n, 1);
+	r = hello(1, 2, 2000, 3, 12 * SEC + 2);         /* the second still pairs */
+	ndr_tls_sessions_add(s, &r);
+	assert_int_equal(v.n, 2);
+	assert_int_equal(v.client_seq[1], 2);
+	assert_int_equal(v.server_seq[1], 3);
+	ndr_tls_sessions_free(s);
+}
+
 static void test_full_table(void **state)
 {
 	struct seen v = { 0 };
@@ -143,6 +173,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pairs_and_leftovers),
+		cmocka_unit_test(test_advance),
 		cmocka_unit_test(test_full_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
