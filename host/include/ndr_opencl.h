@@ -41,6 +41,13 @@ int ndr_cl_pick_platform(const char *desc, const char *want, const char *xclbin,
 /* "out of resources" for CL_OUT_OF_RESOURCES, and so on. */
 const char *ndr_cl_err(cl_int e);
 
+/* Both OpenCL sources' teardown: *m released and cleared if set; the n
+ * kernels, the program, the queue and the context, in that order, each
+ * only if it was made (NULL otherwise). */
+void ndr_cl_release_mem(cl_mem *m);
+void ndr_cl_release(const cl_kernel *kernels, size_t n, cl_program prog, cl_command_queue q,
+		    cl_context ctx);
+
 /* The Alveo path (source_opencl_xilinx.c): p is a Xilinx platform. */
 struct ndr_source *ndr_source_opencl_xilinx_open(const char *desc,
 						 const struct ndr_cl_platform *p,

@@ -211,3 +211,24 @@ int ndr_cl_pick_platform(const char *desc, const char *want, const char *xclbin,
 	}
 	return 0;
 }
+
+void ndr_cl_release_mem(cl_mem *m)
+{
+	if (*m)
+		clReleaseMemObject(*m);
+	*m = NULL;
+}
+
+void ndr_cl_release(const cl_kernel *kernels, size_t n, cl_program prog, cl_command_queue q,
+		    cl_context ctx)
+{
+	for (size_t i = 0; i < n; i++)
+		if (kernels[i])
+			clReleaseKernel(kernels[i]);
+	if (prog)
+		clReleaseProgram(prog);
+	if (q)
+		clReleaseCommandQueue(q);
+	if (ctx)
+		clReleaseContext(ctx);
+}

@@ -273,13 +273,6 @@ static void cl_get_stats(struct ndr_source *base, struct ndr_source_stats *st)
 	st->card.flows_dns_only = w[14 + NDR_REC_TYPE_MAX];
 }
 
-static void release_mem(cl_mem *m)
-{
-	if (*m)
-		clReleaseMemObject(*m);
-	*m = NULL;
-}
-
 static void cl_close(struct ndr_source *base)
 {
 	struct cl_source *s = (struct cl_source *)base;
@@ -289,25 +282,17 @@ static void cl_close(struct ndr_source *base)
 		unmap_ring(s, err, sizeof(err));
 		clFinish(s->q);
 	}
-	release_mem(&s->top);
-	release_mem(&s->buckets);
-	release_mem(&s->done);
-	release_mem(&s->entries);
-	release_mem(&s->ring);
-	release_mem(&s->ctrl);
-	release_mem(&s->bytes);
-	release_mem(&s->frames);
-	release_mem(&s->stats);
-	if (s->k_card)
-		clReleaseKernel(s->k_card);
-	if (s->k_stats)
-		clReleaseKernel(s->k_stats);
-	if (s->prog)
-		clReleaseProgram(s->prog);
-	if (s->q)
-		clReleaseCommandQueue(s->q);
-	if (s->ctx)
-		clReleaseContext(s->ctx);
+	ndr_cl_release_mem(&s->top);
+	ndr_cl_release_mem(&s->buckets);
+	ndr_cl_release_mem(&s->done);
+	ndr_cl_release_mem(&s->entries);
+	ndr_cl_release_mem(&s->ring);
+	ndr_cl_release_mem(&s->ctrl);
+	ndr_cl_release_mem(&s->bytes);
+	ndr_cl_release_mem(&s->frames);
+	ndr_cl_release_mem(&s->stats);
+	const cl_kernel kernels[] = { s->k_card, s->k_stats };
+	ndr_cl_release(kernels, 2, s->prog, s->q, s->ctx);
 	ndr_readahead_free(s->ra);
 	ndr_numa_free(s->ring_mem, s->ring_bytes);
 	ndr_numa_free(s->ctrl_mem, CL_CTRL_BYTES);

@@ -291,13 +291,6 @@ static void xcl_get_stats(struct ndr_source *base, struct ndr_source_stats *st)
 	ndr_xrt_link_get_stats(s->link, &st->link);
 }
 
-static void release_mem(cl_mem *m)
-{
-	if (*m)
-		clReleaseMemObject(*m);
-	*m = NULL;
-}
-
 static void xcl_close(struct ndr_source *base)
 {
 	struct xcl_source *s = (struct xcl_source *)base;
@@ -320,16 +313,9 @@ static void xcl_close(struct ndr_source *base)
 		clEnqueueUnmapMemObject(s->q, s->ctrl_buf, s->ctrl, 0, NULL, NULL);
 	if (s->q)
 		clFinish(s->q);
-	release_mem(&s->ring_buf);
-	release_mem(&s->ctrl_buf);
-	if (s->writer)
-		clReleaseKernel(s->writer);
-	if (s->prog)
-		clReleaseProgram(s->prog);
-	if (s->q)
-		clReleaseCommandQueue(s->q);
-	if (s->ctx)
-		clReleaseContext(s->ctx);
+	ndr_cl_release_mem(&s->ring_buf);
+	ndr_cl_release_mem(&s->ctrl_buf);
+	ndr_cl_release(&s->writer, 1, s->prog, s->q, s->ctx);
 	ndr_xrt_link_free(s->link);
 	ndr_xclbin_close(&s->image);
 	free(s);

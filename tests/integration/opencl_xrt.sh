@@ -15,51 +15,22 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
 need "$SENSOR"
-XCLBIN_GEN=$BUILD/tools/ndr-test-xclbin
+. tests/integration/xrt_env.sh
 DUMP=$BUILD/tools/ndr-ring-dump
-need "$XCLBIN_GEN"
 need "$DUMP"
 cap=$CAPTURES/iodine-null.pcap
 need "$cap"
 
-libdir=$(dirname "$(ldconfig -p | awk '/libxrt_coreutil.so.2 / {print $NF; exit}')")
-if [ ! -e "$libdir/libxrt_noop.so.2" ] || [ ! -e "$libdir/libxilinxopencl.so.2" ]; then
-	fail "XRT's noop shim or OpenCL ICD is not installed (libxrt-dev, scripts/deps.sh)"
-	exit 1
-fi
-mkdir -p "$TMP/xrt" "$TMP/vendors" "$TMP/both" "$TMP/novendors"
-ln -s "$libdir" "$TMP/xrt/lib"
+xrt_noop_env libxrt_noop.so.2 libxilinxopencl.so.2
+mkdir -p "$TMP/vendors" "$TMP/both" "$TMP/novendors"
 echo libxilinxopencl.so.2 >"$TMP/vendors/xilinx.icd"
-export XILINX_XRT=$TMP/xrt XCL_EMULATION_MODE=noop OCL_ICD_VENDORS=$TMP/vendors
+export OCL_ICD_VENDORS=$TMP/vendors
 
 check "ldd: ndr-sensor links libOpenCL (the ICD loader), not an ICD" \
 	sh -c "ldd '$SENSOR' | grep -q libOpenCL && ! ldd '$SENSOR' | grep -q libxilinxopencl"
 
-"$XCLBIN_GEN" -o "$TMP/good.xclbin" --uuid 6e647200-0000-4000-8000-0000000010b0 \
-	--data-clock-mhz 250
-check "ndr-test-xclbin writes an xclbin" test -s "$TMP/good.xclbin"
-
-# fails "what" "expected text" sensor-args... : exit 1 with that message, no crash
-fails() {
-	local what=$1 want=$2 rc
-	shift 2
-	"$SENSOR" -q "$@" >"$TMP/out" 2>"$TMP/err"
-	rc=$?
-	if [ "$rc" -eq 1 ] && grep -qF -- "$want" "$TMP/err"; then
-		pass "$what"
-	else
-		fail "$what (exit $rc: $(head -c 300 "$TMP/err"))"
-	fi
-}
-
 # --- the image -------------------------------------------------------------
-"$XCLBIN_GEN" -o "$TMP/nowriter.xclbin" --omit-kernel ndr_record_writer
-"$XCLBIN_GEN" -o "$TMP/nodatapath.xclbin" --omit-kernel ndr_datapath
-"$XCLBIN_GEN" -o "$TMP/args4.xclbin" --writer-args 4
-"$XCLBIN_GEN" -o "$TMP/hbm.xclbin" --ring-bank hbm
-"$XCLBIN_GEN" -o "$TMP/norestart.xclbin" --no-autorestart
-head -c 1000 "$TMP/good.xclbin" >"$TMP/truncated.xclbin"
-head -c 4096 /dev/urandom >"$TMP/garbage.xclbin"
+xrt_images 6e647200-0000-4000-8000-0000000010b0 ndr_record_writer ndr_datapath
 
 fails "missing xclbin file: named" "opencl: $TMP/nothere.xclbin: No such file" \
 	--card opencl --xclbin "$TMP/nothere.xclbin" -r "$cap"

@@ -12,34 +12,15 @@ for tool in ip tcpreplay ethtool; do
 	command -v "$tool" >/dev/null || { fail "$tool is not installed"; exit 1; }
 done
 
-id=$$
-ns_a=ndrlive-a-$id
-ns_b=ndrlive-b-$id
-va=nla$id
-vb=nlb$id
 sensor_pid=
 cleanup() {
 	[ -n "$sensor_pid" ] && kill "$sensor_pid" 2>/dev/null
-	ip netns del "$ns_a" 2>/dev/null
-	ip netns del "$ns_b" 2>/dev/null
+	veth_pair_del
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
 
-ip netns add "$ns_a" && ip netns add "$ns_b" &&
-	ip link add "$va" type veth peer name "$vb" &&
-	ip link set "$va" netns "$ns_a" && ip link set "$vb" netns "$ns_b" || {
-	fail "cannot create namespaces and a veth pair (root needed)"
-	exit 1
-}
-for pair in "$ns_a $va" "$ns_b $vb"; do
-	set -- $pair
-	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-	ip -n "$1" link set lo up
-	ip -n "$1" link set "$2" up
-	# offloads off: otherwise frames are merged and checksums left undone
-	ip netns exec "$1" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null 2>&1
-done
+veth_pair live l || exit 1
 
 ip netns exec "$ns_b" "$SENSOR" -i "$vb" --eve "$TMP/live.json" 2>"$TMP/live.err" &
 sensor_pid=$!

@@ -16,33 +16,15 @@ for tool in ip tcpreplay ethtool jq python3; do
 	command -v "$tool" >/dev/null || { fail "$tool is not installed"; exit 1; }
 done
 
-id=$$
-ns_a=ndrsvc-a-$id
-ns_b=ndrsvc-b-$id
-va=nsa$id
-vb=nsb$id
 pid=
 cleanup() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	ip netns del "$ns_a" 2>/dev/null
-	ip netns del "$ns_b" 2>/dev/null
+	veth_pair_del
 	[ -n "${KEEP:-}" ] && echo "kept $TMP" || rm -rf "$TMP"
 }
 trap cleanup EXIT
 
-ip netns add "$ns_a" && ip netns add "$ns_b" &&
-	ip link add "$va" type veth peer name "$vb" &&
-	ip link set "$va" netns "$ns_a" && ip link set "$vb" netns "$ns_b" || {
-	fail "cannot create namespaces and a veth pair (root needed)"
-	exit 1
-}
-for pair in "$ns_a $va" "$ns_b $vb"; do
-	set -- $pair
-	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-	ip -n "$1" link set lo up
-	ip -n "$1" link set "$2" up
-	ip netns exec "$1" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null 2>&1
-done
+veth_pair svc s || exit 1
 
 # DNS messages in the capture: one dns event each (--records)
 msgs=$(tcpdump -nr "$cap" 2>/dev/null | wc -l)
@@ -79,7 +61,7 @@ short='short_min_names = 16\nscore_threshold = 0.9\n'
 high="[dns_tunnel]\nmin_queries = 1000000\ntxt_min_answers = 1000000\n$short"
 printf "$high" >"$conf"
 # a syslog receiver on the sensor's namespace's loopback
-port=$((20000 + id % 10000))
+port=$((20000 + $$ % 10000))
 ip netns exec "$ns_b" /usr/bin/python3 -u - "$port" >"$TMP/syslog.log" 2>&1 <<'EOF2' &
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -255,13 +237,7 @@ ip -n "$ns_a" link del "$va"                             # both ends gone
 wait_for 5 grep -q "$vb: capture lost" "$TMP/flap.err"
 check "interface deleted: reported, the sensor keeps running" \
 	grep -q "$vb: capture lost" "$TMP/flap.err" && kill -0 "$pid"
-ip link add "$va" type veth peer name "$vb" && ip link set "$va" netns "$ns_a" &&
-	ip link set "$vb" netns "$ns_b"
-for pair in "$ns_a $va" "$ns_b $vb"; do
-	set -- $pair
-	ip -n "$1" link set "$2" up
-	ip netns exec "$1" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null 2>&1
-done
+veth_link
 wait_for 40 grep -q "$vb: capturing again" "$TMP/flap.err"
 check "interface recreated: reopened, capturing again" grep -q "$vb: capturing again" "$TMP/flap.err"
 sleep 0.3

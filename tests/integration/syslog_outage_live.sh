@@ -17,34 +17,16 @@ for tool in ip tcpreplay ethtool; do
 	command -v "$tool" >/dev/null || { fail "$tool is not installed"; exit 1; }
 done
 
-id=$$
-ns_a=ndrout-a-$id
-ns_b=ndrout-b-$id
-va=noa$id
-vb=nob$id
 sensor_pid=
 cleanup() {
 	[ -n "$sensor_pid" ] && kill "$sensor_pid" 2>/dev/null
 	for f in "$TMP"/*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null; done
-	ip netns del "$ns_a" 2>/dev/null
-	ip netns del "$ns_b" 2>/dev/null
+	veth_pair_del
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
 
-ip netns add "$ns_a" && ip netns add "$ns_b" &&
-	ip link add "$va" type veth peer name "$vb" &&
-	ip link set "$va" netns "$ns_a" && ip link set "$vb" netns "$ns_b" || {
-	fail "cannot create namespaces and a veth pair (root needed)"
-	exit 1
-}
-for pair in "$ns_a $va" "$ns_b $vb"; do
-	set -- $pair
-	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-	ip -n "$1" link set lo up
-	ip -n "$1" link set "$2" up
-	ip netns exec "$1" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null 2>&1
-done
+veth_pair out o || exit 1
 
 # rsyslog PROTO PORT NAME: start one in ns_b writing %msg% lines to NAME.log
 rsyslog_start() {
@@ -90,7 +72,7 @@ wait_alerts() {
 play() { ip netns exec "$ns_a" tcpreplay -q -i "$va" --pps 4000 "$CAPTURES/$1" >/dev/null 2>&1; }
 
 for proto in tcp udp; do
-	port=$((30000 + (id + ${#proto}) % 20000))
+	port=$((30000 + ($$ + ${#proto}) % 20000))
 	rsyslog_start "$proto" "$port" "$proto-1" || continue
 	printf '[syslog]\nbackoff_min = 50ms\nbackoff_max = 300ms\nudp_confirm = 100ms\n' \
 		>"$TMP/sensor.conf"

@@ -118,6 +118,16 @@ if build short STANDIN_DEFS="$SHORT"; then
 		run_tb "vitis csim (stand-ins), stage by stage, flows expiring: $(basename "$c")" \
 			"$TMP/short/ndr_card_tb" --stages "$c"
 	done
+	# A periodic heartbeat (every 10 ms here) made just before the host's
+	# flush is not the flush's: the 10 frames end where one falls due
+	# between two writer calls (the testbench once took it for the final
+	# one and failed; generated/beacon-300s.pcap showed it first).
+	run_tb "vitis csim (stand-ins): a periodic heartbeat just before the flush is not the final one" \
+		"$TMP/short/ndr_card_tb" --max-gap 1000000 --frames 10 "$CAPTURES/nmap-connect-scan.pcap"
+	# The card's time goes on after the flush: 30 ms of quiet link, three
+	# periodic heartbeats, each counting what the flush's counted.
+	run_tb "vitis csim (stand-ins), stage by stage: heartbeats after the flush count nothing new" \
+		"$TMP/short/ndr_card_tb" --stages --linger 10000000 "$CAPTURES/dns2tcp.pcap"
 fi
 # A card configured apart from its golden model must fail the comparison.
 if build apart STANDIN_SYN_DEFS="-DNDR_VITIS_IDLE_MS=2 -DNDR_VITIS_SWEEP_MS=1"; then

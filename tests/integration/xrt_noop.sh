@@ -12,48 +12,16 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
 need "$SENSOR"
-XCLBIN_GEN=$BUILD/tools/ndr-test-xclbin
-need "$XCLBIN_GEN"
+. tests/integration/xrt_env.sh
 cap=$CAPTURES/iodine-null.pcap
 need "$cap"
 
-libdir=$(dirname "$(ldconfig -p | awk '/libxrt_coreutil.so.2 / {print $NF; exit}')")
-if [ ! -e "$libdir/libxrt_noop.so.2" ]; then
-	fail "XRT's noop shim is not installed (libxrt-dev, scripts/deps.sh)"
-	exit 1
-fi
-mkdir -p "$TMP/xrt"
-ln -s "$libdir" "$TMP/xrt/lib"
-export XILINX_XRT=$TMP/xrt XCL_EMULATION_MODE=noop
+xrt_noop_env libxrt_noop.so.2
 
 check "ldd: ndr-sensor links libxrt_coreutil" sh -c "ldd '$SENSOR' | grep -q libxrt_coreutil"
 
-"$XCLBIN_GEN" -o "$TMP/good.xclbin" --uuid 6e647200-0000-4000-8000-000000000010 \
-	--data-clock-mhz 250
-check "ndr-test-xclbin writes an xclbin" test -s "$TMP/good.xclbin"
-
-# fails "what" "expected text" sensor-args... : exit 1 with that message
-fails() {
-	local what=$1 want=$2 rc
-	shift 2
-	"$SENSOR" -q "$@" >"$TMP/out" 2>"$TMP/err"
-	rc=$?
-	if [ "$rc" -eq 1 ] && grep -qF -- "$want" "$TMP/err"; then
-		pass "$what"
-	else
-		fail "$what (exit $rc: $(head -c 300 "$TMP/err"))"
-	fi
-}
-
 # --- the image ---------------------------------------------------------
-"$XCLBIN_GEN" -o "$TMP/nowriter.xclbin" --omit-kernel ndr_record_writer
-"$XCLBIN_GEN" -o "$TMP/nodatapath.xclbin" --omit-kernel ndr_datapath
-"$XCLBIN_GEN" -o "$TMP/nocmac.xclbin" --omit-kernel cmac_0
-"$XCLBIN_GEN" -o "$TMP/args4.xclbin" --writer-args 4
-"$XCLBIN_GEN" -o "$TMP/hbm.xclbin" --ring-bank hbm
-"$XCLBIN_GEN" -o "$TMP/norestart.xclbin" --no-autorestart
-head -c 1000 "$TMP/good.xclbin" >"$TMP/truncated.xclbin"
-head -c 4096 /dev/urandom >"$TMP/garbage.xclbin"
+xrt_images 6e647200-0000-4000-8000-000000000010 ndr_record_writer ndr_datapath cmac_0
 
 fails "missing xclbin file: named" "nothere.xclbin: No such file" \
 	--card xrt:0 --xclbin "$TMP/nothere.xclbin" -r "$cap"
