@@ -80,6 +80,10 @@ struct ndr_ew_table {
 	size_t val_len_off;           /* when not 0: the value's length is the
 				       * size_t at this offset of the detector,
 				       * set by configure() */
+	size_t side_len_off;          /* when not 0: each entry also owns side
+				       * bytes (ndr_lru_init_side), as many as
+				       * the size_t at this offset of the
+				       * detector, set by configure() */
 	unsigned eighths;             /* its share of ndr_ew_budget(), in eighths */
 	uint64_t seed_xor;            /* its hash seed: the detector's ^ this */
 	const char *entries_stat;     /* gauge of its entries, NULL for none */

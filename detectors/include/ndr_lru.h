@@ -28,6 +28,14 @@
  *
  * Pages of the entry slab are touched only as entries are first used, so
  * a large cap costs address space, not resident memory, until it fills.
+ *
+ * A table may also give each entry side bytes, in a second slab parallel
+ * to the first (ndr_lru_init_side): room the owner uses for only some of
+ * its entries (beacon's start-time history, kept only for pairs that
+ * connect again), so an entry that never needs it touches only its own
+ * few cache lines. Side bytes are not zeroed for a new entry: they may
+ * hold an evicted entry's data, and the owner tracks in the value which
+ * of them are valid.
  */
 #ifndef NDR_LRU_H
 #define NDR_LRU_H
@@ -53,6 +61,8 @@ struct ndr_lru {
 	uint64_t *index;          /* low 32 hash bits << 32 | (entry + 1); 0 = empty */
 	size_t index_bytes;
 	uint32_t index_mask;
+	uint8_t *side;            /* side_len bytes per entry, or NULL */
+	size_t side_len, side_bytes;
 	uint64_t seed;
 	ndr_lru_hash_fn hash;     /* NULL: ndr_hash64 over key_len bytes */
 	ndr_lru_equal_fn equal;   /* NULL: memcmp over key_len bytes */
@@ -66,6 +76,13 @@ size_t ndr_lru_entry_bytes(size_t key_len, size_t val_len);
  * 0, or -1 with "what: why" in err. */
 int ndr_lru_init(struct ndr_lru *t, size_t budget, size_t key_len, size_t val_len,
 		 uint64_t seed, char *err, size_t errlen);
+/* The same, each entry also owning side_len bytes (see above); the
+ * capacity is what budget buys at ndr_lru_entry_bytes(key_len, val_len) +
+ * side_len an entry. */
+int ndr_lru_init_side(struct ndr_lru *t, size_t budget, size_t key_len, size_t val_len,
+		      size_t side_len, uint64_t seed, char *err, size_t errlen);
+/* The side bytes of a value of a table made by ndr_lru_init_side. */
+void *ndr_lru_side(const struct ndr_lru *t, const void *val);
 /* Before the first insert. */
 void ndr_lru_set_key_ops(struct ndr_lru *t, ndr_lru_hash_fn hash, ndr_lru_equal_fn equal);
 void ndr_lru_free(struct ndr_lru *t);
@@ -94,7 +111,8 @@ const void *ndr_lru_key(const struct ndr_lru *t, const void *val);
 uint64_t ndr_lru_expire(struct ndr_lru *t, size_t time_off, uint64_t window, uint64_t now,
 			void (*gone)(void *arg, void *val), void *arg);
 
-/* Bytes allocated for entries in use, and for the full table. */
+/* Bytes allocated for entries in use, and for the full table (side bytes
+ * included). */
 size_t ndr_lru_bytes_used(const struct ndr_lru *t);
 size_t ndr_lru_bytes_cap(const struct ndr_lru *t);
 

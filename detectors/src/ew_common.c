@@ -264,12 +264,14 @@ void *ndr_ew_create(const struct ndr_ew_class *cls, struct ndr_config *cfg,
 	budget = ndr_ew_budget(ew);
 	for (unsigned i = 0; i < cls->n_tables; i++) {
 		const struct ndr_ew_table *tb = &cls->tables[i];
-		size_t val_len = tb->val_len;
+		size_t val_len = tb->val_len, side_len = 0;
 
 		if (tb->val_len_off)
 			memcpy(&val_len, (const uint8_t *)ew + tb->val_len_off, sizeof(val_len));
-		if (ndr_lru_init(table(ew, i), budget / 8 * tb->eighths, tb->key_len, val_len,
-				 ew->seed ^ tb->seed_xor, why, sizeof(why)) != 0) {
+		if (tb->side_len_off)
+			memcpy(&side_len, (const uint8_t *)ew + tb->side_len_off, sizeof(side_len));
+		if (ndr_lru_init_side(table(ew, i), budget / 8 * tb->eighths, tb->key_len, val_len,
+				      side_len, ew->seed ^ tb->seed_xor, why, sizeof(why)) != 0) {
 			snprintf(err, errlen, "[%s] memory_cap %llu: %s", cls->section,
 				 (unsigned long long)ew->memory_cap, why);
 			goto fail;
@@ -294,8 +296,9 @@ int ndr_ew_reconfigure(void *det, void *fresh_det, int apply, char *err, size_t 
 			 "tables)", ew->section);
 		return -1;
 	}
-	for (unsigned i = 0; i < cls->n_tables; i++) {
-		size_t off = cls->tables[i].val_len_off, a, b;
+	for (unsigned i = 0; i < 2 * cls->n_tables; i++) {
+		const struct ndr_ew_table *tb = &cls->tables[i / 2];
+		size_t off = i % 2 ? tb->side_len_off : tb->val_len_off, a, b;
 
 		if (!off)
 			continue;
@@ -303,8 +306,8 @@ int ndr_ew_reconfigure(void *det, void *fresh_det, int apply, char *err, size_t 
 		memcpy(&b, (const uint8_t *)f + off, sizeof(b));
 		if (a != b) {
 			snprintf(err, errlen, "[%s] a setting that sizes the %s table needs a "
-				 "restart", ew->section, cls->tables[i].entries_stat ?
-				 cls->tables[i].entries_stat : "learned");
+				 "restart", ew->section, tb->entries_stat ? tb->entries_stat :
+				 "learned");
 			return -1;
 		}
 	}
