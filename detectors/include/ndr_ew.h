@@ -140,6 +140,8 @@ size_t ndr_ew_budget(const struct ndr_ew *ew);
 /* The flow record behind rec, or NULL when rec is not a well-formed flow
  * record (malformed ones are counted). */
 const struct ndr_flow_rec *ndr_ew_flow(struct ndr_ew *ew, const struct ndr_rec_hdr *rec);
+/* The same without counting, for prefetch ops. */
+const struct ndr_flow_rec *ndr_ew_flow_peek(const struct ndr_rec_hdr *rec);
 int ndr_ew_is_internal(const struct ndr_ew *ew, const uint8_t addr[16]);
 /* 1 when the flow is in scope and not allowlisted (else counted, 0). */
 int ndr_ew_admit(struct ndr_ew *ew, const uint8_t src[16], const uint8_t dst[16]);

@@ -479,6 +479,34 @@ static int multicast(const struct ndr_flow_rec *r)
 					  a[15] == 255);
 }
 
+static void bc_key_of(struct bc_key *k, const struct ndr_flow_rec *r)
+{
+	memset(k, 0, sizeof(*k));
+	memcpy(k->src, r->src_addr, 16);
+	memcpy(k->dst, r->dst_addr, 16);
+	k->port = r->dst_port;
+	k->proto = r->ip_proto;
+}
+
+/* Flows bc_record() ignores before any table, scope aside. */
+static int bc_skips(const struct bc *b, const struct ndr_flow_rec *r)
+{
+	return (r->ip_proto != 6 && r->ip_proto != 17) ||
+	       ndr_ew_port_in(b->allow_ports, b->n_allow_ports, r->dst_port);
+}
+
+static void bc_prefetch(const void *det, const struct ndr_rec_hdr *rec)
+{
+	const struct bc *b = det;
+	const struct ndr_flow_rec *r = ndr_ew_flow_peek(rec);
+	struct bc_key k;
+
+	if (!r || bc_skips(b, r))
+		return;
+	bc_key_of(&k, r);
+	ndr_lru_prefetch(&b->table, &k, 0);
+}
+
 static void bc_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr_alert_sink *sink)
 {
 	struct bc *b = det;
@@ -510,11 +538,7 @@ static void bc_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr
 	hour = (uint32_t)(start / 3600000000000ull);
 	bytes = r->bytes_fwd + r->bytes_rev;
 
-	memset(&k, 0, sizeof(k));
-	memcpy(k.src, r->src_addr, 16);
-	memcpy(k.dst, r->dst_addr, 16);
-	k.port = r->dst_port;
-	k.proto = r->ip_proto;
+	bc_key_of(&k, r);
 	v = ndr_lru_get(&b->table, &k, &created);
 	if (created) {
 		v->first_ns = start;
@@ -570,6 +594,7 @@ const struct ndr_detector_ops ndr_det_beacon = {
 	.create = bc_create,
 	.shard = ndr_ew_shard,
 	.record = bc_record,
+	.prefetch = bc_prefetch,
 	.tick = ndr_ew_tick,
 	.stats = ndr_ew_stats,
 	.destroy = ndr_ew_destroy,

@@ -376,6 +376,12 @@ uint64_t ndr_ew_shard(const void *det, const struct ndr_rec_hdr *rec)
 	return ndr_shard_key_addr(((const struct ndr_flow_rec *)rec)->src_addr, ew->shard_seed);
 }
 
+static int flow_well_formed(const struct ndr_flow_rec *r)
+{
+	return r->hdr.slots >= 3 && r->end_reason >= NDR_FLOW_END_IDLE &&
+	       r->end_reason <= NDR_FLOW_END_FLUSH && r->last_ts_ns >= r->first_ts_ns;
+}
+
 const struct ndr_flow_rec *ndr_ew_flow(struct ndr_ew *ew, const struct ndr_rec_hdr *rec)
 {
 	const struct ndr_flow_rec *r = (const struct ndr_flow_rec *)rec;
@@ -383,12 +389,18 @@ const struct ndr_flow_rec *ndr_ew_flow(struct ndr_ew *ew, const struct ndr_rec_h
 	if (rec->type != NDR_REC_FLOW)
 		return NULL;
 	ew->flows++;
-	if (rec->slots < 3 || r->end_reason < NDR_FLOW_END_IDLE ||
-	    r->end_reason > NDR_FLOW_END_FLUSH || r->last_ts_ns < r->first_ts_ns) {
+	if (!flow_well_formed(r)) {
 		ew->malformed++;
 		return NULL;
 	}
 	return r;
+}
+
+const struct ndr_flow_rec *ndr_ew_flow_peek(const struct ndr_rec_hdr *rec)
+{
+	const struct ndr_flow_rec *r = (const struct ndr_flow_rec *)rec;
+
+	return rec->type == NDR_REC_FLOW && flow_well_formed(r) ? r : NULL;
 }
 
 int ndr_ew_is_internal(const struct ndr_ew *ew, const uint8_t addr[16])

@@ -297,9 +297,13 @@ static void remove_entry(struct ndr_lru *t, uint32_t i)
 
 void ndr_lru_prefetch(const struct ndr_lru *t, const void *key, int stage)
 {
-	uint64_t hash = hash_key(t, key);
-	const uint64_t *slot = &t->index[(uint32_t)hash & t->index_mask];
+	uint64_t hash;
+	const uint64_t *slot;
 
+	if (t->used == 0)
+		return;   /* as ndr_lru_find: an empty table is not read */
+	hash = hash_key(t, key);
+	slot = &t->index[(uint32_t)hash & t->index_mask];
 	if (stage == 0) {
 		__builtin_prefetch(slot);
 		return;
