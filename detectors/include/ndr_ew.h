@@ -84,6 +84,10 @@ struct ndr_ew_table {
 				       * bytes (ndr_lru_init_side), as many as
 				       * the size_t at this offset of the
 				       * detector, set by configure() */
+	size_t zero_len;              /* when not 0: a new entry gets only these
+				       * first bytes of its value zeroed
+				       * (ndr_lru_set_zero_len): the rest are
+				       * HyperLogLog registers */
 	unsigned eighths;             /* its share of ndr_ew_budget(), in eighths */
 	uint64_t seed_xor;            /* its hash seed: the detector's ^ this */
 	const char *entries_stat;     /* gauge of its entries, NULL for none */

@@ -63,6 +63,7 @@ struct ndr_lru {
 	uint32_t index_mask;
 	uint8_t *side;            /* side_len bytes per entry, or NULL */
 	size_t side_len, side_bytes;
+	size_t zero_len;          /* value bytes a new entry gets zeroed */
 	uint64_t seed;
 	ndr_lru_hash_fn hash;     /* NULL: ndr_hash64 over key_len bytes */
 	ndr_lru_equal_fn equal;   /* NULL: memcmp over key_len bytes */
@@ -83,6 +84,11 @@ int ndr_lru_init_side(struct ndr_lru *t, size_t budget, size_t key_len, size_t v
 		      size_t side_len, uint64_t seed, char *err, size_t errlen);
 /* The side bytes of a value of a table made by ndr_lru_init_side. */
 void *ndr_lru_side(const struct ndr_lru *t, const void *val);
+/* Before the first insert: a new entry gets only the first val_bytes of
+ * its value zeroed (the rest may hold an evicted entry's bytes), for a
+ * value whose tail its owner initialises itself, such as HyperLogLog
+ * registers (ndr_hll_init): a new entry then touches only its head. */
+void ndr_lru_set_zero_len(struct ndr_lru *t, size_t val_bytes);
 /* Before the first insert. */
 void ndr_lru_set_key_ops(struct ndr_lru *t, ndr_lru_hash_fn hash, ndr_lru_equal_fn equal);
 void ndr_lru_free(struct ndr_lru *t);
@@ -93,8 +99,9 @@ void ndr_lru_free(struct ndr_lru *t);
 void ndr_lru_prefetch(const struct ndr_lru *t, const void *key, int stage);
 /* The value for key, marked used; NULL if absent. */
 void *ndr_lru_find(struct ndr_lru *t, const void *key);
-/* The value for key, inserted zeroed if absent (*created = 1), evicting the
- * least recently used entry when full; marked used. */
+/* The value for key, inserted zeroed (but see ndr_lru_set_zero_len) if
+ * absent (*created = 1), evicting the least recently used entry when full;
+ * marked used. */
 void *ndr_lru_get(struct ndr_lru *t, const void *key, int *created);
 /* The least recently used value (and its key), or NULL when empty. Entries
  * used since they were queued go to the new end first (see above). */

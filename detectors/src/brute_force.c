@@ -140,7 +140,8 @@ static int bf_configure(void *det, struct ndr_config *cfg, char *err, size_t err
 
 static const struct ndr_ew_table bf_tables[] = {
 	{ .lru = offsetof(struct bf, table), .key_len = sizeof(struct bf_key),
-	  .val_len = sizeof(struct bf_val), .eighths = 7, .entries_stat = "entries",
+	  .val_len = sizeof(struct bf_val), .zero_len = offsetof(struct bf_val, regs),
+	  .eighths = 7, .entries_stat = "entries",
 	  .evictions = 1, .time_off = offsetof(struct bf_val, last_ns),
 	  .window_off = offsetof(struct bf, window_ns), .count_expired = 1 },
 	{ .lru = offsetof(struct bf, active), .key_len = sizeof(struct ndr_ew_flow_key),

@@ -276,6 +276,8 @@ void *ndr_ew_create(const struct ndr_ew_class *cls, struct ndr_config *cfg,
 				 (unsigned long long)ew->memory_cap, why);
 			goto fail;
 		}
+		if (tb->zero_len)
+			ndr_lru_set_zero_len(table(ew, i), tb->zero_len);
 	}
 	register_stats(ew);
 	return ew;

@@ -95,6 +95,7 @@ int ndr_lru_init_side(struct ndr_lru *t, size_t budget, size_t key_len, size_t v
 	t->seed = seed;
 	t->slab_bytes = cap * t->stride;
 	t->index_bytes = ni * sizeof(uint64_t);
+	t->zero_len = val_len;
 	t->side_len = side_len;
 	t->side_bytes = cap * side_len;
 	t->slab = map_zeroed(t->slab_bytes);
@@ -110,6 +111,11 @@ int ndr_lru_init_side(struct ndr_lru *t, size_t budget, size_t key_len, size_t v
 	t->free_head = NIL;
 	t->newest = t->oldest = NIL;
 	return 0;
+}
+
+void ndr_lru_set_zero_len(struct ndr_lru *t, size_t val_bytes)
+{
+	t->zero_len = val_bytes < t->val_len ? val_bytes : t->val_len;
 }
 
 void ndr_lru_set_key_ops(struct ndr_lru *t, ndr_lru_hash_fn hash, ndr_lru_equal_fn equal)
@@ -352,7 +358,7 @@ void *ndr_lru_get(struct ndr_lru *t, const void *key, int *created)
 	if (t->free_head != NIL) {
 		i = t->free_head;
 		t->free_head = node(t, i)->next;
-		memset(node(t, i), 0, t->stride);
+		memset(node(t, i), 0, t->val_off + t->zero_len);
 	} else {
 		i = t->never_used++;      /* fresh pages are already zero */
 	}

@@ -127,11 +127,13 @@ static int ps_configure(void *det, struct ndr_config *cfg, char *err, size_t err
 
 static const struct ndr_ew_table ps_tables[] = {
 	{ .lru = offsetof(struct ps, by_port), .key_len = sizeof(struct ps_port_key),
-	  .val_len = sizeof(struct ps_val), .eighths = 4, .entries_stat = "src_port_entries",
+	  .val_len = sizeof(struct ps_val), .zero_len = offsetof(struct ps_val, regs),
+	  .eighths = 4, .entries_stat = "src_port_entries",
 	  .evictions = 1, .time_off = offsetof(struct ps_val, last_ns),
 	  .window_off = offsetof(struct ps, window_ns), .count_expired = 1 },
 	{ .lru = offsetof(struct ps, by_host), .key_len = sizeof(struct ps_host_key),
-	  .val_len = sizeof(struct ps_val), .eighths = 4, .seed_xor = 0x5bd1e995u,
+	  .val_len = sizeof(struct ps_val), .zero_len = offsetof(struct ps_val, regs),
+	  .eighths = 4, .seed_xor = 0x5bd1e995u,
 	  .entries_stat = "src_host_entries", .evictions = 1,
 	  .time_off = offsetof(struct ps_val, last_ns),
 	  .window_off = offsetof(struct ps, window_ns), .count_expired = 1 },

@@ -130,7 +130,8 @@ static int rr_configure(void *det, struct ndr_config *cfg, char *err, size_t err
 
 static const struct ndr_ew_table rr_tables[] = {
 	{ .lru = offsetof(struct rr, srcs), .key_len = sizeof(struct rr_src_key),
-	  .val_len = sizeof(struct rr_src), .eighths = 4, .entries_stat = "src_entries",
+	  .val_len = sizeof(struct rr_src), .zero_len = offsetof(struct rr_src, regs),
+	  .eighths = 4, .entries_stat = "src_entries",
 	  .evictions = 1, .time_off = offsetof(struct rr_src, last_ns),
 	  .window_off = offsetof(struct rr, window_ns), .count_expired = 1 },
 	{ .lru = offsetof(struct rr, pairs), .key_len = sizeof(struct rr_pair_key),
