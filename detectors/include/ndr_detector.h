@@ -58,6 +58,16 @@ struct ndr_detector_ops {
 	uint64_t (*shard)(const void *det, const struct ndr_rec_hdr *rec);
 	void (*record)(void *det, const struct ndr_rec_hdr *rec,
 		       const struct ndr_alert_sink *sink);
+	/* Optional: starts fetching the table index lines record() will read
+	 * for rec (ndr_lru_prefetch stage 0). A worker calls it
+	 * NDR_DET_PREFETCH_AHEAD records before it calls record(rec), so the
+	 * cache misses of several records overlap instead of each record
+	 * waiting for its own. (A second stage for the entries the index
+	 * names cost more than it saved: it hashes every key once more and
+	 * reads the index line, stalling when it has not arrived.) Reads
+	 * configuration and the tables, changes nothing: output never depends
+	 * on it. */
+	void (*prefetch)(const void *det, const struct ndr_rec_hdr *rec);
 	void (*tick)(void *det, uint64_t now_ns, const struct ndr_alert_sink *sink);
 	/* Its registered counters (ndr_stats.h), "memory_bytes" and
 	 * "memory_cap_bytes" among them. */
@@ -81,6 +91,11 @@ struct ndr_detector_ops {
 	 * paused); fresh is destroyed afterwards, so parts may be swapped. */
 	int (*reconfigure)(void *det, void *fresh, int apply, char *err, size_t errlen);
 };
+
+/* How far ahead of record() a worker calls prefetch(): far enough for a
+ * miss to arrive while the records between are handled, near enough for
+ * the line to be still cached when its record comes. */
+#define NDR_DET_PREFETCH_AHEAD 8u
 
 /* All detectors compiled in, NULL-terminated. */
 extern const struct ndr_detector_ops *const ndr_detectors[];

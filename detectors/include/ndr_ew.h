@@ -80,6 +80,14 @@ struct ndr_ew_table {
 	size_t val_len_off;           /* when not 0: the value's length is the
 				       * size_t at this offset of the detector,
 				       * set by configure() */
+	size_t side_len_off;          /* when not 0: each entry also owns side
+				       * bytes (ndr_lru_init_side), as many as
+				       * the size_t at this offset of the
+				       * detector, set by configure() */
+	size_t zero_len;              /* when not 0: a new entry gets only these
+				       * first bytes of its value zeroed
+				       * (ndr_lru_set_zero_len): the rest are
+				       * HyperLogLog registers */
 	unsigned eighths;             /* its share of ndr_ew_budget(), in eighths */
 	uint64_t seed_xor;            /* its hash seed: the detector's ^ this */
 	const char *entries_stat;     /* gauge of its entries, NULL for none */
@@ -136,6 +144,8 @@ size_t ndr_ew_budget(const struct ndr_ew *ew);
 /* The flow record behind rec, or NULL when rec is not a well-formed flow
  * record (malformed ones are counted). */
 const struct ndr_flow_rec *ndr_ew_flow(struct ndr_ew *ew, const struct ndr_rec_hdr *rec);
+/* The same without counting, for prefetch ops. */
+const struct ndr_flow_rec *ndr_ew_flow_peek(const struct ndr_rec_hdr *rec);
 int ndr_ew_is_internal(const struct ndr_ew *ew, const uint8_t addr[16]);
 /* 1 when the flow is in scope and not allowlisted (else counted, 0). */
 int ndr_ew_admit(struct ndr_ew *ew, const uint8_t src[16], const uint8_t dst[16]);

@@ -12,6 +12,15 @@
  * one allocation). The sum of 2^-register is kept exactly in fixed point and
  * updated on every register change, so ndr_hll_estimate() is O(1) and cheap
  * enough to call on every record.
+ *
+ * Sparse while small: most counters (a client's names under one domain, a
+ * source's targets) see few elements. Until more than NDR_HLL_SPARSE_MAX
+ * (at most a quarter of m) registers are set, they are kept as (index,
+ * rank) pairs in the first 64 bytes of the register memory, and a reset
+ * touches no register at all; then the registers are written out in full.
+ * The zero count and the sum move exactly as with full registers, so every
+ * estimate is the same bit for bit (test_hll checks against a plain
+ * implementation). The register memory need not be zeroed before init.
  */
 #ifndef NDR_HLL_H
 #define NDR_HLL_H
@@ -22,12 +31,19 @@
 #define NDR_HLL_MIN_PRECISION 4u
 #define NDR_HLL_MAX_PRECISION 16u
 
+#define NDR_HLL_SPARSE_MAX 16u
+
 struct ndr_hll {
 	uint8_t *reg;          /* 2^precision registers, caller's memory */
-	uint32_t precision;
+	uint8_t precision;
+	uint8_t pad;
+	uint16_t sparse;       /* registers set, while kept as pairs; else
+				* NDR_HLL_DENSE */
 	uint32_t zeros;        /* registers still 0 */
 	uint64_t sum;          /* sum of 2^-reg[i], fixed point 2^(63-p) */
 };
+
+#define NDR_HLL_DENSE UINT16_MAX
 
 /* Bytes of register memory for a precision (0 if out of range). */
 size_t ndr_hll_reg_bytes(unsigned precision);

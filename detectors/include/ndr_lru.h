@@ -28,6 +28,14 @@
  *
  * Pages of the entry slab are touched only as entries are first used, so
  * a large cap costs address space, not resident memory, until it fills.
+ *
+ * A table may also give each entry side bytes, in a second slab parallel
+ * to the first (ndr_lru_init_side): room the owner uses for only some of
+ * its entries (beacon's start-time history, kept only for pairs that
+ * connect again), so an entry that never needs it touches only its own
+ * few cache lines. Side bytes are not zeroed for a new entry: they may
+ * hold an evicted entry's data, and the owner tracks in the value which
+ * of them are valid.
  */
 #ifndef NDR_LRU_H
 #define NDR_LRU_H
@@ -53,6 +61,9 @@ struct ndr_lru {
 	uint64_t *index;          /* low 32 hash bits << 32 | (entry + 1); 0 = empty */
 	size_t index_bytes;
 	uint32_t index_mask;
+	uint8_t *side;            /* side_len bytes per entry, or NULL */
+	size_t side_len, side_bytes;
+	size_t zero_len;          /* value bytes a new entry gets zeroed */
 	uint64_t seed;
 	ndr_lru_hash_fn hash;     /* NULL: ndr_hash64 over key_len bytes */
 	ndr_lru_equal_fn equal;   /* NULL: memcmp over key_len bytes */
@@ -66,6 +77,18 @@ size_t ndr_lru_entry_bytes(size_t key_len, size_t val_len);
  * 0, or -1 with "what: why" in err. */
 int ndr_lru_init(struct ndr_lru *t, size_t budget, size_t key_len, size_t val_len,
 		 uint64_t seed, char *err, size_t errlen);
+/* The same, each entry also owning side_len bytes (see above); the
+ * capacity is what budget buys at ndr_lru_entry_bytes(key_len, val_len) +
+ * side_len an entry. */
+int ndr_lru_init_side(struct ndr_lru *t, size_t budget, size_t key_len, size_t val_len,
+		      size_t side_len, uint64_t seed, char *err, size_t errlen);
+/* The side bytes of a value of a table made by ndr_lru_init_side. */
+void *ndr_lru_side(const struct ndr_lru *t, const void *val);
+/* Before the first insert: a new entry gets only the first val_bytes of
+ * its value zeroed (the rest may hold an evicted entry's bytes), for a
+ * value whose tail its owner initialises itself, such as HyperLogLog
+ * registers (ndr_hll_init): a new entry then touches only its head. */
+void ndr_lru_set_zero_len(struct ndr_lru *t, size_t val_bytes);
 /* Before the first insert. */
 void ndr_lru_set_key_ops(struct ndr_lru *t, ndr_lru_hash_fn hash, ndr_lru_equal_fn equal);
 void ndr_lru_free(struct ndr_lru *t);
@@ -76,8 +99,9 @@ void ndr_lru_free(struct ndr_lru *t);
 void ndr_lru_prefetch(const struct ndr_lru *t, const void *key, int stage);
 /* The value for key, marked used; NULL if absent. */
 void *ndr_lru_find(struct ndr_lru *t, const void *key);
-/* The value for key, inserted zeroed if absent (*created = 1), evicting the
- * least recently used entry when full; marked used. */
+/* The value for key, inserted zeroed (but see ndr_lru_set_zero_len) if
+ * absent (*created = 1), evicting the least recently used entry when full;
+ * marked used. */
 void *ndr_lru_get(struct ndr_lru *t, const void *key, int *created);
 /* The least recently used value (and its key), or NULL when empty. Entries
  * used since they were queued go to the new end first (see above). */
@@ -94,7 +118,8 @@ const void *ndr_lru_key(const struct ndr_lru *t, const void *val);
 uint64_t ndr_lru_expire(struct ndr_lru *t, size_t time_off, uint64_t window, uint64_t now,
 			void (*gone)(void *arg, void *val), void *arg);
 
-/* Bytes allocated for entries in use, and for the full table. */
+/* Bytes allocated for entries in use, and for the full table (side bytes
+ * included). */
 size_t ndr_lru_bytes_used(const struct ndr_lru *t);
 size_t ndr_lru_bytes_cap(const struct ndr_lru *t);
 

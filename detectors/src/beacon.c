@@ -54,14 +54,23 @@ struct bc_key {
 	uint8_t pad[5];
 };
 
-/* followed by uint64 start_ns[max_starts] and uint32 bytes[max_starts] */
+/*
+ * The starts kept (the latest max_starts) and their bytes: the first in the
+ * value, the others in the entry's side bytes (ndr_lru_init_side): uint64
+ * start_ns[max_starts - 1], then uint32 bytes[max_starts - 1]. Most pairs
+ * connect once, so a new pair touches only its own entry's few cache lines,
+ * not the ~900 bytes of a full history. The table holds as many pairs as
+ * when the history was in the value: the capacity is what the budget buys
+ * at the value and side bytes together.
+ */
 struct bc_val {
 	uint64_t first_ns, last_ns;
 	uint64_t conns;
 	uint32_t first_hour, cur_hour;
 	uint16_t hours[BC_HOURS];      /* connections per hour, ring by hour % 24 */
-	uint16_t n, pad16;             /* starts kept (the latest max_starts) */
-	uint32_t pad32;
+	uint16_t n, pad16;             /* starts kept */
+	uint32_t bytes0;               /* the first start's bytes */
+	uint64_t start0;               /* the first start */
 };
 
 struct bc {
@@ -73,7 +82,7 @@ struct bc {
 	struct ndr_periodicity_bands bands;
 	uint16_t allow_ports[BC_MAX_ALLOW];
 	size_t n_allow_ports;
-	size_t val_len;
+	size_t val_len, side_len;
 	struct ndr_lru table, active;
 	uint64_t connections, continuations, duplicate_starts, late_starts, scored;
 	uint64_t allowlisted_port, multicast, slow_timers;
@@ -87,14 +96,20 @@ struct bc_scores {
 	struct ndr_periodicity per;
 };
 
-static uint64_t *starts(struct bc_val *v)
+/* Start i of a pair's kept starts, and its bytes. */
+static uint64_t *start_at(const struct bc *b, struct bc_val *v, unsigned i)
 {
-	return (uint64_t *)(v + 1);
+	if (i == 0)
+		return &v->start0;
+	return (uint64_t *)ndr_lru_side(&b->table, v) + (i - 1);
 }
 
-static uint32_t *sizes(struct bc_val *v, uint64_t max)
+static uint32_t *bytes_at(const struct bc *b, struct bc_val *v, unsigned i)
 {
-	return (uint32_t *)(starts(v) + max);
+	if (i == 0)
+		return &v->bytes0;
+	return (uint32_t *)((uint64_t *)ndr_lru_side(&b->table, v) + (b->max_starts - 1)) +
+	       (i - 1);
 }
 
 /* Polled or timer-driven by design: DNS 53 (a resolver carries every
@@ -129,6 +144,7 @@ static int bc_configure(void *det, struct ndr_config *cfg, char *err, size_t err
 {
 	struct bc *b = det;
 	uint64_t dur_ms, idle_ms, merge_ms, min_period_ms, max_period_ms;
+	size_t whole;
 
 	if (ndr_config_u64(cfg, BC_SECTION, "max_starts", 64, 8, BC_MAX_STARTS,
 			   &b->max_starts, err, errlen) != 0 ||
@@ -183,8 +199,13 @@ static int bc_configure(void *det, struct ndr_config *cfg, char *err, size_t err
 	}
 	b->duration_window_ns = dur_ms * 1000000ull;
 	b->idle_ns = idle_ms * 1000000ull;
-	b->val_len = sizeof(struct bc_val) + b->max_starts * (sizeof(uint64_t) + sizeof(uint32_t));
-	b->val_len = (b->val_len + 7) & ~(size_t)7;
+	/* value and side bytes together are what a value holding every start
+	 * was (the pair's fields up to start0, then max_starts starts and
+	 * bytes, 8-byte aligned): the same number of pairs in the same memory */
+	whole = offsetof(struct bc_val, start0) +
+		b->max_starts * (sizeof(uint64_t) + sizeof(uint32_t));
+	b->val_len = sizeof(struct bc_val);
+	b->side_len = ((whole + 7) & ~(size_t)7) - sizeof(struct bc_val);
 	ndr_stats_counter(&b->ew.stats, "connections", &b->connections);
 	ndr_stats_counter(&b->ew.stats, "continuations", &b->continuations);
 	ndr_stats_counter(&b->ew.stats, "duplicate_starts", &b->duplicate_starts);
@@ -198,7 +219,8 @@ static int bc_configure(void *det, struct ndr_config *cfg, char *err, size_t err
 
 static const struct ndr_ew_table bc_tables[] = {
 	{ .lru = offsetof(struct bc, table), .key_len = sizeof(struct bc_key),
-	  .val_len_off = offsetof(struct bc, val_len), .eighths = 7, .entries_stat = "pairs",
+	  .val_len_off = offsetof(struct bc, val_len), .side_len_off = offsetof(struct bc, side_len),
+	  .eighths = 7, .entries_stat = "pairs",
 	  .evictions = 1, .time_off = offsetof(struct bc_val, last_ns),
 	  .window_off = offsetof(struct bc, idle_ns), .count_expired = 1 },
 	{ .lru = offsetof(struct bc, active), .key_len = sizeof(struct ndr_ew_flow_key),
@@ -287,13 +309,13 @@ static void score(const struct bc *b, struct bc_val *v, struct bc_scores *s)
 	double iv[BC_MAX_STARTS], by[BC_MAX_STARTS], st[BC_MAX_STARTS];
 	double span_h = (double)b->duration_window_ns / 3600e9, sum = 0, sumsq = 0, mean;
 	uint64_t ns[BC_MAX_STARTS];
-	uint32_t *bp = sizes(v, b->max_starts);
 	unsigned n = v->n, k = 0, complete = 0, first;
 
 	memset(s, 0, sizeof(*s));
-	memcpy(ns, starts(v), n * sizeof(uint64_t));
-	for (unsigned i = 0; i < n; i++)
-		by[i] = bp[i];
+	for (unsigned i = 0; i < n; i++) {
+		ns[i] = *start_at(b, v, i);
+		by[i] = *bytes_at(b, v, i);
+	}
 	qsort(ns, n, sizeof(uint64_t), cmp_u64);
 	for (unsigned i = 0; i < n; i++)
 		st[i] = (double)(ns[i] - ns[0]) / 1e9;
@@ -426,22 +448,25 @@ static void alert(struct bc *b, const struct ndr_flow_rec *r, const struct bc_va
  * sample of the pair's history (on a captured 60 s beacon: a median
  * interval of 378 s).
  */
-static int keep_slot(struct bc_val *v, uint64_t max, uint64_t start, uint64_t merge)
+static int keep_slot(const struct bc *b, struct bc_val *v, uint64_t start)
 {
-	uint64_t *sp = starts(v);
+	uint64_t earliest_ns = 0;
 	unsigned earliest = 0;
 
 	for (unsigned i = 0; i < v->n; i++) {
-		uint64_t d = sp[i] > start ? sp[i] - start : start - sp[i];
+		uint64_t sp = *start_at(b, v, i);
+		uint64_t d = sp > start ? sp - start : start - sp;
 
-		if (d < merge || d == 0)
+		if (d < b->merge_ns || d == 0)
 			return -2;
-		if (sp[i] < sp[earliest])
+		if (i == 0 || sp < earliest_ns) {
 			earliest = i;
+			earliest_ns = sp;
+		}
 	}
-	if (v->n < max)
+	if (v->n < b->max_starts)
 		return v->n++;
-	return start > sp[earliest] ? (int)earliest : -1;
+	return start > earliest_ns ? (int)earliest : -1;
 }
 
 static int multicast(const struct ndr_flow_rec *r)
@@ -452,6 +477,34 @@ static int multicast(const struct ndr_flow_rec *r)
 		return a[0] == 0xff;
 	return (a[12] & 0xf0) == 0xe0 || (a[12] == 255 && a[13] == 255 && a[14] == 255 &&
 					  a[15] == 255);
+}
+
+static void bc_key_of(struct bc_key *k, const struct ndr_flow_rec *r)
+{
+	memset(k, 0, sizeof(*k));
+	memcpy(k->src, r->src_addr, 16);
+	memcpy(k->dst, r->dst_addr, 16);
+	k->port = r->dst_port;
+	k->proto = r->ip_proto;
+}
+
+/* Flows bc_record() ignores before any table, scope aside. */
+static int bc_skips(const struct bc *b, const struct ndr_flow_rec *r)
+{
+	return (r->ip_proto != 6 && r->ip_proto != 17) ||
+	       ndr_ew_port_in(b->allow_ports, b->n_allow_ports, r->dst_port);
+}
+
+static void bc_prefetch(const void *det, const struct ndr_rec_hdr *rec)
+{
+	const struct bc *b = det;
+	const struct ndr_flow_rec *r = ndr_ew_flow_peek(rec);
+	struct bc_key k;
+
+	if (!r || bc_skips(b, r))
+		return;
+	bc_key_of(&k, r);
+	ndr_lru_prefetch(&b->table, &k, 0);
 }
 
 static void bc_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr_alert_sink *sink)
@@ -485,11 +538,7 @@ static void bc_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr
 	hour = (uint32_t)(start / 3600000000000ull);
 	bytes = r->bytes_fwd + r->bytes_rev;
 
-	memset(&k, 0, sizeof(k));
-	memcpy(k.src, r->src_addr, 16);
-	memcpy(k.dst, r->dst_addr, 16);
-	k.port = r->dst_port;
-	k.proto = r->ip_proto;
+	bc_key_of(&k, r);
 	v = ndr_lru_get(&b->table, &k, &created);
 	if (created) {
 		v->first_ns = start;
@@ -509,7 +558,7 @@ static void bc_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr
 		alert(b, r, v, NULL, BC_STROBE, day_conns, r->hdr.ts_ns, sink);
 		return;   /* a strobe's timing says nothing more */
 	}
-	slot = keep_slot(v, b->max_starts, start, b->merge_ns);
+	slot = keep_slot(b, v, start);
 	if (slot == -2) {
 		b->duplicate_starts++;   /* parallel connections: one check-in */
 		return;
@@ -518,8 +567,8 @@ static void bc_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr
 		b->late_starts++;
 		return;
 	}
-	starts(v)[slot] = start;
-	sizes(v, b->max_starts)[slot] = bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)bytes;
+	*start_at(b, v, (unsigned)slot) = start;
+	*bytes_at(b, v, (unsigned)slot) = bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)bytes;
 	if (v->n < b->min_connections && v->n <= b->min_intervals)
 		return;
 	b->scored++;
@@ -545,6 +594,7 @@ const struct ndr_detector_ops ndr_det_beacon = {
 	.create = bc_create,
 	.shard = ndr_ew_shard,
 	.record = bc_record,
+	.prefetch = bc_prefetch,
 	.tick = ndr_ew_tick,
 	.stats = ndr_ew_stats,
 	.destroy = ndr_ew_destroy,

@@ -140,7 +140,8 @@ static int bf_configure(void *det, struct ndr_config *cfg, char *err, size_t err
 
 static const struct ndr_ew_table bf_tables[] = {
 	{ .lru = offsetof(struct bf, table), .key_len = sizeof(struct bf_key),
-	  .val_len = sizeof(struct bf_val), .eighths = 7, .entries_stat = "entries",
+	  .val_len = sizeof(struct bf_val), .zero_len = offsetof(struct bf_val, regs),
+	  .eighths = 7, .entries_stat = "entries",
 	  .evictions = 1, .time_off = offsetof(struct bf_val, last_ns),
 	  .window_off = offsetof(struct bf, window_ns), .count_expired = 1 },
 	{ .lru = offsetof(struct bf, active), .key_len = sizeof(struct ndr_ew_flow_key),
@@ -356,6 +357,36 @@ static int kerberos_burst(const struct bf *b, const struct bf_val *v, struct bf_
 	return 0;
 }
 
+static void bf_key_of(struct bf_key *k, const struct ndr_flow_rec *r, int krb)
+{
+	memset(k, 0, sizeof(*k));
+	memcpy(k->src, r->src_addr, 16);
+	k->port = r->dst_port;
+	k->proto = krb ? 0 : r->ip_proto;   /* Kerberos: UDP and TCP are one service */
+}
+
+/* 1 for a flow to a watched service (*krb: a Kerberos one). */
+static int bf_watched(const struct bf *b, const struct ndr_flow_rec *r, int *krb)
+{
+	if (r->ip_proto != 6 && r->ip_proto != 17)
+		return 0;
+	*krb = ndr_ew_port_in(b->krb_ports, b->n_krb_ports, r->dst_port);
+	return *krb || ndr_ew_port_in(b->ports, b->n_ports, r->dst_port);
+}
+
+static void bf_prefetch(const void *det, const struct ndr_rec_hdr *rec)
+{
+	const struct bf *b = det;
+	const struct ndr_flow_rec *r = ndr_ew_flow_peek(rec);
+	struct bf_key k;
+	int krb;
+
+	if (!r || !bf_watched(b, r, &krb) || r->end_reason == NDR_FLOW_END_ACTIVE)
+		return;
+	bf_key_of(&k, r, krb);
+	ndr_lru_prefetch(&b->table, &k, 0);
+}
+
 static void bf_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr_alert_sink *sink)
 {
 	struct bf *b = det;
@@ -367,11 +398,7 @@ static void bf_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr
 	int created, krb, failed = 0;
 	struct bf_krb kb;
 
-	if (!r || (r->ip_proto != 6 && r->ip_proto != 17))
-		return;
-	krb = ndr_ew_port_in(b->krb_ports, b->n_krb_ports, r->dst_port);
-	if ((!krb && !ndr_ew_port_in(b->ports, b->n_ports, r->dst_port)) ||
-	    !ndr_ew_admit(&b->ew, r->src_addr, r->dst_addr))
+	if (!r || !bf_watched(b, r, &krb) || !ndr_ew_admit(&b->ew, r->src_addr, r->dst_addr))
 		return;
 	if (ndr_ew_continues(&b->active, r) || r->end_reason == NDR_FLOW_END_ACTIVE ||
 	    (r->tcp_state & NDR_TCP_MIDSTREAM)) {
@@ -390,10 +417,7 @@ static void bf_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr
 	b->short_sessions++;
 	t = r->hdr.ts_ns;
 
-	memset(&k, 0, sizeof(k));
-	memcpy(k.src, r->src_addr, 16);
-	k.port = r->dst_port;
-	k.proto = krb ? 0 : r->ip_proto;   /* Kerberos: UDP and TCP are one service */
+	bf_key_of(&k, r, krb);
 	v = ndr_lru_get(&b->table, &k, &created);
 	if (created || t >= v->window_start + b->window_ns) {
 		if (created)
@@ -438,6 +462,7 @@ const struct ndr_detector_ops ndr_det_brute_force = {
 	.create = bf_create,
 	.shard = ndr_ew_shard,
 	.record = bf_record,
+	.prefetch = bf_prefetch,
 	.tick = ndr_ew_tick,
 	.stats = ndr_ew_stats,
 	.destroy = ndr_ew_destroy,

@@ -1070,6 +1070,9 @@ static void *dt_create(struct ndr_config *cfg, const struct ndr_detector_ctx *ct
 		goto fail;
 	}
 	ndr_lru_set_key_ops(&d->table, dt_key_hash, dt_key_equal);
+	/* the registers behind the entry: a new client-domain pair touches them
+	 * only when its counter leaves the sparse form (ndr_hll.h) */
+	ndr_lru_set_zero_len(&d->table, sizeof(struct dt_entry));
 	d->supp = calloc(d->supp_cap, sizeof(struct dt_supp));
 	if (!d->supp) {
 		snprintf(err, errlen, "[%s] max_alerted_domains %u: out of memory", DT_SECTION,

@@ -264,16 +264,20 @@ void *ndr_ew_create(const struct ndr_ew_class *cls, struct ndr_config *cfg,
 	budget = ndr_ew_budget(ew);
 	for (unsigned i = 0; i < cls->n_tables; i++) {
 		const struct ndr_ew_table *tb = &cls->tables[i];
-		size_t val_len = tb->val_len;
+		size_t val_len = tb->val_len, side_len = 0;
 
 		if (tb->val_len_off)
 			memcpy(&val_len, (const uint8_t *)ew + tb->val_len_off, sizeof(val_len));
-		if (ndr_lru_init(table(ew, i), budget / 8 * tb->eighths, tb->key_len, val_len,
-				 ew->seed ^ tb->seed_xor, why, sizeof(why)) != 0) {
+		if (tb->side_len_off)
+			memcpy(&side_len, (const uint8_t *)ew + tb->side_len_off, sizeof(side_len));
+		if (ndr_lru_init_side(table(ew, i), budget / 8 * tb->eighths, tb->key_len, val_len,
+				      side_len, ew->seed ^ tb->seed_xor, why, sizeof(why)) != 0) {
 			snprintf(err, errlen, "[%s] memory_cap %llu: %s", cls->section,
 				 (unsigned long long)ew->memory_cap, why);
 			goto fail;
 		}
+		if (tb->zero_len)
+			ndr_lru_set_zero_len(table(ew, i), tb->zero_len);
 	}
 	register_stats(ew);
 	return ew;
@@ -294,8 +298,9 @@ int ndr_ew_reconfigure(void *det, void *fresh_det, int apply, char *err, size_t 
 			 "tables)", ew->section);
 		return -1;
 	}
-	for (unsigned i = 0; i < cls->n_tables; i++) {
-		size_t off = cls->tables[i].val_len_off, a, b;
+	for (unsigned i = 0; i < 2 * cls->n_tables; i++) {
+		const struct ndr_ew_table *tb = &cls->tables[i / 2];
+		size_t off = i % 2 ? tb->side_len_off : tb->val_len_off, a, b;
 
 		if (!off)
 			continue;
@@ -303,8 +308,8 @@ int ndr_ew_reconfigure(void *det, void *fresh_det, int apply, char *err, size_t 
 		memcpy(&b, (const uint8_t *)f + off, sizeof(b));
 		if (a != b) {
 			snprintf(err, errlen, "[%s] a setting that sizes the %s table needs a "
-				 "restart", ew->section, cls->tables[i].entries_stat ?
-				 cls->tables[i].entries_stat : "learned");
+				 "restart", ew->section, tb->entries_stat ? tb->entries_stat :
+				 "learned");
 			return -1;
 		}
 	}
@@ -373,6 +378,12 @@ uint64_t ndr_ew_shard(const void *det, const struct ndr_rec_hdr *rec)
 	return ndr_shard_key_addr(((const struct ndr_flow_rec *)rec)->src_addr, ew->shard_seed);
 }
 
+static int flow_well_formed(const struct ndr_flow_rec *r)
+{
+	return r->hdr.slots >= 3 && r->end_reason >= NDR_FLOW_END_IDLE &&
+	       r->end_reason <= NDR_FLOW_END_FLUSH && r->last_ts_ns >= r->first_ts_ns;
+}
+
 const struct ndr_flow_rec *ndr_ew_flow(struct ndr_ew *ew, const struct ndr_rec_hdr *rec)
 {
 	const struct ndr_flow_rec *r = (const struct ndr_flow_rec *)rec;
@@ -380,12 +391,18 @@ const struct ndr_flow_rec *ndr_ew_flow(struct ndr_ew *ew, const struct ndr_rec_h
 	if (rec->type != NDR_REC_FLOW)
 		return NULL;
 	ew->flows++;
-	if (rec->slots < 3 || r->end_reason < NDR_FLOW_END_IDLE ||
-	    r->end_reason > NDR_FLOW_END_FLUSH || r->last_ts_ns < r->first_ts_ns) {
+	if (!flow_well_formed(r)) {
 		ew->malformed++;
 		return NULL;
 	}
 	return r;
+}
+
+const struct ndr_flow_rec *ndr_ew_flow_peek(const struct ndr_rec_hdr *rec)
+{
+	const struct ndr_flow_rec *r = (const struct ndr_flow_rec *)rec;
+
+	return rec->type == NDR_REC_FLOW && flow_well_formed(r) ? r : NULL;
 }
 
 int ndr_ew_is_internal(const struct ndr_ew *ew, const uint8_t addr[16])

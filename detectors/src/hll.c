@@ -27,7 +27,7 @@ void ndr_hll_reset(struct ndr_hll *h)
 {
 	size_t m = (size_t)1 << h->precision;
 
-	memset(h->reg, 0, m);
+	h->sparse = 0;
 	h->zeros = (uint32_t)m;
 	h->sum = (uint64_t)1 << 63;
 }
@@ -37,26 +37,91 @@ int ndr_hll_init(struct ndr_hll *h, unsigned precision, uint8_t *regs)
 	if (ndr_hll_reg_bytes(precision) == 0)
 		return -1;
 	h->reg = regs;
-	h->precision = precision;
+	h->precision = (uint8_t)precision;
+	h->pad = 0;
 	ndr_hll_reset(h);
+	return 0;
+}
+
+/* Pairs a sparse counter holds at most: 4-byte pairs in 64 bytes, or in a
+ * quarter of the registers when there are fewer. */
+static unsigned sparse_max(const struct ndr_hll *h)
+{
+	unsigned quarter = (1u << h->precision) / 16u;
+
+	return quarter < NDR_HLL_SPARSE_MAX ? quarter : NDR_HLL_SPARSE_MAX;
+}
+
+/* A pair: register index << 8 | rank. */
+static uint32_t pair_at(const struct ndr_hll *h, unsigned i)
+{
+	uint32_t v;
+
+	memcpy(&v, h->reg + 4 * i, 4);
+	return v;
+}
+
+static void pair_set(struct ndr_hll *h, unsigned i, uint32_t v)
+{
+	memcpy(h->reg + 4 * i, &v, 4);
+}
+
+/* Writes the pairs out as full registers. */
+static void densify(struct ndr_hll *h)
+{
+	uint32_t pairs[NDR_HLL_SPARSE_MAX];
+	unsigned n = h->sparse;
+
+	for (unsigned i = 0; i < n; i++)
+		pairs[i] = pair_at(h, i);
+	memset(h->reg, 0, (size_t)1 << h->precision);
+	for (unsigned i = 0; i < n; i++)
+		h->reg[pairs[i] >> 8] = (uint8_t)pairs[i];
+	h->sparse = NDR_HLL_DENSE;
+}
+
+/* Register idx's rank, and where a sparse counter keeps it (*slot; the
+ * next free pair when it is 0). */
+static unsigned rank_of(const struct ndr_hll *h, size_t idx, unsigned *slot)
+{
+	if (h->sparse == NDR_HLL_DENSE)
+		return h->reg[idx];
+	for (unsigned i = 0; i < h->sparse; i++) {
+		uint32_t v = pair_at(h, i);
+
+		if (v >> 8 == idx) {
+			*slot = i;
+			return v & 0xffu;
+		}
+	}
+	*slot = h->sparse;
 	return 0;
 }
 
 void ndr_hll_add_hash(struct ndr_hll *h, uint64_t hash)
 {
-	unsigned p = h->precision;
+	unsigned p = h->precision, slot = 0;
 	size_t idx = (size_t)(hash >> (64u - p));
 	/* The remaining 64 - p bits, with a sentinel bit so the rank is at
 	 * most 64 - p + 1 and clz never sees 0. */
 	uint64_t rest = (hash << p) | ((uint64_t)1 << (p - 1u));
 	unsigned rank = (unsigned)__builtin_clzll(rest) + 1u;
-	unsigned old = h->reg[idx];
+	unsigned old = rank_of(h, idx, &slot);
 
 	if (rank <= old)
 		return;
 	if (old == 0)
 		h->zeros--;
 	h->sum = h->sum - inv_pow2(h, old) + inv_pow2(h, rank);
+	if (h->sparse != NDR_HLL_DENSE) {
+		if (slot < h->sparse || slot < sparse_max(h)) {
+			pair_set(h, slot, (uint32_t)idx << 8 | rank);
+			if (slot == h->sparse)
+				h->sparse++;
+			return;
+		}
+		densify(h);
+	}
 	h->reg[idx] = (uint8_t)rank;
 }
 

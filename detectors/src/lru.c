@@ -67,7 +67,13 @@ static void *map_zeroed(size_t bytes)
 int ndr_lru_init(struct ndr_lru *t, size_t budget, size_t key_len, size_t val_len,
 		 uint64_t seed, char *err, size_t errlen)
 {
-	size_t per = ndr_lru_entry_bytes(key_len, val_len);
+	return ndr_lru_init_side(t, budget, key_len, val_len, 0, seed, err, errlen);
+}
+
+int ndr_lru_init_side(struct ndr_lru *t, size_t budget, size_t key_len, size_t val_len,
+		      size_t side_len, uint64_t seed, char *err, size_t errlen)
+{
+	size_t per = ndr_lru_entry_bytes(key_len, val_len) + side_len;
 	size_t cap = budget / per, ni = 1;
 
 	memset(t, 0, sizeof(*t));
@@ -89,17 +95,27 @@ int ndr_lru_init(struct ndr_lru *t, size_t budget, size_t key_len, size_t val_le
 	t->seed = seed;
 	t->slab_bytes = cap * t->stride;
 	t->index_bytes = ni * sizeof(uint64_t);
+	t->zero_len = val_len;
+	t->side_len = side_len;
+	t->side_bytes = cap * side_len;
 	t->slab = map_zeroed(t->slab_bytes);
 	t->index = map_zeroed(t->index_bytes);
-	if (!t->slab || !t->index) {
+	if (side_len)
+		t->side = map_zeroed(t->side_bytes);
+	if (!t->slab || !t->index || (side_len && !t->side)) {
 		snprintf(err, errlen, "table of %zu entries (%zu bytes): out of memory",
-			 cap, t->slab_bytes + t->index_bytes);
+			 cap, t->slab_bytes + t->index_bytes + t->side_bytes);
 		ndr_lru_free(t);
 		return -1;
 	}
 	t->free_head = NIL;
 	t->newest = t->oldest = NIL;
 	return 0;
+}
+
+void ndr_lru_set_zero_len(struct ndr_lru *t, size_t val_bytes)
+{
+	t->zero_len = val_bytes < t->val_len ? val_bytes : t->val_len;
 }
 
 void ndr_lru_set_key_ops(struct ndr_lru *t, ndr_lru_hash_fn hash, ndr_lru_equal_fn equal)
@@ -114,8 +130,11 @@ void ndr_lru_free(struct ndr_lru *t)
 		munmap(t->slab, t->slab_bytes);
 	if (t->index)
 		munmap(t->index, t->index_bytes);
+	if (t->side)
+		munmap(t->side, t->side_bytes);
 	t->slab = NULL;
 	t->index = NULL;
+	t->side = NULL;
 }
 
 static uint64_t hash_key(const struct ndr_lru *t, const void *key)
@@ -195,6 +214,21 @@ static uint32_t slot_home(const struct ndr_lru *t, uint64_t s)
 	return (uint32_t)(s >> 32) & t->index_mask;
 }
 
+/* Asks for the lines of an entry a caller reads after a lookup (its head:
+ * up to PREFETCH_BYTES) at once, so they arrive together with the line the
+ * key is compared in instead of one miss after another. */
+#define PREFETCH_BYTES 256u
+
+static void prefetch_entry(const struct ndr_lru *t, const void *n)
+{
+	const uint8_t *p = n;
+	size_t len = t->stride < PREFETCH_BYTES ? t->stride : PREFETCH_BYTES;
+
+	for (size_t off = 64; off < len; off += 64)
+		__builtin_prefetch(p + off);
+	__builtin_prefetch(p + len - 1);
+}
+
 /* The index slot of key: where it is (*found = 1) or where it would go. */
 static uint32_t probe(const struct ndr_lru *t, const void *key, uint64_t hash, int *found)
 {
@@ -211,6 +245,7 @@ static uint32_t probe(const struct ndr_lru *t, const void *key, uint64_t hash, i
 		if ((s & 0xffffffff00000000ull) == tag) {
 			const struct lru_node *n = node(t, slot_entry(s));
 
+			prefetch_entry(t, n);
 			if (n->hash == hash && key_equal(t, n, key)) {
 				*found = 1;
 				return pos;
@@ -268,9 +303,13 @@ static void remove_entry(struct ndr_lru *t, uint32_t i)
 
 void ndr_lru_prefetch(const struct ndr_lru *t, const void *key, int stage)
 {
-	uint64_t hash = hash_key(t, key);
-	const uint64_t *slot = &t->index[(uint32_t)hash & t->index_mask];
+	uint64_t hash;
+	const uint64_t *slot;
 
+	if (t->used == 0)
+		return;   /* as ndr_lru_find: an empty table is not read */
+	hash = hash_key(t, key);
+	slot = &t->index[(uint32_t)hash & t->index_mask];
 	if (stage == 0) {
 		__builtin_prefetch(slot);
 		return;
@@ -319,7 +358,7 @@ void *ndr_lru_get(struct ndr_lru *t, const void *key, int *created)
 	if (t->free_head != NIL) {
 		i = t->free_head;
 		t->free_head = node(t, i)->next;
-		memset(node(t, i), 0, t->stride);
+		memset(node(t, i), 0, t->val_off + t->zero_len);
 	} else {
 		i = t->never_used++;      /* fresh pages are already zero */
 	}
@@ -361,6 +400,11 @@ void ndr_lru_remove(struct ndr_lru *t, void *val)
 	remove_entry(t, index_of(t, val));
 }
 
+void *ndr_lru_side(const struct ndr_lru *t, const void *val)
+{
+	return t->side + (size_t)index_of(t, val) * t->side_len;
+}
+
 const void *ndr_lru_key(const struct ndr_lru *t, const void *val)
 {
 	return (const uint8_t *)val - t->val_off + t->key_off;
@@ -386,12 +430,12 @@ uint64_t ndr_lru_expire(struct ndr_lru *t, size_t time_off, uint64_t window, uin
 
 size_t ndr_lru_bytes_used(const struct ndr_lru *t)
 {
-	return (size_t)t->used * t->stride + t->index_bytes;
+	return (size_t)t->used * (t->stride + t->side_len) + t->index_bytes;
 }
 
 size_t ndr_lru_bytes_cap(const struct ndr_lru *t)
 {
-	return t->slab_bytes + t->index_bytes;
+	return t->slab_bytes + t->index_bytes + t->side_bytes;
 }
 
 uint64_t ndr_lru_stat_used(const void *table)

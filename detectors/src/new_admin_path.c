@@ -274,6 +274,29 @@ static void alert(struct ap *d, const struct ndr_flow_rec *r, int src_admin, int
 	json_decref(ev);
 }
 
+static void ap_key_of(struct ap_key *k, const struct ndr_flow_rec *r)
+{
+	memset(k, 0, sizeof(*k));
+	memcpy(k->src, r->src_addr, 16);
+	memcpy(k->dst, r->dst_addr, 16);
+	k->port = r->dst_port;
+}
+
+static void ap_prefetch(const void *det, const struct ndr_rec_hdr *rec)
+{
+	const struct ap *d = det;
+	const struct ndr_flow_rec *r;
+	struct ap_key k;
+
+	if (ap_shard(det, rec) == NDR_SHARD_SKIP)
+		return;
+	r = ndr_ew_flow_peek(rec);
+	if (!r || !ndr_ew_answered(r))
+		return;
+	ap_key_of(&k, r);
+	ndr_lru_prefetch(&d->pairs, &k, 0);
+}
+
 static void ap_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr_alert_sink *sink)
 {
 	struct ap *d = det;
@@ -300,10 +323,7 @@ static void ap_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr
 		d->last_ns = t;
 	day = (uint32_t)(t / AP_DAY_NS);
 
-	memset(&k, 0, sizeof(k));
-	memcpy(k.src, r->src_addr, 16);
-	memcpy(k.dst, r->dst_addr, 16);
-	k.port = r->dst_port;
+	ap_key_of(&k, r);
 	p = ndr_lru_find(&d->pairs, &k);
 	if (p) {
 		p->last_ns = t;
@@ -527,6 +547,7 @@ const struct ndr_detector_ops ndr_det_new_admin_path = {
 	.create = ap_create,
 	.shard = ap_shard,
 	.record = ap_record,
+	.prefetch = ap_prefetch,
 	.tick = ap_tick,
 	.stats = ndr_ew_stats,
 	.destroy = ndr_ew_destroy,

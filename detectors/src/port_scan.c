@@ -127,11 +127,13 @@ static int ps_configure(void *det, struct ndr_config *cfg, char *err, size_t err
 
 static const struct ndr_ew_table ps_tables[] = {
 	{ .lru = offsetof(struct ps, by_port), .key_len = sizeof(struct ps_port_key),
-	  .val_len = sizeof(struct ps_val), .eighths = 4, .entries_stat = "src_port_entries",
+	  .val_len = sizeof(struct ps_val), .zero_len = offsetof(struct ps_val, regs),
+	  .eighths = 4, .entries_stat = "src_port_entries",
 	  .evictions = 1, .time_off = offsetof(struct ps_val, last_ns),
 	  .window_off = offsetof(struct ps, window_ns), .count_expired = 1 },
 	{ .lru = offsetof(struct ps, by_host), .key_len = sizeof(struct ps_host_key),
-	  .val_len = sizeof(struct ps_val), .eighths = 4, .seed_xor = 0x5bd1e995u,
+	  .val_len = sizeof(struct ps_val), .zero_len = offsetof(struct ps_val, regs),
+	  .eighths = 4, .seed_xor = 0x5bd1e995u,
 	  .entries_stat = "src_host_entries", .evictions = 1,
 	  .time_off = offsetof(struct ps_val, last_ns),
 	  .window_off = offsetof(struct ps, window_ns), .count_expired = 1 },
@@ -241,6 +243,88 @@ static int icmp_echo(const struct ndr_flow_rec *r)
 	       (r->ip_proto == 58 && (r->dst_port >> 8) == 128);
 }
 
+/* What a flow is to this detector. */
+enum ps_kind {
+	PS_ATTEMPT,       /* a TCP or UDP connection attempt (*failed says how it went) */
+	PS_SWEEP,         /* an ICMP echo request (*failed: unanswered) */
+	PS_IGNORED,       /* not an attempt we saw begin, or a service's reply */
+	PS_ONE_WAY,       /* UDP to a service that never answers */
+	PS_UNREACHABLE,   /* ICMP unreachable: the target's side of a failed probe */
+};
+
+static enum ps_kind ps_kind_of(const struct ps *p, const struct ndr_flow_rec *r, int *failed)
+{
+	if (icmp_echo(r)) {
+		*failed = r->pkts_rev == 0;
+		return PS_SWEEP;
+	}
+	if (r->ip_proto == 6) {
+		if (r->tcp_state & NDR_TCP_MIDSTREAM || r->end_reason == NDR_FLOW_END_ACTIVE)
+			return PS_IGNORED;
+		*failed = ndr_ew_tcp_failed(r);
+		return PS_ATTEMPT;
+	}
+	if (r->ip_proto == 17) {
+		/* a service's reply whose request the card did not see in the same flow
+		 * (an answer arriving after the request's flow expired, a capture that
+		 * starts mid-conversation): a resolver answering a client this way looked
+		 * like a 15-port scan on real traffic (docs/detectors-east-west.md) */
+		if (r->src_port < 1024 && r->dst_port >= 1024)
+			return PS_IGNORED;
+		if (ndr_ew_port_in(p->one_way, p->n_one_way, r->dst_port))
+			return PS_ONE_WAY;   /* silence is the service's answer */
+		*failed = r->pkts_rev == 0;
+		return PS_ATTEMPT;
+	}
+	if ((r->ip_proto == 1 && (r->dst_port >> 8) == 3) ||
+	    (r->ip_proto == 58 && (r->dst_port >> 8) == 1))
+		return PS_UNREACHABLE;
+	return PS_IGNORED;
+}
+
+/* 1 when an attempt goes into the tables. */
+static int ps_counts(const struct ps *p, enum ps_kind kind, int failed)
+{
+	return failed || p->count_answered || kind == PS_SWEEP;
+}
+
+static void ps_port_key_of(struct ps_port_key *pk, const struct ndr_flow_rec *r, int sweep)
+{
+	memset(pk, 0, sizeof(*pk));
+	memcpy(pk->src, r->src_addr, 16);
+	pk->port = sweep ? (uint16_t)(r->dst_port & 0xff00u) : r->dst_port;
+	pk->proto = r->ip_proto;
+}
+
+static void ps_host_key_of(struct ps_host_key *hk, const struct ndr_flow_rec *r)
+{
+	memset(hk, 0, sizeof(*hk));
+	memcpy(hk->src, r->src_addr, 16);
+	memcpy(hk->dst, r->dst_addr, 16);
+}
+
+static void ps_prefetch(const void *det, const struct ndr_rec_hdr *rec)
+{
+	const struct ps *p = det;
+	const struct ndr_flow_rec *r = ndr_ew_flow_peek(rec);
+	struct ps_port_key pk;
+	struct ps_host_key hk;
+	enum ps_kind kind;
+	int failed = 0;
+
+	if (!r)
+		return;
+	kind = ps_kind_of(p, r, &failed);
+	if ((kind != PS_ATTEMPT && kind != PS_SWEEP) || !ps_counts(p, kind, failed))
+		return;
+	ps_port_key_of(&pk, r, kind == PS_SWEEP);
+	ndr_lru_prefetch(&p->by_port, &pk, 0);
+	if (kind == PS_SWEEP)
+		return;
+	ps_host_key_of(&hk, r);
+	ndr_lru_prefetch(&p->by_host, &hk, 0);
+}
+
 static void ps_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr_alert_sink *sink)
 {
 	struct ps *p = det;
@@ -248,41 +332,30 @@ static void ps_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr
 	struct ps_port_key pk;
 	struct ps_host_key hk;
 	struct ps_val *v;
-	int failed, sweep;
+	enum ps_kind kind;
+	int failed = 0, sweep;
 	uint64_t t;
 	double n;
 
 	if (!r || !ndr_ew_admit(&p->ew, r->src_addr, r->dst_addr))
 		return;
 	t = r->hdr.ts_ns;
-	sweep = icmp_echo(r);
-	if (sweep) {
+	kind = ps_kind_of(p, r, &failed);
+	sweep = kind == PS_SWEEP;
+	switch (kind) {
+	case PS_SWEEP:
 		p->icmp_echo++;
-		failed = r->pkts_rev == 0;
-	} else if (r->ip_proto == 6) {
-		if (r->tcp_state & NDR_TCP_MIDSTREAM || r->end_reason == NDR_FLOW_END_ACTIVE) {
-			p->ignored++;    /* not an attempt we saw begin */
-			return;
-		}
-		failed = ndr_ew_tcp_failed(r);
-	} else if (r->ip_proto == 17) {
-		if (r->src_port < 1024 && r->dst_port >= 1024) {
-			/* a service's reply whose request the card did not see in the same flow
-			 * (an answer arriving after the request's flow expired, a capture that
-			 * starts mid-conversation): a resolver answering a client this way looked
-			 * like a 15-port scan on real traffic (docs/detectors-east-west.md) */
-			p->ignored++;
-			return;
-		}
-		if (ndr_ew_port_in(p->one_way, p->n_one_way, r->dst_port)) {
-			p->one_way_udp++;   /* silence is the service's answer */
-			return;
-		}
-		failed = r->pkts_rev == 0;
-	} else {
-		if ((r->ip_proto == 1 && (r->dst_port >> 8) == 3) ||
-		    (r->ip_proto == 58 && (r->dst_port >> 8) == 1))
-			p->icmp_unreachable++;   /* the target's side of a failed probe */
+		break;
+	case PS_ATTEMPT:
+		break;
+	case PS_ONE_WAY:
+		p->one_way_udp++;
+		return;
+	case PS_UNREACHABLE:
+		p->icmp_unreachable++;
+		p->ignored++;
+		return;
+	case PS_IGNORED:
 		p->ignored++;
 		return;
 	}
@@ -290,13 +363,10 @@ static void ps_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr
 		p->attempts_failed++;
 	else
 		p->attempts_answered++;
-	if (!failed && !p->count_answered && !sweep)
+	if (!ps_counts(p, kind, failed))
 		return;
 
-	memset(&pk, 0, sizeof(pk));
-	memcpy(pk.src, r->src_addr, 16);
-	pk.port = sweep ? (uint16_t)(r->dst_port & 0xff00u) : r->dst_port;
-	pk.proto = r->ip_proto;
+	ps_port_key_of(&pk, r, sweep);
 	v = touch(p, &p->by_port, &pk, t);
 	failed ? v->failed++ : v->answered++;
 	memcpy(v->example, r->dst_addr, 16);
@@ -310,9 +380,7 @@ static void ps_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr
 	if (sweep)
 		return;
 
-	memset(&hk, 0, sizeof(hk));
-	memcpy(hk.src, r->src_addr, 16);
-	memcpy(hk.dst, r->dst_addr, 16);
+	ps_host_key_of(&hk, r);
 	v = touch(p, &p->by_host, &hk, t);
 	failed ? v->failed++ : v->answered++;
 	memcpy(v->example, r->dst_addr, 16);
@@ -333,6 +401,7 @@ const struct ndr_detector_ops ndr_det_port_scan = {
 	.create = ps_create,
 	.shard = ndr_ew_shard,
 	.record = ps_record,
+	.prefetch = ps_prefetch,
 	.tick = ndr_ew_tick,
 	.stats = ndr_ew_stats,
 	.destroy = ndr_ew_destroy,

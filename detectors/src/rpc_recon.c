@@ -130,7 +130,8 @@ static int rr_configure(void *det, struct ndr_config *cfg, char *err, size_t err
 
 static const struct ndr_ew_table rr_tables[] = {
 	{ .lru = offsetof(struct rr, srcs), .key_len = sizeof(struct rr_src_key),
-	  .val_len = sizeof(struct rr_src), .eighths = 4, .entries_stat = "src_entries",
+	  .val_len = sizeof(struct rr_src), .zero_len = offsetof(struct rr_src, regs),
+	  .eighths = 4, .entries_stat = "src_entries",
 	  .evictions = 1, .time_off = offsetof(struct rr_src, last_ns),
 	  .window_off = offsetof(struct rr, window_ns), .count_expired = 1 },
 	{ .lru = offsetof(struct rr, pairs), .key_len = sizeof(struct rr_pair_key),
@@ -296,6 +297,44 @@ static int sequence_seen(const struct rr *d, const struct rr_pair *p)
 	       gap(p->epm_ns, p->rpc_ns) <= d->sequence_window_ns;
 }
 
+/* What kind of session r is: 0 none this detector counts (before any
+ * table), else *epm, *smb, *dyn say which. */
+static int rr_kind(const struct rr *d, const struct ndr_flow_rec *r, int *epm, int *smb, int *dyn)
+{
+	if (r->ip_proto != 6 || !ndr_ew_answered(r))
+		return 0;
+	*epm = ndr_ew_port_in(d->epm_ports, d->n_epm, r->dst_port);
+	*smb = ndr_ew_port_in(d->smb_ports, d->n_smb, r->dst_port);
+	*dyn = r->dst_port >= d->dynamic_low;
+	return *epm || *smb || *dyn;
+}
+
+static void rr_pair_key_of(struct rr_pair_key *pk, const struct ndr_flow_rec *r)
+{
+	memset(pk, 0, sizeof(*pk));
+	memcpy(pk->src, r->src_addr, 16);
+	memcpy(pk->dst, r->dst_addr, 16);
+}
+
+static void rr_prefetch(const void *det, const struct ndr_rec_hdr *rec)
+{
+	const struct rr *d = det;
+	const struct ndr_flow_rec *r = ndr_ew_flow_peek(rec);
+	struct rr_pair_key pk;
+	struct rr_src_key sk;
+	int epm, smb, dyn;
+
+	if (!r || !rr_kind(d, r, &epm, &smb, &dyn))
+		return;
+	rr_pair_key_of(&pk, r);
+	ndr_lru_prefetch(&d->pairs, &pk, 0);
+	if (dyn)
+		return;   /* a high port is most often not (yet) known as RPC */
+	memset(&sk, 0, sizeof(sk));
+	memcpy(sk.src, r->src_addr, 16);
+	ndr_lru_prefetch(&d->srcs, &sk, 0);
+}
+
 static void rr_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr_alert_sink *sink)
 {
 	struct rr *d = det;
@@ -308,20 +347,13 @@ static void rr_record(void *det, const struct ndr_rec_hdr *rec, const struct ndr
 	uint64_t t, start;
 	double hosts;
 
-	if (!r || r->ip_proto != 6 || !ndr_ew_answered(r))
-		return;
-	epm = ndr_ew_port_in(d->epm_ports, d->n_epm, r->dst_port);
-	smb = ndr_ew_port_in(d->smb_ports, d->n_smb, r->dst_port);
-	dyn = r->dst_port >= d->dynamic_low;
-	if (!epm && !smb && !dyn)
+	if (!r || !rr_kind(d, r, &epm, &smb, &dyn))
 		return;
 	if (!ndr_ew_admit(&d->ew, r->src_addr, r->dst_addr))
 		return;
 	t = r->hdr.ts_ns;
 
-	memset(&pk, 0, sizeof(pk));
-	memcpy(pk.src, r->src_addr, 16);
-	memcpy(pk.dst, r->dst_addr, 16);
+	rr_pair_key_of(&pk, r);
 	p = ndr_lru_get(&d->pairs, &pk, &created);
 	start = r->first_ts_ns;
 	if (dyn) {
@@ -384,6 +416,7 @@ const struct ndr_detector_ops ndr_det_rpc_recon = {
 	.create = rr_create,
 	.shard = ndr_ew_shard,
 	.record = rr_record,
+	.prefetch = rr_prefetch,
 	.tick = ndr_ew_tick,
 	.stats = ndr_ew_stats,
 	.destroy = ndr_ew_destroy,

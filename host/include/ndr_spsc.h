@@ -54,6 +54,11 @@ int ndr_spsc_unpublished(const struct ndr_spsc *q);
 const void *ndr_spsc_front(struct ndr_spsc *q, size_t *len);
 /* Done with the front message. */
 void ndr_spsc_pop(struct ndr_spsc *q);
+/* Consumer, looking past the front (to prefetch what later messages
+ * need): the published message at position *pos, or NULL when there is
+ * none yet; *pos then moves past it. Start *pos at 0; a position behind
+ * the front starts again at the front. */
+const void *ndr_spsc_peek(struct ndr_spsc *q, uint64_t *pos, size_t *len);
 /* Gives the popped messages' room back to the producer. */
 void ndr_spsc_release(struct ndr_spsc *q);
 

@@ -101,6 +101,30 @@ const void *ndr_spsc_front(struct ndr_spsc *q, size_t *len)
 	}
 }
 
+const void *ndr_spsc_peek(struct ndr_spsc *q, uint64_t *pos, size_t *len)
+{
+	if (*pos < q->c_tail)
+		*pos = q->c_tail;
+	for (;;) {
+		uint64_t off, word;
+
+		if (*pos == q->c_head) {
+			q->c_head = __atomic_load_n(&q->head, __ATOMIC_ACQUIRE);
+			if (*pos == q->c_head)
+				return NULL;
+		}
+		off = *pos & (q->size - 1);
+		memcpy(&word, q->buf + off, WORD);
+		if (word == SKIP_MARK) {
+			*pos += q->size - off;
+			continue;
+		}
+		*len = (size_t)word;
+		*pos += WORD + align8(word);
+		return q->buf + off + WORD;
+	}
+}
+
 void ndr_spsc_pop(struct ndr_spsc *q)
 {
 	uint64_t word;

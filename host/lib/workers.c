@@ -210,10 +210,23 @@ static void handle(struct worker *wk, const struct msg *m)
 	}
 }
 
+/* The detectors' prefetch for a record some messages ahead (ndr_detector.h). */
+static void prefetch_record(struct worker *wk, const struct msg *m)
+{
+	const struct ndr_rec_hdr *rec = (const struct ndr_rec_hdr *)(m + 1);
+	struct ndr_workers *w = wk->pool;
+
+	for (unsigned d = 0; d < w->nd; d++)
+		if ((m->mask & (1u << d)) && wk->inst[d] && w->ops[d]->prefetch)
+			w->ops[d]->prefetch(wk->inst[d], rec);
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *wk = arg;
 	unsigned since_release = 0;
+	uint64_t ahead_pos = 0;   /* the next message to prefetch for */
+	unsigned ahead = 0;       /* messages from the front to ahead_pos */
 
 	for (;;) {
 		uint32_t seen = ndr_bell_read(&wk->bell);
@@ -229,11 +242,23 @@ static void *worker_main(void *arg)
 			ndr_bell_wait(&wk->bell, seen, IDLE_WAIT_MS);
 			continue;
 		}
+		/* the records up to NDR_DET_PREFETCH_AHEAD after this one */
+		while (ahead <= NDR_DET_PREFETCH_AHEAD) {
+			size_t next_len;
+			const struct msg *next = ndr_spsc_peek(&wk->in, &ahead_pos, &next_len);
+
+			if (!next)
+				break;
+			if (ahead++ > 0 && next->kind == MSG_RECORD)
+				prefetch_record(wk, next);
+		}
 		handle(wk, m);
 		stop = m->kind == MSG_STOP;
 		/* alerts are queued (under the lock) before done moves */
 		__atomic_store_n(&wk->done, m->seq, __ATOMIC_RELEASE);
 		ndr_spsc_pop(&wk->in);
+		if (ahead)
+			ahead--;
 		if (++since_release >= RELEASE_EVERY || stop) {
 			ndr_spsc_release(&wk->in);
 			since_release = 0;

@@ -332,6 +332,14 @@ static void recs_index(const struct recbuf *b, struct recs *r)
 	}
 }
 
+/* Detector d's prefetch for the record NDR_DET_PREFETCH_AHEAD after i, as
+ * a worker calls it (ndr_detector.h). */
+static void prefetch_ahead(struct dets *c, size_t d, const struct recs *r, size_t i, size_t to)
+{
+	if (ndr_detectors[d]->prefetch && i + NDR_DET_PREFETCH_AHEAD < to)
+		ndr_detectors[d]->prefetch(c->state[d], r->p[i + NDR_DET_PREFETCH_AHEAD]);
+}
+
 /* What a worker does, on this core: every detector on records [from, to),
  * and a tick every second of record time. */
 static double worker_loop(struct dets *c, const struct recs *r, size_t from, size_t to)
@@ -342,6 +350,8 @@ static double worker_loop(struct dets *c, const struct recs *r, size_t from, siz
 	for (size_t i = from; i < to; i++) {
 		const struct ndr_rec_hdr *rec = r->p[i];
 
+		for (size_t d = 0; d < c->nd; d++)
+			prefetch_ahead(c, d, r, i, to);
 		for (size_t d = 0; d < c->nd; d++)
 			ndr_detectors[d]->record(c->state[d], rec, &c->sink);
 		if (rec->ts_ns >= next_tick) {
@@ -364,8 +374,10 @@ static void per_detector(struct dets *c, const struct recs *r, size_t from, size
 		for (size_t d = 0; d < c->nd; d++) {
 			double t0 = now_s();
 
-			for (size_t k = 0; k < m; k++)
+			for (size_t k = 0; k < m; k++) {
+				prefetch_ahead(c, d, r, i + k, to);
 				ndr_detectors[d]->record(c->state[d], r->p[i + k], &c->sink);
+			}
 			secs[d] += now_s() - t0;
 		}
 	}

@@ -1,5 +1,6 @@
 /*
- * test_hll.c - HyperLogLog accuracy and the 64-bit hash.
+ * test_hll.c - HyperLogLog accuracy, the sparse form against plain
+ * registers, and the 64-bit hash.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -129,6 +130,61 @@ static void test_hash(void **state)
 	assert_true(total > 1000 * 28 && total < 1000 * 36);
 }
 
+/* The counter against plain registers: after every add, the zero count and
+ * the fixed-point sum (so the estimate) are those of a full register array
+ * built the obvious way, through the sparse pairs, their write-out and
+ * resets, on register memory that starts as garbage; once written out, the
+ * registers are the plain ones. */
+static void check_against_plain(unsigned p, unsigned n, uint64_t seed)
+{
+	size_t m = (size_t)1 << p;
+	uint8_t *regs = malloc(m), *plain = calloc(m, 1);
+	struct ndr_hll h;
+	uint64_t x = seed;
+
+	assert_non_null(regs);
+	assert_non_null(plain);
+	memset(regs, 0xa5, m);
+	assert_int_equal(ndr_hll_init(&h, p, regs), 0);
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t hash, rest, sum = 0;
+		unsigned rank;
+		uint32_t zeros = 0;
+
+		if (i == n / 2) {                /* a window restarts */
+			ndr_hll_reset(&h);
+			memset(plain, 0, m);
+		}
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		hash = ndr_hash64(&x, sizeof(x), 7);
+		rest = (hash << p) | ((uint64_t)1 << (p - 1));
+		rank = (unsigned)__builtin_clzll(rest) + 1;
+		if (rank > plain[hash >> (64 - p)])
+			plain[hash >> (64 - p)] = (uint8_t)rank;
+		ndr_hll_add_hash(&h, hash);
+		for (size_t r = 0; r < m; r++) {
+			zeros += plain[r] == 0;
+			if (plain[r] <= 63 - p)
+				sum += (uint64_t)1 << (63 - p - plain[r]);
+		}
+		assert_int_equal(h.zeros, zeros);
+		assert_true(h.sum == sum);
+		if (h.sparse == NDR_HLL_DENSE)
+			assert_memory_equal(regs, plain, m);
+	}
+	assert_int_equal(h.sparse, NDR_HLL_DENSE);   /* the stream was long enough */
+	free(regs);
+	free(plain);
+}
+
+static void test_sparse_is_exact(void **state)
+{
+	(void)state;
+	for (unsigned p = NDR_HLL_MIN_PRECISION; p <= 12; p++)
+		for (uint64_t seed = 1; seed <= 3; seed++)
+			check_against_plain(p, 200, seed);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -138,6 +194,7 @@ int main(void)
 		cmocka_unit_test(test_small_counts),
 		cmocka_unit_test(test_reset_and_bounds),
 		cmocka_unit_test(test_hash),
+		cmocka_unit_test(test_sparse_is_exact),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

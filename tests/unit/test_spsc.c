@@ -1,9 +1,9 @@
 /*
  * test_spsc.c - the single-producer single-consumer message ring
- * (ndr_spsc.h): nothing is seen before it is published, a full ring says
- * so, and two threads pass two million messages of every size through a
- * small ring (so it wraps all the time) without losing, reordering or
- * corrupting one.
+ * (ndr_spsc.h): nothing is seen or peeked at before it is published, a
+ * full ring says so, and two threads pass two million messages of every
+ * size through a small ring (so it wraps all the time) without losing,
+ * reordering or corrupting one, the consumer looking ahead of its front.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -32,6 +32,11 @@ static void test_publish_and_full(void **state)
 	ndr_spsc_push(&q, 100);
 	assert_true(ndr_spsc_unpublished(&q));
 	assert_null(ndr_spsc_front(&q, &len));          /* not published yet */
+	{
+		uint64_t pos = 0;
+
+		assert_null(ndr_spsc_peek(&q, &pos, &len));
+	}
 	ndr_spsc_publish(&q);
 	p = (uint8_t *)ndr_spsc_front(&q, &len);
 	assert_non_null(p);
@@ -92,7 +97,8 @@ static void test_two_threads(void **state)
 	struct ndr_spsc q;
 	pthread_t t;
 	uint32_t next = 0;
-	unsigned bad = 0;
+	unsigned bad = 0, bad_peek = 0, peeked = 0, ahead = 0;
+	uint64_t pos = 0;
 
 	(void)state;
 	assert_int_equal(ndr_spsc_init(&q, 8192), 0);
@@ -110,13 +116,32 @@ static void test_two_threads(void **state)
 		memcpy(&id, p, 4);
 		if (id != next || len != size_of(next) || p[len - 1] != (uint8_t)(next & 0xff))
 			bad++;
+		/* looking ahead as a worker does: the messages after the front,
+		 * in order, whole, across the ring's wrap, none twice */
+		while (ahead < 4) {
+			size_t plen;
+			const uint8_t *n = ndr_spsc_peek(&q, &pos, &plen);
+			uint32_t want = next + ahead, pid;
+
+			if (!n)
+				break;
+			memcpy(&pid, n, 4);
+			if (pid != want || plen != size_of(want) || n[plen - 1] != (uint8_t)(want & 0xff))
+				bad_peek++;
+			ahead++;
+			peeked++;
+		}
 		next++;
 		ndr_spsc_pop(&q);
+		if (ahead)
+			ahead--;
 		if (next % 5 == 0)
 			ndr_spsc_release(&q);
 	}
 	pthread_join(t, NULL);
 	assert_int_equal(bad, 0);
+	assert_int_equal(bad_peek, 0);
+	assert_true(peeked >= MESSAGES / 2);
 	ndr_spsc_free(&q);
 }
 
