@@ -163,6 +163,12 @@ uint32_t ndr_flow_expired_ways(const struct ndr_flow_cfg *c, const struct ndr_fl
 			       uint64_t t);
 /* Ways of line valid (bit per way). */
 uint32_t ndr_flow_valid_ways(const struct ndr_flow_bucket *line);
+/* The first card time at which a way of line is expired: for every t,
+ * ndr_flow_expired_ways(c, line, t) != 0 exactly when t >= this.
+ * UINT64_MAX when none ever is (no valid way). For the emulation, which
+ * lets a scanner visit pass without reading a line that cannot expire;
+ * the kernels do not use it. */
+uint64_t ndr_flow_next_expiry(const struct ndr_flow_cfg *c, const struct ndr_flow_bucket *line);
 /* Retire one way: its record (reason, or the entry's own expiry reason
  * when reason is 0) at time t into rec, the way freed in line. Returns the
  * record's slots (0: the flow's DNS record stands for it). */

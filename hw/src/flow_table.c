@@ -126,6 +126,18 @@ static uint8_t flow_expiry_reason(const struct ndr_flow_entry *e)
 /* A valid way expires at last_ts + its timeout: "expired at t" is
  * t >= that time, the same as t - last_ts >= timeout with differences that
  * never go negative (timeouts are non-zero). */
+/* When way expires, as flow_way_expired decides: UINT64_MAX for never
+ * (invalid, or the deadline would pass 2^64). */
+static uint64_t flow_way_deadline(const struct ndr_flow_cfg *c, const struct ndr_flow_bucket *line,
+			   uint32_t way)
+{
+	if (!(line->state[way] & NDR_FLOW_S_VALID))
+		return UINT64_MAX;
+	uint64_t timeout = (line->state[way] & NDR_FLOW_S_CLOSED) ? c->close_ns : c->idle_ns;
+	uint64_t d = line->last_ts[way] + timeout;
+	return d >= timeout ? d : UINT64_MAX;
+}
+
 static bool flow_way_expired(const struct ndr_flow_cfg *c, const struct ndr_flow_bucket *line,
 			uint32_t way, uint64_t t)
 {
@@ -143,6 +155,16 @@ uint32_t ndr_flow_expired_ways(const struct ndr_flow_cfg *c, const struct ndr_fl
 	for (uint32_t way = 0; way < NDR_FLOW_WAYS; way++)
 		m |= flow_way_expired(c, line, way, t) ? 1u << way : 0u;
 	return m;
+}
+
+uint64_t ndr_flow_next_expiry(const struct ndr_flow_cfg *c, const struct ndr_flow_bucket *line)
+{
+	uint64_t first = UINT64_MAX;
+	for (uint32_t way = 0; way < NDR_FLOW_WAYS; way++) {
+		uint64_t d = flow_way_deadline(c, line, way);
+		first = d < first ? d : first;
+	}
+	return first;
 }
 
 uint32_t ndr_flow_valid_ways(const struct ndr_flow_bucket *line)

@@ -41,6 +41,13 @@ struct ndr_top_io {
 	struct ndr_flow_mem table;
 	uint8_t *ring;
 	struct ndr_ring_ctrl *ctrl;
+	/* Emulation only, no card memory: per bucket, the first card time a
+	 * way of it can be expired (ndr_flow_next_expiry; UINT64_MAX when
+	 * empty), kept after every packet, visit and flush of the bucket. A
+	 * scanner visit before that time would find nothing to retire, so it
+	 * passes without reading the line: the records are the same, the
+	 * visits counted the same. NULL: every visit reads its line. */
+	uint64_t *expiry;
 };
 
 /* Returned when top->lossless and the ring has no room for the next step:

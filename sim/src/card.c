@@ -50,6 +50,7 @@ struct ndr_card {
 	struct ndr_top_cfg tcfg;
 	struct ndr_flow_mem table;
 	size_t bucket_bytes, entry_bytes;
+	uint64_t *expiry;               /* the whole-frame card's, ndr_top_io */
 	uint8_t *ring;
 	struct ndr_ring_ctrl *ctrl;
 	struct ndr_top fast;
@@ -192,6 +193,15 @@ struct ndr_card *ndr_card_new(const struct ndr_card_cfg *cfg, void *ring_slots,
 		};
 		ndr_clocked_init(card->clocked, &card->tcfg, &cc, ctrl, log2_slots);
 	} else {
+		card->expiry = malloc(buckets * sizeof(uint64_t));
+		if (!card->expiry) {
+			snprintf(err, errlen, "card: out of memory for the buckets' expiry times (%zu bytes)",
+				 buckets * sizeof(uint64_t));
+			ndr_card_free(card);
+			return NULL;
+		}
+		for (size_t b = 0; b < buckets; b++)
+			card->expiry[b] = UINT64_MAX;
 		ndr_top_init(&card->fast, &card->tcfg, ctrl, log2_slots);
 		card->fast.lossless = cfg->lossless;
 	}
@@ -200,7 +210,7 @@ struct ndr_card *ndr_card_new(const struct ndr_card_cfg *cfg, void *ring_slots,
 
 static struct ndr_top_io fast_io(const struct ndr_card *card)
 {
-	struct ndr_top_io io = { card->table, card->ring, card->ctrl };
+	struct ndr_top_io io = { card->table, card->ring, card->ctrl, card->expiry };
 	return io;
 }
 
@@ -346,6 +356,7 @@ void ndr_card_free(struct ndr_card *card)
 {
 	if (!card)
 		return;
+	free(card->expiry);
 	table_free(card->table.buckets, card->bucket_bytes);
 	table_free(card->table.entries, card->entry_bytes);
 	free(card->clocked);

@@ -90,6 +90,35 @@ static void fast_heartbeat(struct ndr_top *top, const struct ndr_top_io *io, boo
 	fast_write(top, io, rec, 3);
 }
 
+/* The scanner passes k visits that retire nothing. */
+static void fast_skip_visits(struct ndr_top *top, uint64_t k)
+{
+	top->fclk.scan_ptr = (uint32_t)((top->fclk.scan_ptr + k) & top->fcfg.mask);
+	top->fclk.scan_next += k * top->fcfg.scan_ns;
+	top->fctr.scan_visits += k;
+}
+
+/* Of the visits due by now, how many in a row from the next one find
+ * nothing expired (io->expiry). */
+static uint64_t fast_idle_visits(const struct ndr_top *top, const struct ndr_top_io *io,
+				 uint64_t now)
+{
+	uint64_t n = 0;
+	uint32_t b = top->fclk.scan_ptr;
+	for (uint64_t vt = top->fclk.scan_next; vt <= now && io->expiry[b] > vt;
+	     vt += top->fcfg.scan_ns) {
+		n++;
+		b = (b + 1u) & top->fcfg.mask;
+	}
+	return n;
+}
+
+static void fast_note_expiry(const struct ndr_top *top, const struct ndr_top_io *io, uint32_t b)
+{
+	if (io->expiry)
+		io->expiry[b] = ndr_flow_next_expiry(&top->fcfg, &io->table.buckets[b]);
+}
+
 /* The scanner's visits due by card time now; false when a lossless card
  * ran out of fast_room (the rest is done by the next call). */
 static bool fast_visits(struct ndr_top *top, const struct ndr_top_io *io)
@@ -98,11 +127,14 @@ static bool fast_visits(struct ndr_top *top, const struct ndr_top_io *io)
 	while (ndr_flow_visit_due(&top->fclk, now)) {
 		/* an empty table: every visit is a no-op, so they pass at once */
 		if (top->fctr.active == 0u) {
-			uint64_t k = (now - top->fclk.scan_next) / top->fcfg.scan_ns + 1u;
-			top->fclk.scan_ptr = (uint32_t)((top->fclk.scan_ptr + k) & top->fcfg.mask);
-			top->fclk.scan_next += k * top->fcfg.scan_ns;
-			top->fctr.scan_visits += k;
+			fast_skip_visits(top, (now - top->fclk.scan_next) / top->fcfg.scan_ns + 1u);
 			return true;
+		}
+		if (io->expiry) {
+			uint64_t idle = fast_idle_visits(top, io, now);
+			fast_skip_visits(top, idle);
+			if (!ndr_flow_visit_due(&top->fclk, now))
+				break;
 		}
 		if (!fast_room(top, io, NDR_FLOW_WAYS * 3u))
 			return false;
@@ -122,6 +154,7 @@ static bool fast_visits(struct ndr_top *top, const struct ndr_top_io *io)
 			top->fctr.scan_expired++;
 			fast_write(top, io, rec, slots);
 		}
+		fast_note_expiry(top, io, b);
 	}
 	return true;
 }
@@ -195,6 +228,7 @@ static void fast_flow(struct ndr_top *top, const struct ndr_top_io *io, const st
 	uint32_t way;
 	uint32_t slots = ndr_flow_packet_core(&top->fcfg, &top->fctr, &io->table.buckets[b],
 					      &io->table.entries[b * NDR_FLOW_WAYS], &op, rec, &way);
+	fast_note_expiry(top, io, b);
 	fast_write(top, io, rec, slots);
 }
 
@@ -305,6 +339,7 @@ int ndr_top_flush(struct ndr_top *top, const struct ndr_top_io *io)
 							 way, NDR_FLOW_END_FLUSH, top->now, rec);
 			fast_write(top, io, rec, slots);
 		}
+		fast_note_expiry(top, io, b);
 	}
 	if (!fast_room(top, io, 3u))
 		goto busy;

@@ -140,11 +140,13 @@ static void build_frame(struct pg *p, uint32_t i)
 		p->len = 14u + rnd() % 30u;
 }
 
-static struct traffic *make_traffic(void)
+/* grid_ns: 0, or every frame's time moved down onto a grid of that step
+ * from the first frame's. */
+static struct traffic *make_traffic_on(uint64_t grid_ns)
 {
 	struct traffic *t = calloc(1, sizeof(*t));
 	static struct pg p;
-	uint64_t ts = 1700000000ull * 1000000000ull;
+	uint64_t ts = 1700000000ull * 1000000000ull, t0 = 0;
 
 	assert_non_null(t);
 	rnd_state = 12345u;
@@ -160,12 +162,19 @@ static struct traffic *make_traffic(void)
 		t->data[i] = malloc(p.len ? p.len : 1u);
 		assert_non_null(t->data[i]);
 		memcpy(t->data[i], p.b, p.len);
-		t->ref[i].ts_ns = ts;
+		if (i == 0u)
+			t0 = ts;
+		t->ref[i].ts_ns = grid_ns && ts >= t0 ? t0 + (ts - t0) / grid_ns * grid_ns : ts;
 		t->ref[i].data = t->data[i];
 		t->ref[i].caplen = p.len;
 		t->ref[i].wirelen = p.len + (rnd() % 3u == 0u ? 4u : 0u);
 	}
 	return t;
+}
+
+static struct traffic *make_traffic(void)
+{
+	return make_traffic_on(0);
 }
 
 static void free_traffic(struct traffic *t)
@@ -517,6 +526,24 @@ static void test_paths_same_records(void **state)
 	free_traffic(t);
 }
 
+/* Frames only at the times of the scanner's visits (16 buckets swept in
+ * 1 s: one visit every 62.5 ms, from the first frame's time on), and
+ * timeouts that are whole numbers of visits: flows fall due exactly when
+ * a visit reaches their bucket, the case where the whole-frame card's
+ * shortcut (a visit before a bucket's first expiry reads nothing) must
+ * still retire them, as the clocked card does. */
+static void test_paths_deadline_on_visit(void **state)
+{
+	(void)state;
+	static const struct path ref_path = { .name = "whole-frame, on the visit grid" };
+	static const struct path paths[] = {
+		{ .name = "clocked, pace capture, on the visit grid", .clocked = true },
+	};
+	struct traffic *t = make_traffic_on(1000000000ull >> 4);
+	compare_paths(t, &ref_path, paths, sizeof(paths) / sizeof(paths[0]), C_FLOW, C_OTHER);
+	free_traffic(t);
+}
+
 /* Back to back at line rate. The capture's 40-second gaps are then a few
  * clocks apart on the wire, and a scanner that sweeps the table every
  * second owes 640 visits at once (ndr-sim --cycles says limited-by=flow):
@@ -711,6 +738,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_paths_same_records),
+		cmocka_unit_test(test_paths_deadline_on_visit),
 		cmocka_unit_test(test_paths_same_records_line_rate),
 		cmocka_unit_test(test_heartbeats_line_rate),
 		cmocka_unit_test(test_batches_ring_full),

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <string.h>
 
 #include "ndr_hw.h"
 #include "ndr_record.h"
@@ -394,6 +395,48 @@ static void test_eviction_and_flush(void **state)
 	tr_free(&r);
 }
 
+/* ndr_flow_next_expiry is the first time ndr_flow_expired_ways finds a
+ * way expired: on random lines (valid, closed, empty ways; times near 0,
+ * near 2^64 and in between), for times just before, at and after it. */
+static void test_next_expiry(void **state)
+{
+	(void)state;
+	struct ndr_top_cfg top;
+	memset(&top, 0, sizeof(top));
+	top.log2_buckets = 4;
+	top.idle_timeout_ms = 2000;
+	top.active_timeout_ms = 5000;
+	top.close_timeout_ms = 1000;
+	top.scan_sweep_ms = 1000;
+	struct ndr_flow_cfg c;
+	ndr_flow_cfg_init(&c, &top);
+	uint64_t x = 88172645463325252ull;
+	unsigned with_expiry = 0, never = 0;
+	for (unsigned n = 0; n < 20000u; n++) {
+		struct ndr_flow_bucket line;
+		memset(&line, 0, sizeof(line));
+		for (uint32_t w = 0; w < NDR_FLOW_WAYS; w++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			line.state[w] = (uint8_t)((x & 1u ? NDR_FLOW_S_VALID : 0u) |
+						  (x & 2u ? NDR_FLOW_S_CLOSED : 0u));
+			uint64_t kind = (x >> 2) % 3u;
+			line.last_ts[w] = kind == 0u ? x >> 40 : kind == 1u ? UINT64_MAX - (x >> 34) : x >> 1;
+		}
+		uint64_t e = ndr_flow_next_expiry(&c, &line);
+		if (e == UINT64_MAX) {
+			never++;
+			assert_int_equal(ndr_flow_expired_ways(&c, &line, UINT64_MAX - 1u), 0);
+			continue;
+		}
+		with_expiry++;
+		assert_int_not_equal(ndr_flow_expired_ways(&c, &line, e), 0);
+		assert_int_not_equal(ndr_flow_expired_ways(&c, &line, e + 1u), 0);
+		if (e > 0u)
+			assert_int_equal(ndr_flow_expired_ways(&c, &line, e - 1u), 0);
+	}
+	assert_true(with_expiry > 1000u && never > 1000u);
+}
+
 static void test_ipv6_icmp_fragment_flows(void **state)
 {
 	(void)state;
@@ -468,6 +511,7 @@ int main(void)
 		cmocka_unit_test(test_idle_timeout),
 		cmocka_unit_test(test_active_timeout),
 		cmocka_unit_test(test_eviction_and_flush),
+		cmocka_unit_test(test_next_expiry),
 		cmocka_unit_test(test_ipv6_icmp_fragment_flows),
 	};
 	int failed = cmocka_run_group_tests(hash, NULL, NULL);
