@@ -123,6 +123,15 @@ static const uint16_t bc_allow_default[] = { 53, 67, 68, 123, 137, 138, 161, 162
 					     10050, 10051, 12201 };
 
 /* allow_ports: a list, or "none". */
+/* Of two keys whose values contradict each other, the one the file sets
+ * (a when both or neither), so the error names the line to change. */
+static const char *bc_set_key(struct ndr_config *cfg, const char *a, const char *b)
+{
+	const char *const *v;
+	return ndr_config_list(cfg, BC_SECTION, a, &v) == 0 &&
+	       ndr_config_list(cfg, BC_SECTION, b, &v) > 0 ? b : a;
+}
+
 static int bc_allow_ports(struct bc *b, struct ndr_config *cfg, char *err, size_t errlen)
 {
 	const char *const *vals;
@@ -176,16 +185,16 @@ static int bc_configure(void *det, struct ndr_config *cfg, char *err, size_t err
 				   &max_period_ms, err, errlen) != 0 ||
 	    bc_allow_ports(b, cfg, err, errlen) != 0)
 		return -1;
-	if (min_period_ms >= max_period_ms) {
-		snprintf(err, errlen, "[%s] min_period must be below max_period", BC_SECTION);
-		return -1;
-	}
-	if (b->min_intervals >= b->max_starts) {
-		snprintf(err, errlen, "[%s] min_intervals (%llu) must be below max_starts (%llu)",
-			 BC_SECTION, (unsigned long long)b->min_intervals,
-			 (unsigned long long)b->max_starts);
-		return -1;
-	}
+	if (min_period_ms >= max_period_ms)
+		return ndr_config_errorf(cfg, BC_SECTION, bc_set_key(cfg, "max_period", "min_period"),
+					 NULL, err, errlen, "min_period (%llu ms) must be below "
+					 "max_period (%llu ms)", (unsigned long long)min_period_ms,
+					 (unsigned long long)max_period_ms);
+	if (b->min_intervals >= b->max_starts)
+		return ndr_config_errorf(cfg, BC_SECTION, bc_set_key(cfg, "max_starts", "min_intervals"),
+					 NULL, err, errlen, "min_intervals (%llu) must be below "
+					 "max_starts (%llu)", (unsigned long long)b->min_intervals,
+					 (unsigned long long)b->max_starts);
 	ndr_periodicity_bands_init(&b->bands, b->max_jitter);
 	b->merge_ns = merge_ms * 1000000ull;
 	b->min_period_s = (double)min_period_ms / 1000.0;

@@ -74,11 +74,10 @@ int sensor_card_config(struct ndr_config *cfg, const struct sensor_opts *o,
 
 	if (ndr_config_u64(cfg, "ring", "slots_log2", 0, 0, NDR_RING_MAX_LOG2, &v, err, errlen))
 		return -1;
-	if (v && v < NDR_RING_MIN_LOG2) {
-		snprintf(err, errlen, "[ring] slots_log2: %llu is below the minimum %u",
-			 (unsigned long long)v, NDR_RING_MIN_LOG2);
-		return -1;
-	}
+	if (v && v < NDR_RING_MIN_LOG2)
+		return ndr_config_errorf(cfg, "ring", "slots_log2", NULL, err, errlen,
+					 "%llu is below the minimum %u", (unsigned long long)v,
+					 NDR_RING_MIN_LOG2);
 	so->ring_log2_slots = (uint32_t)v;
 	if (ndr_config_u64(cfg, "ring", "batch_slots", so->batch_slots, 1, 1u << 20, &v, err,
 			   errlen))
